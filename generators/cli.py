@@ -1,0 +1,67 @@
+"""The one command-line entry point: `python -m generators build | check | serve`."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from generators.errors import InputError
+
+DESCRIPTION = """重点青少年群体服务管理工作手册生成器
+Handbook generator for key-youth-group service management.
+
+常用 / common:
+  python -m generators build     读取 data/，生成手册站点到 site/ (build the site)
+  python -m generators check     只检查政策文本与单位名称 (check inputs only)
+  python -m generators serve     生成并在本机预览 (build and preview on localhost)"""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m generators", description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--root", type=Path, default=Path("."), help="项目目录（含 mkdocs.yml）/ project folder")
+    p.add_argument("--data", type=Path, help="数据目录，默认 <root>/data / data folder")
+    p.add_argument("--build-dir", type=Path, help="中间文件目录，默认 <root>/build / intermediate files")
+    p.add_argument("--site", type=Path, help="站点输出目录，默认 <root>/site / published site")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+    sub.add_parser("build", help="生成手册站点 / build the handbook site")
+    sub.add_parser("check", help="检查输入，列出未识别的单位名称 / check inputs")
+    serve = sub.add_parser("serve", help="生成并在本机预览 / build and serve on localhost")
+    serve.add_argument("--port", type=int, default=8000, help="端口 / port (8000)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("  mkdocs %(levelname)s: %(message)s"))
+    mkdocs_log = logging.getLogger("mkdocs")
+    mkdocs_log.addHandler(handler)
+    mkdocs_log.setLevel(logging.WARNING)
+    from generators.settings import Settings
+
+    try:
+        settings = Settings.from_args(args.root, args.data, args.build_dir, args.site)
+        if args.command == "build":
+            from generators.commands import build
+            build.run(settings, quiet=args.quiet)
+        elif args.command == "check":
+            from generators.commands import check
+            return check.run(settings)
+        elif args.command == "serve":
+            from generators.commands import serve
+            serve.run(settings, args.port)
+    except InputError as exc:
+        print("\n输入有误，未生成站点（原有站点保持不变）：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # mkdocs aborts (strict mode) and the like: say so plainly, keep old site
+        from mkdocs.exceptions import MkDocsException
+        if isinstance(exc, MkDocsException):
+            print(f"\n站点构建失败，原有站点保持不变：{exc}", file=sys.stderr)
+            return 1
+        raise
+    return 0

@@ -1,0 +1,99 @@
+"""Publish: write the pages, build them with mkdocs, and swap the result in only when all succeeded."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import jinja2
+
+from generators.model import PolicyModel
+from generators.render import PageTask, render_page
+
+
+def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -> None:
+    """Replace folder `dest` with the static files plus `files`, built aside and swapped in whole so
+    that no stale page survives and a failure leaves the old folder as it was."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        if static and static.exists():
+            shutil.copytree(static, staging, dirs_exist_ok=True)
+        for rel_path, content in sorted(files.items()):
+            target = staging / rel_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            target.write_bytes(content)
+        swap_in(staging, dest)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(new: Path, dest: Path) -> None:
+    """Put folder `new` at `dest`; the old `dest` is removed only after the new one is in place."""
+    old = None
+    if dest.exists():
+        old = dest.with_name(f".{dest.name}-old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(dest, old)
+    try:
+        os.replace(new, dest)
+    except BaseException:
+        if old is not None:
+            os.replace(old, dest)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def render_pages(env: jinja2.Environment, tasks: list[PageTask]) -> dict[str, str]:
+    """Every task on its own; the result does not depend on the order they run in."""
+    return {task.path: render_page(env, task) for task in tasks}
+
+
+def search_dictionary(model: PolicyModel) -> str:
+    """A jieba user dictionary with the domain's words, so that 留守儿童 or 派出所 stay one token."""
+    words = set()
+    for g in model.groups.values():
+        words.update((g.name, g.short, *g.aliases))
+    for u in model.units.values():
+        words.update((u.name, u.short, *u.aliases))
+        for names in u.localities.values():
+            words.update(names)
+    words.update(("闲散", "留守", "困境", "双零", "帮教", "台账"))
+    clean = sorted(w for w in words if w and " " not in w and len(w) >= 2)
+    return "".join(f"{w} 100000\n" for w in clean)
+
+
+def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, search_dict: Path,
+               build_date: int) -> None:
+    """Run mkdocs into a temporary folder beside `site_dir`, then swap it in."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    # mkdocs dates the sitemap from SOURCE_DATE_EPOCH; fix it so that the same inputs give the same bytes.
+    os.environ["SOURCE_DATE_EPOCH"] = str(build_date)
+    try:
+        config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(staging),
+                             nav=nav)
+        for name, plugin in config.plugins.items():
+            if name.endswith("search") and "jieba_dict_user" in plugin.config:
+                plugin.config["jieba_dict_user"] = str(search_dict)
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        build(config)
+        swap_in(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
