@@ -49,8 +49,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   say "按 requirements.lock 安装依赖 / installing locked dependencies"
+  # (grep drops pip's notes about this machine's local index folders; errors still show)
   "$venv/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps \
-    -r requirements.lock
+    -r requirements.lock 2> >(grep -v 'is ignored: it is neither a file nor a directory' >&2)
   echo "$want" > "$stamp"
 fi
 

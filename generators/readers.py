@@ -50,6 +50,8 @@ def read_policy_file(path: Path) -> PolicyFile:
         data = yaml.safe_load(header) or {}
     except yaml.YAMLError as exc:
         raise InputError(_yaml_problem(path, exc, offset=1)) from exc
+    except ValueError as exc:  # e.g. a date such as 2024-13-01 that YAML reads as a date and rejects
+        raise InputError(Problem(name, f"元数据中有无效的值（日期应为 YYYY-MM-DD）：{exc}", line=2)) from exc
     if not isinstance(data, dict):
         raise InputError(Problem(name, "元数据头应为“键: 值”形式", line=2))
 

@@ -69,6 +69,16 @@ def search_dictionary(model: PolicyModel) -> str:
     return "".join(f"{w} 100000\n" for w in clean)
 
 
+def _reset_jieba() -> None:
+    """Start every build from jieba's plain dictionary: loading the user dictionary again in the same
+    process adds its frequencies twice and changes the segmentation (and so the search index bytes)."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.dt.initialized = False  # the next use re-reads the main dictionary, then the user words
+
+
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, search_dict: Path,
                build_date: int) -> None:
     """Run mkdocs into a temporary folder beside `site_dir`, then swap it in."""
@@ -87,6 +97,7 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, sea
             if name.endswith("search") and "jieba_dict_user" in plugin.config:
                 plugin.config["jieba_dict_user"] = str(search_dict)
         logging.getLogger("jieba").setLevel(logging.WARNING)
+        _reset_jieba()
         build(config)
         swap_in(staging, site_dir)
     except BaseException:

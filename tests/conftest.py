@@ -1,0 +1,43 @@
+"""Shared fixtures: the project's own data, small synthetic policy folders, one built site per session."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generators.policy import DataPaths, build_policy_model
+from generators.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def model():
+    return build_policy_model(DataPaths(ROOT / "data"))
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of data/ to add or break files in."""
+    dest = tmp_path / "data"
+    shutil.copytree(ROOT / "data", dest)
+    return dest
+
+
+@pytest.fixture
+def settings_for(tmp_path):
+    def make(data: Path | None = None, name: str = "out") -> Settings:
+        return Settings.from_args(ROOT, data=data, build=tmp_path / name / "build", site=tmp_path / name / "site")
+    return make
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The whole handbook built once from the embedded default data."""
+    from generators.commands import build
+    out = tmp_path_factory.mktemp("site-build")
+    settings = Settings.from_args(ROOT, build=out / "build", site=out / "site")
+    build.run(settings, quiet=True)
+    return settings.site

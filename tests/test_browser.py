@@ -1,0 +1,60 @@
+"""The built site in real headless Chromium (Debian's package, driven by Playwright)."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM:
+        pytest.fail("找不到 chromium：请用 `bash bootstrap.sh test` 运行测试（会安装 Debian 的 chromium）")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser.new_page(viewport={"width": 1280, "height": 900})
+        browser.close()
+
+
+def test_search_finds_chinese_words(page, server):
+    page.goto(f"{server}/index.html")
+    for word in ("留守儿童", "派出所", "闲散"):
+        page.click("label.md-search__icon, .md-search__input")
+        page.fill("input.md-search__input", word)
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=15000)
+        assert results.count() > 0, word
+        assert word in page.locator(".md-search-result").inner_text()
+        page.keyboard.press("Escape")
+
+
+def test_matrix_cell_lands_on_its_clause(page, server):
+    page.goto(f"{server}/matrices/dunji-2023.html")
+    cell = page.locator('a.role--lead[href$="dunji-2023.html#c-3-2-p2"]').first
+    cell.click()
+    page.wait_for_url("**/documents/dunji-2023.html#c-3-2-p2")
+    clause = page.locator("#c-3-2-p2")
+    assert "牵头单位：墩集中学、墩集中心校、镇社保所" in clause.inner_text()
+    assert clause.is_visible()
+    box = clause.bounding_box()
+    assert 0 <= box["y"] < 900  # scrolled into view

@@ -1,0 +1,83 @@
+"""The built handbook: pages, traced matrix cells, Chinese search index, determinism."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from generators.commands import build
+from generators.settings import Settings
+from conftest import ROOT
+
+
+def read(site: Path, page: str) -> str:
+    return (site / page).read_text(encoding="utf-8")
+
+
+def test_pages_exist(built_site):
+    for page in ["index.html", "documents/index.html", "documents/dunji-2023.html", "matrices/index.html",
+                 "matrices/dunji-2023.html", "units/index.html", "units/police.html", "units/youth-league.html",
+                 "groups/left-behind.html", "calendar.html", "guide.html"]:
+        assert (built_site / page).is_file(), page
+
+
+def test_every_matrix_cell_links_to_an_existing_clause(built_site):
+    checked = 0
+    for page in sorted((built_site / "matrices").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        for href in re.findall(r'<a class="role role--\w+" href="([^"]+)"', html):
+            target, _, anchor = href.partition("#")
+            doc = (page.parent / target).resolve()
+            assert f'id="{anchor}"' in doc.read_text(encoding="utf-8"), (page.name, href)
+            checked += 1
+    assert checked > 150
+
+
+def test_lead_and_responsible_are_shown_differently(built_site):
+    html = read(built_site, "matrices/dunji-2023.html")
+    assert 'class="role role--lead" href="dunji-2023.html#c-3-2-p2"'.replace("dunji-2023.html", "../documents/dunji-2023.html") in html
+    assert "role--responsible" in html and "牵头" in html and "责任" in html  # legend
+
+
+def test_every_clause_has_a_permalink(built_site, model):
+    for doc in model.documents:
+        html = read(built_site, f"documents/{doc.id}.html")
+        for clause in doc.clauses.values():
+            assert f'id="{clause.anchor}"' in html, (doc.id, clause.id)
+
+
+def test_group_page_compares_age_bounds(built_site):
+    html = read(built_site, "groups/left-behind.html")
+    assert "各文件的年龄界限不同" in html
+    for text in ("6周岁以上（含），25周岁以下（含）", "不满16周岁", "不满25周岁"):
+        assert text in html
+
+
+def test_unit_page_gathers_duties_across_documents(built_site):
+    html = read(built_site, "units/police.html")
+    for doc in ("墩集镇方案", "仙桃街道方案", "金元镇片段"):
+        assert doc in html
+    assert "仙桃派出所" in html and "镇派出所" in html
+
+
+def test_calendar_has_monthly_and_quarterly_duties(built_site):
+    html = read(built_site, "calendar.html")
+    assert "每个月至少接触一次" in html and "每季度调度一次工作进展情况" in html
+    assert "2021-11 至 2021-12" in html and "为期一年" in html
+
+
+def test_search_index_is_segmented_chinese(built_site):
+    index = json.loads(read(built_site, "search/search_index.json"))
+    assert index["config"]["lang"] == ["zh"]
+    text = " ".join(d["text"] for d in index["docs"])
+    for word in ("留守儿童", "派出所", "闲散"):
+        assert f"\u200b{word}" in text or f"{word}\u200b" in text, word
+
+
+def test_same_inputs_give_identical_bytes(built_site, tmp_path):
+    settings = Settings.from_args(ROOT, build=tmp_path / "build", site=tmp_path / "site")
+    build.run(settings, quiet=True)
+    first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(settings.site): p.read_bytes() for p in settings.site.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
