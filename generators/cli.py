@@ -18,17 +18,18 @@ Handbook generator for key-youth-group service management.
 
 
 def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=Path("."), help="项目目录（含 mkdocs.yml）/ project folder")
+    common.add_argument("--data", type=Path, help="数据目录，默认 <root>/data / data folder")
+    common.add_argument("--build-dir", type=Path, help="中间文件目录，默认 <root>/build / intermediate files")
+    common.add_argument("--site", type=Path, help="站点输出目录，默认 <root>/site / published site")
+    common.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
     p = argparse.ArgumentParser(prog="python -m generators", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--root", type=Path, default=Path("."), help="项目目录（含 mkdocs.yml）/ project folder")
-    p.add_argument("--data", type=Path, help="数据目录，默认 <root>/data / data folder")
-    p.add_argument("--build-dir", type=Path, help="中间文件目录，默认 <root>/build / intermediate files")
-    p.add_argument("--site", type=Path, help="站点输出目录，默认 <root>/site / published site")
-    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
-    sub.add_parser("build", help="生成手册站点 / build the handbook site")
-    sub.add_parser("check", help="检查输入，列出未识别的单位名称 / check inputs")
-    serve = sub.add_parser("serve", help="生成并在本机预览 / build and serve on localhost")
+    sub.add_parser("build", parents=[common], help="生成手册站点 / build the handbook site")
+    sub.add_parser("check", parents=[common], help="检查输入，列出未识别的单位名称 / check inputs")
+    serve = sub.add_parser("serve", parents=[common], help="生成并在本机预览 / build and serve on localhost")
     serve.add_argument("--port", type=int, default=8000, help="端口 / port (8000)")
     return p
 

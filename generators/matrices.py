@@ -62,7 +62,7 @@ def group_unit_matrix(model: PolicyModel, doc: str | None = None) -> Responsibil
     for a in picked:
         cells.setdefault((a.group or OVERALL, a.unit), Cell()).assignments.append(a)
     present = {a.group or OVERALL for a in picked}
-    rows = [Row(OVERALL, "全部群体（总体）")] if OVERALL in present else []
+    rows = [Row(OVERALL, "总体或未指明群体")] if OVERALL in present else []
     rows += [Row(g.id, g.short, group=g.id) for g in model.groups.values() if g.id in present]
     title = "群体 × 单位" if doc is None else f"群体 × 单位（{model.document(doc).meta.short}）"
     return ResponsibilityMatrix(title, rows, _unit_columns(model, picked), cells, GROUP_ROLES)

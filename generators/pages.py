@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import posixpath
-from collections import Counter
-
 from generators.calendar import WorkCalendar
 from generators.matrices import ResponsibilityMatrix, group_unit_matrix, task_unit_matrix
 from generators.model import (
@@ -157,9 +155,17 @@ def matrix_view(model: PolicyModel, matrix: ResponsibilityMatrix, page: str, cit
             head = {"label": f"{citer.label(ref)} {row.label}", "href": citer.link(page, ref),
                     "group": model.groups[row.group].short if row.group else ""}
         rows.append({"head": head, "cells": cells})
+    wordings: dict[str, list[str]] = {}
+    if not combined:  # a single document's matrix shows the document's own wording under each unit
+        for cell_key, cell in matrix.cells.items():
+            for original in cell.originals:
+                bucket = wordings.setdefault(cell_key[1], [])
+                if original not in bucket:
+                    bucket.append(original)
     return {
         "title": matrix.title,
-        "columns": [{"label": units[u].short, "href": rel(page, f"units/{u}.md"), "name": units[u].name}
+        "columns": [{"label": units[u].short, "href": rel(page, f"units/{u}.md"), "name": units[u].name,
+                     "wording": "、".join(w for w in wordings.get(u, []) if w != units[u].short)}
                     for u in matrix.units],
         "rows": rows,
         "legend": [{"symbol": ROLE_SYMBOLS[r], "label": ROLE_LABELS[r], "role": r.value} for r in matrix.roles],
@@ -279,8 +285,7 @@ def group_pages(model: PolicyModel, citer: Citer) -> list[PageTask]:
     for group in model.groups.values():
         path = f"groups/{group.id}.md"
         defs = sorted((d for d in model.definitions if d.group == group.id), key=lambda d: doc_order.index(d.doc))
-        ages = Counter(d.age.key() for d in defs if d.age)
-        common = ages.most_common(1)[0][0] if ages else None
+        ages = {d.age.key() for d in defs if d.age}
         terms = list(dict.fromkeys(d.term for d in defs))
         rows = []
         for d in defs:
@@ -292,7 +297,7 @@ def group_pages(model: PolicyModel, citer: Citer) -> list[PageTask]:
                 "definition": d.definition,
                 "age": d.age.describe() if d.age else None,
                 "age_scope": "全文适用" if d.age_scope == "document" else "本群体",
-                "age_differs": bool(d.age) and len(ages) > 1 and d.age.key() != common,
+                "age_differs": bool(d.age) and len(ages) > 1,
                 "age_source": citer.source(path, d.age_source) if d.age_source else None,
                 "source": citer.source(path, d.source),
             })

@@ -63,11 +63,11 @@ def test_stale_override_warns_and_bad_override_fails(data_copy):
 
 def test_failed_build_exits_non_zero_and_keeps_the_last_site(data_copy, tmp_path, capsys):
     site = tmp_path / "site"
-    args = ["--data", str(data_copy), "--build-dir", str(tmp_path / "build"), "--site", str(site), "-q"]
-    assert cli.main(args + ["build"]) == 0
+    args = ["build", "--data", str(data_copy), "--build-dir", str(tmp_path / "build"), "--site", str(site), "-q"]
+    assert cli.main(args) == 0
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     policy(data_copy, "900-broken.txt", "一、没有元数据头\n")
-    assert cli.main(args + ["build"]) == 2
+    assert cli.main(args) == 2
     err = capsys.readouterr().err
     assert "900-broken.txt" in err and "原有站点保持不变" in err
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
@@ -77,5 +77,5 @@ def test_failed_build_exits_non_zero_and_keeps_the_last_site(data_copy, tmp_path
 def test_check_command_reports_unmatched_units(data_copy, tmp_path, capsys):
     policy(data_copy, "900-new.txt", "---\nid: new\ntitle: t\nshort: s\nlevel: 乡镇\nlocality: 新镇\nsource_file: f\n---\n"
            "一、分工\n（一）闲散青少年\n牵头单位：镇水利站\n")
-    assert cli.main(["--data", str(data_copy), "--build-dir", str(tmp_path / "b"), "check"]) == 1
+    assert cli.main(["check", "--data", str(data_copy), "--build-dir", str(tmp_path / "b")]) == 1
     assert "镇水利站" in capsys.readouterr().out
