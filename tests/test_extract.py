@@ -93,3 +93,10 @@ def test_cadences_and_phases(model):
     assert (phases[("xiantao-2021", "总结提高阶段")].start, phases[("xiantao-2021", "总结提高阶段")].end) == ("2021-11", "2021-12")
     assert phases[("shuangling-2017", "试点和督导")].duration == "为期一年"
     assert phases[("shuangling-2017", "公布结果")].duration == "三年内"
+
+
+def test_curated_override_is_applied(model):
+    added = [a for a in model.assignments if a.via_override]
+    assert [(str(a.source), a.unit, a.role, a.group) for a in added] == [
+        ("xiantao-2021#4-p1", "civil-affairs", Role.DUTY, "distressed")]
+    assert model.warnings == []
