@@ -23,6 +23,9 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--data", type=Path, help="数据目录，默认 <root>/data / data folder")
     common.add_argument("--build-dir", type=Path, help="中间文件目录，默认 <root>/build / intermediate files")
     common.add_argument("--site", type=Path, help="站点输出目录，默认 <root>/site / published site")
+    common.add_argument("--restricted", type=Path, help="受限输出目录（含个人信息），默认 <root>/restricted / restricted output")
+    common.add_argument("--registry", type=Path, help="台账目录（.xlsx/.csv），默认按 data/registry.yaml / registry folder")
+    common.add_argument("--month", help="报表月份 YYYY-MM，默认为台账最新数据的下一个月 / report month")
     common.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
     p = argparse.ArgumentParser(prog="python -m generators", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -44,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from generators.settings import Settings
 
     try:
-        settings = Settings.from_args(args.root, args.data, args.build_dir, args.site)
+        settings = Settings.from_args(args.root, args.data, args.build_dir, args.site, args.restricted, args.registry,
+                                      args.month)
         if args.command == "build":
             from generators.commands import build
             build.run(settings, quiet=args.quiet)

@@ -386,19 +386,21 @@ def handbook_pages(model: PolicyModel, calendar: WorkCalendar) -> list[PageTask]
 
 
 def navigation(tasks: list[PageTask], static_pages: list[tuple[str, str]]) -> list:
-    """The mkdocs `nav`: one section per folder, its index first."""
+    """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
+    titles = {"documents": "政策文件", "matrices": "责任矩阵", "units": "单位职责", "groups": "群体定义",
+              "registry": "台账汇总"}
     nav: list = []
-    sections: dict[str, list] = {}
-    titles = {"documents": "政策文件", "matrices": "责任矩阵", "units": "单位职责", "groups": "群体定义"}
+    sections: dict[str, list] = {"": nav}
     for t in tasks:
         folder = posixpath.dirname(t.path)
-        if not folder:
-            nav.append({t.title: t.path})
-            continue
-        if folder not in sections:
-            sections[folder] = []
-            nav.append({titles.get(folder, folder): sections[folder]})
-        sections[folder].append(t.path if t.path.endswith("index.md") else {t.title: t.path})
+        parts = folder.split("/") if folder else []
+        for depth in range(1, len(parts) + 1):
+            key = "/".join(parts[:depth])
+            if key not in sections:
+                sections[key] = []
+                parent = sections["/".join(parts[:depth - 1])]
+                parent.append({titles.get(key, parts[depth - 1]): sections[key]})
+        entry = t.path if folder and t.path.endswith("/index.md") else {t.title: t.path}
+        sections[folder].append(entry)
     nav.extend({title: path} for path, title in static_pages)
     return nav
-

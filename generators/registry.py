@@ -120,6 +120,13 @@ def age_rules(model: PolicyModel, documents: list[str]) -> dict[str, AgeRule]:
     return rules
 
 
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -498,3 +505,44 @@ def import_registry(files: list[Path], schema: RegistrySchema, model: PolicyMode
     for (file, sheet, kind), count in result.read.items():  # the promise: nothing is lost
         assert count == result.accepted_count(file, sheet, kind) + result.rejected_count(file, sheet, kind)
     return result
+
+
+@dataclass(frozen=True)
+class RegistryConfig:
+    source: str  # "synthetic" or a folder
+    synthetic: dict
+    age_rules_from: tuple[str, ...]
+    periodic_contact_days: int
+    suppress_below: int
+
+
+def read_registry_config(path: Path) -> RegistryConfig:
+    name = display_path(path)
+    try:
+        data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("registry") or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(Problem(name, f"无法读取台账配置：{exc}")) from exc
+    missing = [k for k in ("source", "age_rules_from", "periodic_contact_days", "suppress_below") if k not in data]
+    if missing:
+        raise InputError(Problem(name, f"台账配置缺少：{'、'.join(missing)}"))
+    return RegistryConfig(str(data["source"]), data.get("synthetic") or {}, tuple(data["age_rules_from"]),
+                          int(data["periodic_contact_days"]), int(data["suppress_below"]))
+
+
+def registry_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xls", ".csv")
+                  and not p.name.startswith(("~$", ".")))
+
+
+def import_summary(result: RegistryImport) -> dict:
+    """Counts only: safe to publish."""
+    def total(kind: str) -> int:
+        return sum(n for (_, _, k), n in result.read.items() if k == kind)
+    return {
+        "files": len({f for f, _, _ in result.read}),
+        "cases_read": total("cases"), "cases_accepted": len(result.cases),
+        "cases_rejected": sum(1 for r in result.rejected if r.kind == "cases"),
+        "contacts_read": total("contacts"), "contacts_accepted": len(result.contacts),
+        "contacts_rejected": sum(1 for r in result.rejected if r.kind == "contacts"),
+        "notes": len(result.notes),
+    }

@@ -1,6 +1,7 @@
 """Settings: where inputs and outputs live, validated once and passed down (no global state)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,13 +15,19 @@ class Settings:
     data: Path  # policies and catalogues (data/ by default)
     build: Path  # intermediate files: assembled docs, model JSON, reports
     site: Path  # the published site, replaced only by a build that fully succeeded
+    restricted: Path  # person-level output (briefing lists, rejected rows): never published
+    registry: Path | None = None  # a folder of registry workbooks; None: as data/registry.yaml says
+    month: str | None = None  # report month YYYY-MM; None: the month after the newest registry data
 
     @classmethod
     def from_args(cls, root: Path, data: Path | None = None, build: Path | None = None,
-                  site: Path | None = None) -> "Settings":
+                  site: Path | None = None, restricted: Path | None = None, registry: Path | None = None,
+                  month: str | None = None) -> "Settings":
         root = root.resolve()
-        settings = cls(root, (data or root / "data").resolve(), (build or root / "build").resolve(),
-                       (site or root / "site").resolve())
+        build = (build or root / "build").resolve()
+        settings = cls(root, (data or root / "data").resolve(), build, (site or root / "site").resolve(),
+                       (restricted or root / "restricted").resolve(), registry.resolve() if registry else None,
+                       month)
         settings.validate()
         return settings
 
@@ -31,6 +38,12 @@ class Settings:
         ) if not p.exists()]
         if self.site.resolve() in (self.root, self.data, self.static_docs) or self.site == self.build:
             problems.append(Problem(str(self.site), "输出目录不能与项目、数据或中间目录相同"))
+        if self.restricted.is_relative_to(self.site) or self.site.is_relative_to(self.restricted):
+            problems.append(Problem(str(self.restricted), "受限目录不能位于发布站点之内（也不能包含它）"))
+        if self.registry is not None and not self.registry.is_dir():
+            problems.append(Problem(str(self.registry), "找不到台账目录"))
+        if self.month is not None and not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", self.month):
+            problems.append(Problem("--month", "月份应写成 YYYY-MM，例如 2026-11", value=self.month))
         if problems:
             raise InputError(problems)
 
@@ -53,3 +66,16 @@ class Settings:
     @property
     def docs_out(self) -> Path:
         return self.build / "docs"
+
+    @property
+    def registry_config(self) -> Path:
+        return self.data / "registry.yaml"
+
+    @property
+    def registry_schema(self) -> Path:
+        return self.data / "registry" / "schema.yaml"
+
+    @property
+    def key_file(self) -> Path:
+        """The pseudonym key when HANDBOOK_PSEUDONYM_KEY is not set; git ignores it."""
+        return self.root / ".secrets" / "pseudonym.key"

@@ -80,8 +80,9 @@ def _reset_jieba() -> None:
 
 
 def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, search_dict: Path,
-               build_date: int) -> None:
-    """Run mkdocs into a temporary folder beside `site_dir`, then swap it in."""
+               build_date: int, check=None) -> None:
+    """Run mkdocs into a temporary folder beside `site_dir`, run `check` on the result (it raises to stop
+    the build), and only then swap it in."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -99,6 +100,8 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, sea
         logging.getLogger("jieba").setLevel(logging.WARNING)
         _reset_jieba()
         build(config)
+        if check is not None:
+            check(staging)
         swap_in(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from generators.registry import AgeRule, RegistrySchema
+from generators.registry import AgeRule, RegistrySchema, add_years
 from generators.workbooks import registry_workbook
 
 PLACE_WORDS = ["青石", "白沙", "松林", "桃源", "龙泉", "金竹", "清河", "柏树", "枫木", "石桥", "双河", "新华",
@@ -60,13 +60,6 @@ def id_number(area: str, birth: dt.date, seq: int, male: bool) -> str:
     seq = seq % 500 * 2 + (1 if male else 0)  # the 17th digit is odd for men
     body = f"{area}{birth:%Y%m%d}{seq:03d}"
     return body + ric.calc_check_digit(body + "0")
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:

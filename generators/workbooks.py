@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.xml.functions import tostring
 
 from generators.registry import RegistrySchema, SheetSchema
 
@@ -27,15 +28,17 @@ def save_deterministic(wb: Workbook, path: Path) -> None:
     wb.properties.creator = "handbook"
     wb.properties.lastModifiedBy = "handbook"
     raw = io.BytesIO()
-    wb.save(raw)
+    wb.save(raw)  # openpyxl stamps properties.modified with the wall clock here ...
     raw.seek(0)
+    wb.properties.modified = FIXED_TIME  # ... so core.xml is written again below with the fixed time
+    core = tostring(wb.properties.to_tree())
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            dst.writestr(fixed, core if info.filename == "docProps/core.xml" else src.read(info.filename))
 
 
 def _instructions(wb: Workbook, schema: RegistrySchema, title: str, lines: list[str]) -> None:

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(built_site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+    handler = functools.partial(Quiet, directory=str(built_site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -37,7 +39,7 @@ def page(server):
 
 
 def test_search_finds_chinese_words(page, server):
-    page.goto(f"{server}/index.html")
+    page.goto(f"{server}/index.html", wait_until="networkidle")  # the search worker has its index
     for word in ("留守儿童", "派出所", "闲散"):
         page.click("label.md-search__icon, .md-search__input")
         page.fill("input.md-search__input", word)

@@ -1,18 +1,29 @@
-"""`build`: policy texts → model → pages → site, with progress and a report of what needs a look."""
+"""`build`: policy texts and registry → model → pages → site and restricted outputs, with progress."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
+from pathlib import Path
 
+from generators.briefings import Month, contact_rules, default_report_month, monthly_areas
 from generators.calendar import work_calendar
 from generators.pages import handbook_pages, navigation
 from generators.policy import build_policy_model
+from generators.privacy import guard
 from generators.progress import Progress
+from generators.registry import (
+    age_rules, import_registry, import_summary, read_registry_config, read_schema, registry_files,
+)
+from generators.registry_pages import registry_pages
 from generators.render import make_environment
 from generators.settings import Settings
 from generators.site import build_site, render_pages, search_dictionary, write_tree
+from generators.synthetic import SyntheticSettings, write_synthetic_registry
+from generators.workbooks import registry_workbook, rejected_workbook
 
 STATIC_PAGES = [("guide.md", "使用说明")]
+TEMPLATE_PATH = "downloads/registry-template.xlsx"
 
 
 def build_date(model) -> int:
@@ -32,32 +43,80 @@ def report(model) -> dict:
     }
 
 
+def load_registry(settings: Settings, model, config, schema, rules):
+    """The registry's files (the synthetic default is generated into build/) and their import."""
+    if settings.registry is not None or config.source != "synthetic":
+        folder = settings.registry or (settings.data / config.source)
+        files = registry_files(folder)
+        as_of_month = Month.parse(settings.month).shift(-1) if settings.month else None
+    else:
+        synthetic = SyntheticSettings.from_config(config.synthetic)
+        folder = settings.build / "registry-default"
+        write_tree({}, None, folder)  # start empty: no stale villages
+        files = write_synthetic_registry(synthetic, rules, schema, folder)
+        as_of_month = Month.parse(settings.month).shift(-1) if settings.month else Month.of(synthetic.as_of)
+    # Dates are checked against the end of the data month; for real files without --month, the newest
+    # possible data month is the one before today's report month, which the files themselves decide.
+    as_of = as_of_month.end if as_of_month else dt.date.max
+    return import_registry(files, schema, model, rules, as_of), files
+
+
 def run(settings: Settings, quiet: bool = False) -> dict:
-    progress = Progress(total=4, quiet=quiet)
+    progress = Progress(total=6, quiet=quiet)
     with progress.stage("读取政策文本并抽取职责") as step:
         model = build_policy_model(settings.data_paths)
         step.note = (f"{len(model.documents)} 份文件，{sum(len(d.clauses) for d in model.documents)} 个条款，"
                      f"{len(model.assignments)} 条职责")
+    with progress.stage("导入台账") as step:
+        config = read_registry_config(settings.registry_config)
+        schema = read_schema(settings.registry_schema)
+        rules = age_rules(model, list(config.age_rules_from))
+        imported, files = load_registry(settings, model, config, schema, rules)
+        summary = import_summary(imported)
+        month = Month.parse(settings.month) if settings.month else default_report_month(imported.contacts, imported.cases)
+        step.note = (f"{summary['files']} 个文件，个案接收 {summary['cases_accepted']}/退回 {summary['cases_rejected']}，"
+                     f"联系记录接收 {summary['contacts_accepted']}/退回 {summary['contacts_rejected']}；报表月份 {month}")
+    with progress.stage("月度汇总"):
+        calendar = work_calendar(model)
+        county = monthly_areas(imported.cases, imported.contacts, month, rules,
+                               contact_rules(model, config.periodic_contact_days))
     with progress.stage("生成页面") as step:
         env = make_environment(settings.templates)
-        tasks = handbook_pages(model, work_calendar(model))
+        tasks = handbook_pages(model, calendar)
+        tasks += registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
         pages = render_pages(env, tasks)
         found = report(model)
         settings.build.mkdir(parents=True, exist_ok=True)
         (settings.build / "policy-model.json").write_text(
             json.dumps(model.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         (settings.build / "report.json").write_text(
-            json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            json.dumps({**found, "registry": summary}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (settings.build / "search-dict.txt").write_text(search_dictionary(model), encoding="utf-8")
-        write_tree(pages, settings.static_docs, settings.docs_out)
+        template = settings.build / "registry-template.xlsx"
+        registry_workbook(schema, template)
+        write_tree({**pages, TEMPLATE_PATH: template.read_bytes()}, settings.static_docs, settings.docs_out)
         step.note = f"{len(pages)} 页"
-    with progress.stage("构建站点（mkdocs）"):
-        build_site(settings.mkdocs_config, settings.docs_out, settings.site,
-                   navigation(tasks, STATIC_PAGES), settings.build / "search-dict.txt", build_date(model))
-    with progress.stage("检查"):
-        for w in found["warnings"]:
-            progress.say(f"  警告：{w}")
-        for m in found["unmatched_units"]:
-            progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
-    progress.finish(f"站点已生成：{settings.site}")
-    return found
+    with progress.stage("构建站点并检查隐私（mkdocs）"):
+        build_site(settings.mkdocs_config, settings.docs_out, settings.site, navigation(tasks, STATIC_PAGES),
+                   settings.build / "search-dict.txt", build_date(model),
+                   check=lambda staged: guard(staged, imported.cases, [d.text for d in model.documents]))
+    with progress.stage("写入受限目录（个人信息）") as step:
+        outputs = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            rejected = Path(tmp) / "rejected.xlsx"
+            rejected_workbook(schema, rejected, imported.rejected)
+            outputs["rejected/台账退回.xlsx"] = rejected.read_bytes()
+            write_tree(outputs, None, settings.restricted)
+        step.note = f"退回 {len(imported.rejected)} 行"
+    for w in found["warnings"]:
+        progress.say(f"  警告：{w}")
+    for m in found["unmatched_units"]:
+        progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+    for note in imported.notes:
+        progress.say(f"  台账提示：{note}")
+    for row in imported.rejected[:20]:
+        progress.say(f"  台账退回：{'；'.join(str(p) for p in row.problems)}")
+    if len(imported.rejected) > 20:
+        progress.say(f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 {settings.restricted / 'rejected'}")
+    progress.finish(f"站点已生成：{settings.site}；受限输出：{settings.restricted}")
+    return {**found, "registry": summary, "month": str(month)}

@@ -1,0 +1,121 @@
+"""Render: public registry pages (aggregates only, small counts suppressed) and the schema page.
+
+Nothing per person reaches these contexts: they are built from counts, never from Case objects' fields.
+"""
+from __future__ import annotations
+
+from generators.briefings import RISKS, AreaMonth
+from generators.model import PolicyModel
+from generators.pages import rel
+from generators.privacy import suppress
+from generators.registry import RegistrySchema
+from generators.render import PageTask
+
+CHART_W, CHART_H, PAD = 560, 180, 28
+
+
+def count_table(rows: list[tuple[str, str | None, list[int]]], columns: list[str], threshold: int) -> dict:
+    """A suppressed table: rows of (label, link, counts) with row and column totals."""
+    table = suppress([counts for _, _, counts in rows], threshold) if rows else None
+    body = []
+    for r, (label, href, _) in enumerate(rows):
+        body.append({"label": label, "href": href, "cells": [table.show(r, c) for c in range(len(columns) + 1)]})
+    total = [table.show(len(rows), c) for c in range(len(columns) + 1)] if table else []
+    return {"columns": columns, "rows": body, "total": total,
+            "suppressed": bool(table and any(h for row in table.hidden for h in row))}
+
+
+def trend_chart(points: list[tuple[str, int]], threshold: int) -> dict | None:
+    """Geometry for a small SVG line chart of totals by month; months below the threshold are gaps."""
+    shown = [(label, v) for label, v in points]
+    values = [v for _, v in shown if v >= threshold]
+    if len(values) < 2:
+        return None
+    top = max(values) * 1.15 or 1
+    step = (CHART_W - 2 * PAD) / max(1, len(shown) - 1)
+    dots = []
+    for i, (label, v) in enumerate(shown):
+        x = PAD + i * step
+        visible = v >= threshold
+        y = CHART_H - PAD - (v / top) * (CHART_H - 2 * PAD) if visible else None
+        dots.append({"x": round(x, 1), "y": None if y is None else round(y, 1), "label": label,
+                     "value": str(v) if visible else "<3"})
+    path = " ".join(f"{'M' if i == 0 else 'L'}{d['x']},{d['y']}" for i, d in enumerate(d for d in dots if d["y"] is not None))
+    return {"width": CHART_W, "height": CHART_H, "pad": PAD, "dots": dots, "path": path, "base": CHART_H - PAD}
+
+
+def bar_chart(items: list[tuple[str, int]], threshold: int | None) -> dict:
+    """Geometry for a horizontal SVG bar chart. With a threshold, small counts get a fixed stub and "<3"
+    instead of a bar whose length would tell the count."""
+    top = max([v for _, v in items] + [1])
+    bars = []
+    for i, (label, v) in enumerate(items):
+        small = threshold is not None and 0 < v < threshold
+        width = 14 if small else round(v / top * 300, 1)
+        bars.append({"y": 8 + i * 26, "label": label, "width": width, "value": "<3" if small else str(v),
+                     "small": small})
+    return {"width": 560, "height": 16 + len(items) * 26, "bars": bars}
+
+
+def _group_columns(model: PolicyModel, areas: list[AreaMonth]) -> list[str]:
+    present = {g for a in areas for g in a.by_group}
+    return [g for g in model.groups if g in present]
+
+
+def area_context(model: PolicyModel, area: AreaMonth, page: str, threshold: int, link_children) -> dict:
+    children = area.villages
+    groups = _group_columns(model, [area])
+    movement_cols = ["纳入", "退出", "迁出"]
+    return {
+        "name": area.name, "level": area.level, "month": area.month.label,
+        "data_month": area.month.shift(-1).label,
+        "groups": count_table([(c.name, link_children(c), [c.by_group.get(g, 0) for g in groups]) for c in children],
+                              [model.groups[g].short for g in groups], threshold) if children else
+        count_table([(model.groups[g].short, None, [area.by_group.get(g, 0)]) for g in groups], ["人数"], threshold),
+        "risks": count_table([(c.name, link_children(c), [c.by_risk.get(r, 0) for r in RISKS]) for c in children],
+                             [f"{r}风险" for r in RISKS], threshold) if children else
+        count_table([(f"{r}风险", None, [area.by_risk.get(r, 0)]) for r in RISKS], ["人数"], threshold),
+        "movement": count_table(
+            [(c.name, link_children(c), [len(c.entered), len(c.exited), len(c.moved)]) for c in children] if children
+            else [(area.name, None, [len(area.entered), len(area.exited), len(area.moved)])],
+            movement_cols, threshold),
+        "contacts": count_table(
+            [(c.name, link_children(c), [len(c.due) - len(c.overdue), len(c.overdue)]) for c in children] if children
+            else [(area.name, None, [len(area.due) - len(area.overdue), len(area.overdue)])],
+            ["本月到期", "已逾期"], threshold),
+        "trend": trend_chart([(m.label, v) for m, v in area.trend], threshold),
+        "bars": bar_chart([(model.groups[g].short, area.by_group.get(g, 0)) for g in groups], threshold),
+        "threshold": threshold,
+    }
+
+
+def registry_pages(model: PolicyModel, county: AreaMonth, schema: RegistrySchema, threshold: int,
+                   template_href: str, import_summary: dict) -> list[PageTask]:
+    index = "registry/index.md"
+    tasks = [PageTask(index, "registry_area.md.j2", "台账汇总", {
+        "area": area_context(model, county, index, threshold,
+                             lambda t: rel(index, f"registry/{t.name}/index.md")),
+        "summary": import_summary, "schema_href": rel(index, "registry/schema.md"),
+    })]
+    for township in county.villages:
+        t_page = f"registry/{township.name}/index.md"
+        tasks.append(PageTask(t_page, "registry_area.md.j2", township.name, {
+            "area": area_context(model, township, t_page, threshold,
+                                 lambda v, t=township: rel(f"registry/{t.name}/index.md", f"registry/{t.name}/{v.name}.md")),
+            "summary": None, "schema_href": rel(t_page, "registry/schema.md"),
+        }))
+        for village in township.villages:
+            v_page = f"registry/{township.name}/{village.name}.md"
+            tasks.append(PageTask(v_page, "registry_area.md.j2", village.name, {
+                "area": area_context(model, village, v_page, threshold, lambda _: None),
+                "summary": None, "schema_href": rel(v_page, "registry/schema.md"),
+            }))
+    tasks.append(PageTask("registry/schema.md", "registry_schema.md.j2", "台账填写说明", {
+        "sheets": [{"title": s.title, "columns": [
+            {"header": c.header, "required": c.required, "type": {"date": "日期", "id_number": "身份证号", "phone": "电话",
+                                                                  "enum": "选项"}.get(c.type, "文字"),
+             "choices": "、".join(c.values), "pii": c.pii, "help": c.help or ""} for c in s.columns]}
+            for s in schema.sheets],
+        "template_href": template_href,
+    }))
+    return tasks
