@@ -48,6 +48,11 @@ class Month:
     def label(self) -> str:
         return f"{self.year}年{self.month}月"
 
+    @property
+    def short_label(self) -> str:
+        """For chart axes: 26年5月."""
+        return f"{self.year % 100:02d}年{self.month}月"
+
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
@@ -57,9 +62,20 @@ class ContactRule:
     """How often a group's youths must be contacted, and on what authority."""
 
     group: str
-    days: int
+    days: int | None  # an interval in days; None: once in every calendar month
     label: str
     source: ClauseRef | None  # None: a local agreement (registry.yaml), not a clause
+
+    def due(self, base: dt.date, month: "Month") -> tuple[dt.date, bool] | None:
+        """When the next contact after `base` (last contact, or entry) falls due, and whether it is already
+        overdue at the start of `month`; None when it falls due after `month`."""
+        if self.days is None:  # 每个月至少接触一次: everyone is due this month; overdue if none last month
+            data_month = month.shift(-1)
+            if base < data_month.start:
+                return data_month.end, True
+            return month.end, False
+        due = base + dt.timedelta(days=self.days)
+        return (due, due < month.start) if due <= month.end else None
 
 
 def contact_rules(model: PolicyModel, periodic_days: int) -> dict[str, ContactRule]:
@@ -69,7 +85,7 @@ def contact_rules(model: PolicyModel, periodic_days: int) -> dict[str, ContactRu
     for gid in model.groups:
         monthly = [c for c in model.cadences if c.group == gid and c.kind == "monthly"]
         if monthly:
-            rules[gid] = ContactRule(gid, 31, f"每月（{monthly[0].phrase}）", monthly[0].source)
+            rules[gid] = ContactRule(gid, None, f"每月（{monthly[0].phrase}）", monthly[0].source)
         else:
             periodic = [c for c in model.cadences if c.group == gid and c.kind == "periodic"]
             rules[gid] = ContactRule(gid, periodic_days, f"定期（本地约定每 {periodic_days} 天）",
@@ -167,9 +183,9 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, crules, 
         dates = [d for d in contacts_by_case.get(case.case_id, []) if d <= as_of]
         last = max(dates) if dates else None
         base = last or case.entry_date
-        due = base + dt.timedelta(days=rule.days)
-        if due <= month.end:
-            area.due.append(DueContact(case, last, (as_of - base).days, due, due < month.start, rule))
+        due = rule.due(base, month)
+        if due is not None:
+            area.due.append(DueContact(case, last, (as_of - base).days, due[0], due[1], rule))
         area.transitions += transitions_for(case, rules, month.start, month.shift(2).end)
     area.due.sort(key=lambda d: (not d.overdue, d.due, d.case.case_id))
     area.transitions.sort(key=lambda t: (t.on, t.case.case_id))

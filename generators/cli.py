@@ -26,6 +26,10 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--restricted", type=Path, help="受限输出目录（含个人信息），默认 <root>/restricted / restricted output")
     common.add_argument("--registry", type=Path, help="台账目录（.xlsx/.csv），默认按 data/registry.yaml / registry folder")
     common.add_argument("--month", help="报表月份 YYYY-MM，默认为台账最新数据的下一个月 / report month")
+    size = common.add_argument_group("模拟台账规模（默认见 data/registry.yaml）/ synthetic registry size")
+    for flag, what in (("townships", "乡镇数"), ("villages-per-township", "每乡镇村数"),
+                       ("cases-per-village", "每村个案数"), ("months", "联系记录月数")):
+        size.add_argument(f"--{flag}", type=int, metavar="N", help=f"{what} / {flag.replace('-', ' ')}")
     common.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
     p = argparse.ArgumentParser(prog="python -m generators", description=DESCRIPTION,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -48,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = Settings.from_args(args.root, args.data, args.build_dir, args.site, args.restricted, args.registry,
-                                      args.month)
+                                      args.month, {k: getattr(args, k) for k in (
+                                          "townships", "villages_per_township", "cases_per_village", "months")})
         if args.command == "build":
             from generators.commands import build
             build.run(settings, quiet=args.quiet)

@@ -100,8 +100,8 @@ def pii_needles(cases: list[Case], public_texts: list[str] = ()) -> dict[str, st
     themselves contain (a two-character name can be an ordinary word) cannot be told apart and is left out."""
     needles = {}
     for c in cases:
-        for value, what in ((c.name, "姓名"), (c.guardian, "姓名"), (c.id_number, "身份证号"), (c.phone, "电话"),
-                            (c.address, "住址")):
+        for value, what in ((c.name, "姓名"), (c.guardian, "姓名"), (c.contact_person, "姓名"),
+                            (c.id_number, "身份证号"), (c.phone, "电话"), (c.address, "住址")):
             if value and len(value) >= 2 and not any(value in t for t in public_texts):
                 needles[value] = what
     return needles
@@ -115,6 +115,10 @@ def _text_of(path: Path) -> str:
     if path.suffix.lower() == ".pdf":
         from pypdf import PdfReader
         return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if path.suffix.lower() in (".xlsx", ".docx", ".zip"):  # a workbook dropped into the site: read its XML
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            return "\n".join(z.read(n).decode("utf-8", errors="ignore") for n in z.namelist() if n.endswith(".xml"))
     data = path.read_bytes()
     if path.suffix.lower() == ".gz":
         import gzip
@@ -138,7 +142,12 @@ def scan_for_pii(folder: Path, needles: dict[str, str], places: list[str] = ()) 
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         if path.suffix.lower() in SKIPPED:
             continue
-        text = place_pattern.sub("|", re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", _text_of(path)))
+        try:
+            raw = _text_of(path)
+        except Exception as exc:  # a file we cannot read is a file we cannot vouch for
+            leaks.append(Leak(str(path.relative_to(folder)), "无法读取", exc.__class__.__name__))
+            continue
+        text = place_pattern.sub("|", re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", raw))
         for m in pattern.finditer(text):
             value = m.group(0)
             leaks.append(Leak(str(path.relative_to(folder)), needles[value],
@@ -152,5 +161,7 @@ def guard(folder: Path, cases: list[Case], public_texts: list[str] = ()) -> None
     places = sorted({c.township for c in cases} | {c.village for c in cases} | {c.township + c.village for c in cases})
     leaks = scan_for_pii(folder, pii_needles(cases, public_texts), places)
     if leaks:
-        raise InputError([Problem(leak.file, f"发布内容中含有台账个人信息（{leak.what}：{leak.sample}），已停止发布")
+        raise InputError([Problem(leak.file, f"无法读取这个待发布文件（{leak.sample}），不能确认其中没有个人信息，已停止发布"
+                                  if leak.what == "无法读取" else
+                                  f"发布内容中含有台账个人信息（{leak.what}：{leak.sample}），已停止发布")
                           for leak in leaks])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from openpyxl.utils import get_column_letter
 
 from generators.errors import InputError, Problem, display_path
 from generators.model import Case, ClauseRef, Contact, PolicyModel, RowRef
@@ -180,7 +181,8 @@ def _table(file: str, sheet_title: str | None, sheet: SheetSchema, header_index:
     if missing:
         raise InputError(Problem(file, f"缺少必填列：{'、'.join(missing)}（表头在第 {row_numbers[header_index]} 行，"
                                        f"应包含：{'、'.join(c.header for c in sheet.columns)}）", sheet=sheet_title))
-    headers = {key: str(header[i]).strip() for i, key in positions.items()}
+    # Staff find a cell by its letter as much as by its header: "公民身份号码（K 列）".
+    headers = {key: f"{str(header[i]).strip()}（{get_column_letter(i + 1)} 列）" for i, key in positions.items()}
     rows = []
     for index in range(header_index + 1, len(grid)):
         cells = grid[index]
@@ -193,7 +195,7 @@ def _table(file: str, sheet_title: str | None, sheet: SheetSchema, header_index:
         raw.problems.extend(merged.get(number, []))
         for (r, col), text in formula_cells.items():
             if r == number and col in positions:
-                raw.problems.append(f"列“{headers[positions[col]]}”是公式（{text}），但文件里没有计算结果："
+                raw.problems.append(f"{headers[positions[col]]}是公式（{text}），但文件里没有计算结果："
                                     "请在 Excel/WPS 中打开并保存，或改为填写数值")
                 raw.values[positions[col]] = None
         rows.append(raw)

@@ -5,14 +5,12 @@ Nothing per person reaches these contexts: they are built from counts, never fro
 from __future__ import annotations
 
 from generators.briefings import RISKS, AreaMonth
+from generators.charts import bar_chart, trend_chart
 from generators.model import PolicyModel
 from generators.pages import rel
 from generators.privacy import suppress
 from generators.registry import RegistrySchema
 from generators.render import PageTask
-
-CHART_W, CHART_H, PAD = 560, 180, 28
-
 
 def count_table(rows: list[tuple[str, str | None, list[int]]], columns: list[str], threshold: int) -> dict:
     """A suppressed table: rows of (label, link, counts) with row and column totals."""
@@ -23,38 +21,6 @@ def count_table(rows: list[tuple[str, str | None, list[int]]], columns: list[str
     total = [table.show(len(rows), c) for c in range(len(columns) + 1)] if table else []
     return {"columns": columns, "rows": body, "total": total,
             "suppressed": bool(table and any(h for row in table.hidden for h in row))}
-
-
-def trend_chart(points: list[tuple[str, int]], threshold: int) -> dict | None:
-    """Geometry for a small SVG line chart of totals by month; months below the threshold are gaps."""
-    shown = [(label, v) for label, v in points]
-    values = [v for _, v in shown if v >= threshold]
-    if len(values) < 2:
-        return None
-    top = max(values) * 1.15 or 1
-    step = (CHART_W - 2 * PAD) / max(1, len(shown) - 1)
-    dots = []
-    for i, (label, v) in enumerate(shown):
-        x = PAD + i * step
-        visible = v >= threshold
-        y = CHART_H - PAD - (v / top) * (CHART_H - 2 * PAD) if visible else None
-        dots.append({"x": round(x, 1), "y": None if y is None else round(y, 1), "label": label,
-                     "value": str(v) if visible else "<3"})
-    path = " ".join(f"{'M' if i == 0 else 'L'}{d['x']},{d['y']}" for i, d in enumerate(d for d in dots if d["y"] is not None))
-    return {"width": CHART_W, "height": CHART_H, "pad": PAD, "dots": dots, "path": path, "base": CHART_H - PAD}
-
-
-def bar_chart(items: list[tuple[str, int]], threshold: int | None) -> dict:
-    """Geometry for a horizontal SVG bar chart. With a threshold, small counts get a fixed stub and "<3"
-    instead of a bar whose length would tell the count."""
-    top = max([v for _, v in items] + [1])
-    bars = []
-    for i, (label, v) in enumerate(items):
-        small = threshold is not None and 0 < v < threshold
-        width = 14 if small else round(v / top * 300, 1)
-        bars.append({"y": 8 + i * 26, "label": label, "width": width, "value": "<3" if small else str(v),
-                     "small": small})
-    return {"width": 560, "height": 16 + len(items) * 26, "bars": bars}
 
 
 def _group_columns(model: PolicyModel, areas: list[AreaMonth]) -> list[str]:
@@ -83,7 +49,7 @@ def area_context(model: PolicyModel, area: AreaMonth, page: str, threshold: int,
             [(c.name, link_children(c), [len(c.due) - len(c.overdue), len(c.overdue)]) for c in children] if children
             else [(area.name, None, [len(area.due) - len(area.overdue), len(area.overdue)])],
             ["本月到期", "已逾期"], threshold),
-        "trend": trend_chart([(m.label, v) for m, v in area.trend], threshold),
+        "trend": trend_chart([(m.short_label, v) for m, v in area.trend], threshold),
         "bars": bar_chart([(model.groups[g].short, area.by_group.get(g, 0)) for g in groups], threshold),
         "threshold": threshold,
     }

@@ -39,7 +39,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # Markdown output; text is escaped with the md filter where it is placed
+        # Markdown pages escape text with the md filter where it is placed; print HTML is autoescaped.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
     )
     env.filters["md"] = md_escape
     env.filters["attr"] = attr_escape

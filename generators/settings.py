@@ -1,12 +1,15 @@
 """Settings: where inputs and outputs live, validated once and passed down (no global state)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from generators.errors import InputError, Problem
 from generators.policy import DataPaths
+
+CACHE_ENV = "HANDBOOK_CACHE"
 
 
 @dataclass(frozen=True)
@@ -18,16 +21,22 @@ class Settings:
     restricted: Path  # person-level output (briefing lists, rejected rows): never published
     registry: Path | None = None  # a folder of registry workbooks; None: as data/registry.yaml says
     month: str | None = None  # report month YYYY-MM; None: the month after the newest registry data
+    # Prepared files that are slow to make and safe to delete (the cut print fonts): <root>/.cache, which
+    # git ignores, or $HANDBOOK_CACHE to share one cache between checkouts.
+    cache: Path | None = None
+    # Sizes of the synthetic default county that override data/registry.yaml, e.g. {"townships": 10}.
+    synthetic_size: tuple[tuple[str, int], ...] = ()
 
     @classmethod
     def from_args(cls, root: Path, data: Path | None = None, build: Path | None = None,
                   site: Path | None = None, restricted: Path | None = None, registry: Path | None = None,
-                  month: str | None = None) -> "Settings":
+                  month: str | None = None, synthetic_size: dict[str, int | None] | None = None) -> "Settings":
         root = root.resolve()
         build = (build or root / "build").resolve()
+        cache = Path(os.environ.get(CACHE_ENV) or root / ".cache").resolve()
         settings = cls(root, (data or root / "data").resolve(), build, (site or root / "site").resolve(),
                        (restricted or root / "restricted").resolve(), registry.resolve() if registry else None,
-                       month)
+                       month, cache, tuple(sorted((k, v) for k, v in (synthetic_size or {}).items() if v is not None)))
         settings.validate()
         return settings
 
@@ -44,6 +53,9 @@ class Settings:
             problems.append(Problem(str(self.registry), "找不到台账目录"))
         if self.month is not None and not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", self.month):
             problems.append(Problem("--month", "月份应写成 YYYY-MM，例如 2026-11", value=self.month))
+        for key, value in self.synthetic_size:
+            if value < 1:
+                problems.append(Problem(f"--{key.replace('_', '-')}", "应为正整数", value=str(value)))
         if problems:
             raise InputError(problems)
 

@@ -62,6 +62,16 @@ def id_number(area: str, birth: dt.date, seq: int, male: bool) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def unique_id(area: str, birth: dt.date, seq: int, male: bool, used: set[str]) -> str:
+    """An ID number not yet given out: the sequence code has 500 values per sex and birth date."""
+    for attempt in range(500):
+        number = id_number(area, birth, seq + attempt, male)
+        if number not in used:
+            used.add(number)
+            return number
+    raise ValueError(f"more than 500 synthetic people born on {birth}")
+
+
 def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
@@ -82,6 +92,7 @@ def generate(settings: SyntheticSettings, rules: dict[str, AgeRule]) -> dict[tup
     staff = [fake.name() for _ in range(settings.townships * settings.villages_per_township * 2)]
     out: dict[tuple[str, str], tuple[list, list]] = {}
     seq = 0
+    used_ids: set[str] = set()
     used_words = iter(words * 3)
     for t in range(settings.townships):
         township = next(used_words) + ("镇" if t % 2 == 0 else "街道")
@@ -122,7 +133,7 @@ def generate(settings: SyntheticSettings, rules: dict[str, AgeRule]) -> dict[tup
                     "case_id": f"{code}-{n + 1:04d}", "township": township, "village": village, "group": name_,
                     "distress_type": rng.choice(DISTRESS_TYPES) if gid == "distressed" else None,
                     "risk": risk, "name": surname + given, "gender": "男" if male else "女", "birth_date": birth,
-                    "id_number": id_number(settings.area_code, birth, seq, male),
+                    "id_number": unique_id(settings.area_code, birth, seq, male, used_ids),
                     "guardian": surname + fake.first_name(), "guardian_relation": rng.choice(
                         ["父亲", "母亲", "祖父母", "外祖父母", "其他亲属"]),
                     "phone": fake.phone_number(), "address": f"{settings.county}{township}{village}{rng.randint(1, 12)}组{rng.randint(1, 80)}号",

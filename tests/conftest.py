@@ -1,6 +1,7 @@
 """Shared fixtures: the project's own data, small synthetic policy folders, one built site per session."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,11 @@ from generators.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
+
+# Builds of copied projects share this checkout's font cache; pseudonyms use a test key, so that tests never
+# write a key file into the checkout.
+os.environ.setdefault("HANDBOOK_CACHE", str(ROOT / ".cache"))
+os.environ.setdefault("HANDBOOK_PSEUDONYM_KEY", "test-key-not-secret")
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +35,8 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture
 def settings_for(tmp_path):
     def make(data: Path | None = None, name: str = "out") -> Settings:
-        return Settings.from_args(ROOT, data=data, build=tmp_path / name / "build", site=tmp_path / name / "site")
+        return Settings.from_args(ROOT, data=data, build=tmp_path / name / "build", site=tmp_path / name / "site",
+                                  restricted=tmp_path / name / "restricted")
     return make
 
 
@@ -38,6 +45,6 @@ def built_site(tmp_path_factory) -> Path:
     """The whole handbook built once from the embedded default data."""
     from generators.commands import build
     out = tmp_path_factory.mktemp("site-build")
-    settings = Settings.from_args(ROOT, build=out / "build", site=out / "site")
+    settings = Settings.from_args(ROOT, build=out / "build", site=out / "site", restricted=out / "restricted")
     build.run(settings, quiet=True)
     return settings.site

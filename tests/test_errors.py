@@ -63,7 +63,8 @@ def test_stale_override_warns_and_bad_override_fails(data_copy):
 
 def test_failed_build_exits_non_zero_and_keeps_the_last_site(data_copy, tmp_path, capsys):
     site = tmp_path / "site"
-    args = ["build", "--data", str(data_copy), "--build-dir", str(tmp_path / "build"), "--site", str(site), "-q"]
+    args = ["build", "--data", str(data_copy), "--build-dir", str(tmp_path / "build"), "--site", str(site),
+            "--restricted", str(tmp_path / "restricted"), "-q"]
     assert cli.main(args) == 0
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     policy(data_copy, "900-broken.txt", "一、没有元数据头\n")

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import itertools
+import shutil
+from pathlib import Path
+
 
 from generators.privacy import Pseudonymizer, mask_name, scan_for_pii, suppress
+from tests.conftest import ROOT
 
 
 def test_mask_name():
@@ -53,3 +57,51 @@ def test_scan_finds_names_split_by_search_segmentation(tmp_path):
     (tmp_path / "ok.html").write_text("<p>政策原文</p>", encoding="utf-8")
     leaks = scan_for_pii(tmp_path, {"张小明": "姓名", "341221200001011234": "身份证号"})
     assert [(l.file, l.what, l.sample) for l in leaks] == [("search/search_index.json", "姓名", "张*明")]
+
+
+def test_scan_reads_pdfs_and_workbooks(tmp_path):
+    from tests.registry_fixtures import case, workbook
+    workbook(tmp_path / "downloads.xlsx", [case(name="欧阳明月")])
+    (tmp_path / "broken.pdf").write_bytes(b"")  # unreadable: it cannot pass unchecked
+    leaks = scan_for_pii(tmp_path, {"欧阳明月": "姓名"})
+    assert [(l.file, l.what) for l in leaks] == [("broken.pdf", "无法读取"), ("downloads.xlsx", "姓名")]
+    assert leaks[1].sample == "欧**月"
+
+
+def project_copy(dest: Path) -> Path:
+    dest.mkdir()
+    for name in ("mkdocs.yml", "templates", "docs", "data"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
+
+
+def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, capsys):
+    """A registry name planted in a public template: the build stops, names the file, keeps the old site."""
+    from generators.cli import main
+    from generators.registry import age_rules, read_registry_config, read_schema
+    from generators.policy import DataPaths, build_policy_model
+    from generators.synthetic import SyntheticSettings, generate
+
+    root = project_copy(tmp_path / "project")
+    model = build_policy_model(DataPaths(root / "data"))
+    config = read_registry_config(root / "data" / "registry.yaml")
+    cases, _ = next(iter(generate(SyntheticSettings.from_config(config.synthetic),
+                                  age_rules(model, list(config.age_rules_from))).values()))
+    name = cases[0]["name"]
+    args = ["build", "--root", str(root), "-q"]
+    assert main(args) == 0
+    site = root / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    restricted_before = sorted(p.relative_to(root / "restricted") for p in (root / "restricted").rglob("*"))
+
+    home = root / "templates" / "home.md.j2"
+    home.write_text(home.read_text(encoding="utf-8") + f"\n本月表扬：{name}同学。\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "index.html" in err and "search/search_index.json" in err and "发布内容中含有台账个人信息" in err
+    assert name not in err  # the error names the file, and masks the name it found
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.relative_to(root / "restricted") for p in (root / "restricted").rglob("*")) == restricted_before

@@ -75,9 +75,14 @@ def test_search_index_is_segmented_chinese(built_site):
 
 
 def test_same_inputs_give_identical_bytes(built_site, tmp_path):
-    settings = Settings.from_args(ROOT, build=tmp_path / "build", site=tmp_path / "site")
+    """Site and restricted output (PDFs and workbooks included), byte for byte."""
+    settings = Settings.from_args(ROOT, build=tmp_path / "build", site=tmp_path / "site",
+                                  restricted=tmp_path / "restricted")
     build.run(settings, quiet=True)
-    first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
-    second = {p.relative_to(settings.site): p.read_bytes() for p in settings.site.rglob("*") if p.is_file()}
-    assert first.keys() == second.keys()
-    assert [k for k in first if first[k] != second[k]] == []
+    for first_root, second_root in ((built_site, settings.site),
+                                    (built_site.parent / "restricted", settings.restricted)):
+        first = {p.relative_to(first_root): p.read_bytes() for p in first_root.rglob("*") if p.is_file()}
+        second = {p.relative_to(second_root): p.read_bytes() for p in second_root.rglob("*") if p.is_file()}
+        assert first.keys() == second.keys()
+        assert [k for k in first if first[k] != second[k]] == []
+    assert any(p.suffix == ".pdf" for p in first)

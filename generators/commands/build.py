@@ -6,11 +6,14 @@ import json
 import tempfile
 from pathlib import Path
 
-from generators.briefings import Month, contact_rules, default_report_month, monthly_areas
+from generators.briefing_sheets import briefing_jobs, briefing_packs
+from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
 from generators.calendar import work_calendar
+from generators.fonts import prepare_print_fonts
 from generators.pages import handbook_pages, navigation
 from generators.policy import build_policy_model
-from generators.privacy import guard
+from generators.pdf import PdfWriter
+from generators.privacy import Pseudonymizer, guard, load_key
 from generators.progress import Progress
 from generators.registry import (
     age_rules, import_registry, import_summary, read_registry_config, read_schema, registry_files,
@@ -50,14 +53,14 @@ def load_registry(settings: Settings, model, config, schema, rules):
         files = registry_files(folder)
         as_of_month = Month.parse(settings.month).shift(-1) if settings.month else None
     else:
-        synthetic = SyntheticSettings.from_config(config.synthetic)
+        synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
         write_tree({}, None, folder)  # start empty: no stale villages
         files = write_synthetic_registry(synthetic, rules, schema, folder)
         as_of_month = Month.parse(settings.month).shift(-1) if settings.month else Month.of(synthetic.as_of)
-    # Dates are checked against the end of the data month; for real files without --month, the newest
-    # possible data month is the one before today's report month, which the files themselves decide.
-    as_of = as_of_month.end if as_of_month else dt.date.max
+    # Dates are checked against the end of the data month. Real files without --month decide their own
+    # month (the one after their newest date), so the only bound left is that nothing lies after today.
+    as_of = as_of_month.end if as_of_month else dt.date.today()
     return import_registry(files, schema, model, rules, as_of), files
 
 
@@ -78,8 +81,8 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                      f"联系记录接收 {summary['contacts_accepted']}/退回 {summary['contacts_rejected']}；报表月份 {month}")
     with progress.stage("月度汇总"):
         calendar = work_calendar(model)
-        county = monthly_areas(imported.cases, imported.contacts, month, rules,
-                               contact_rules(model, config.periodic_contact_days))
+        crules = contact_rules(model, config.periodic_contact_days)
+        county = monthly_areas(imported.cases, imported.contacts, month, rules, crules)
     with progress.stage("生成页面") as step:
         env = make_environment(settings.templates)
         tasks = handbook_pages(model, calendar)
@@ -100,14 +103,24 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         build_site(settings.mkdocs_config, settings.docs_out, settings.site, navigation(tasks, STATIC_PAGES),
                    settings.build / "search-dict.txt", build_date(model),
                    check=lambda staged: guard(staged, imported.cases, [d.text for d in model.documents]))
-    with progress.stage("写入受限目录（个人信息）") as step:
-        outputs = {}
+    with progress.stage("生成简报 PDF 并写入受限目录（个人信息）") as step:
+        packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
+                               month_tasks(calendar, model, month), crules)
+        jobs = briefing_jobs(env, packs)
+        fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in jobs])
+        outputs = PdfWriter(env, fonts).render_all(jobs, progress=step.tick)
         with tempfile.TemporaryDirectory() as tmp:
             rejected = Path(tmp) / "rejected.xlsx"
             rejected_workbook(schema, rejected, imported.rejected)
-            outputs["rejected/台账退回.xlsx"] = rejected.read_bytes()
-            write_tree(outputs, None, settings.restricted)
-        step.note = f"退回 {len(imported.rejected)} 行"
+            outputs["台账退回.xlsx"] = rejected.read_bytes()
+        outputs["说明.txt"] = env.get_template("print/restricted_readme.txt.j2").render(
+            month=month.label, packs=packs, rejected=len(imported.rejected))
+        # One folder per report month, replaced whole: earlier months' packs stay as they were.
+        write_tree(outputs, None, settings.restricted / str(month))
+        step.note = (f"{sum(len(p.sheets) for p in packs)} 份村（社区）简报，{len(packs)} 份乡镇汇编，"
+                     f"退回 {len(imported.rejected)} 行")
+        if fonts.missing:
+            found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(fonts.missing)}")
     for w in found["warnings"]:
         progress.say(f"  警告：{w}")
     for m in found["unmatched_units"]:
@@ -117,6 +130,6 @@ def run(settings: Settings, quiet: bool = False) -> dict:
     for row in imported.rejected[:20]:
         progress.say(f"  台账退回：{'；'.join(str(p) for p in row.problems)}")
     if len(imported.rejected) > 20:
-        progress.say(f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 {settings.restricted / 'rejected'}")
-    progress.finish(f"站点已生成：{settings.site}；受限输出：{settings.restricted}")
+        progress.say(f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 {settings.restricted / str(month) / '台账退回.xlsx'}")
+    progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{settings.restricted / str(month)}")
     return {**found, "registry": summary, "month": str(month)}

@@ -1,0 +1,88 @@
+"""Benchmark: where briefing-PDF time goes (see ../shared/perf-notes.md).
+
+Run: .venv/bin/python bench/bench_pdf.py
+Reports ratios, not absolute targets (machines differ), over the default synthetic county's sheets:
+- write_pdf time over layout time (target: under 1 — with the cut TrueType fonts, embedding must cost
+  less than laying out; with the stock CFF font it is ~40);
+- a township pack over the sum of its village sheets (target: under 1.5 — one pack is one write);
+- the synthetic county 5× larger over the default (target: under 7 — roughly linear).
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generators.briefing_sheets import briefing_jobs, briefing_packs  # noqa: E402
+from generators.briefings import contact_rules, default_report_month, month_tasks, monthly_areas  # noqa: E402
+from generators.calendar import work_calendar  # noqa: E402
+from generators.fonts import prepare_print_fonts  # noqa: E402
+from generators.pdf import PdfWriter  # noqa: E402
+from generators.policy import DataPaths, build_policy_model  # noqa: E402
+from generators.privacy import Pseudonymizer  # noqa: E402
+from generators.registry import age_rules, read_registry_config  # noqa: E402
+from generators.render import make_environment  # noqa: E402
+from generators.model import Case, Contact, RowRef  # noqa: E402
+from generators.synthetic import SyntheticSettings, generate  # noqa: E402
+
+
+def county_jobs(model, env, **size):
+    config = read_registry_config(ROOT / "data" / "registry.yaml")
+    rules = age_rules(model, list(config.age_rules_from))
+    ref = RowRef("bench", None, 0)
+    cases, contacts = [], []
+    for rows, contact_rows in generate(SyntheticSettings.from_config(config.synthetic, **size), rules).values():
+        for r in rows:
+            group = {g.name: g.id for g in model.groups.values()}[r["group"]]
+            cases.append(Case(**{k: v for k, v in r.items() if k != "group"}, group=group, source=ref))
+        contacts += [Contact(**c, source=ref) for c in contact_rows]
+    month = default_report_month(contacts, cases)
+    crules = contact_rules(model, config.periodic_contact_days)
+    county = monthly_areas(cases, contacts, month, rules, crules)
+    packs = briefing_packs(county, model, Pseudonymizer(b"bench"), month_tasks(work_calendar(model), model, month),
+                           crules)
+    return briefing_jobs(env, packs)
+
+
+def main() -> None:
+    from weasyprint import HTML
+
+    model = build_policy_model(DataPaths(ROOT / "data"))
+    env = make_environment(ROOT / "templates")
+    jobs = county_jobs(model, env)
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts", [j.html for j in jobs])
+    writer = PdfWriter(env, fonts)
+    layout = write = 0.0
+    for job in jobs:
+        t0 = time.perf_counter()
+        doc = HTML(string=job.html).render(stylesheets=[writer.stylesheet], font_config=writer.font_config)
+        t1 = time.perf_counter()
+        doc.write_pdf(pdf_identifier=True)
+        layout, write = layout + t1 - t0, write + time.perf_counter() - t1
+
+    def seconds(selected):
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            writer.render_all(selected)
+            runs.append(time.perf_counter() - t0)
+        return statistics.median(runs)
+
+    township = jobs[0].path.split("/")[1]
+    villages = [j for j in jobs if j.path.startswith(f"briefings/{township}/")]
+    pack = [j for j in jobs if j.path == f"briefings/{township}-简报汇编.pdf"]
+    t_default = seconds(jobs)
+    big = county_jobs(model, env, villages_per_township=30)
+    t_big = seconds(big)
+    print(f"{len(jobs)} PDFs: layout {layout:.2f} s, write {write:.2f} s")
+    print(f"write / layout                       {write / layout:.2f}  (target < 1)")
+    print(f"pack / its village sheets            {seconds(pack) / seconds(villages):.2f}  (target < 1.5)")
+    print(f"5x county ({len(big)} PDFs) / default     {t_big / t_default:.2f}  (target < 7)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""Monthly derivations on a small hand-checked village, and the printed sheets made from them."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from generators.briefing_sheets import briefing_jobs, briefing_packs
+from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
+from generators.calendar import work_calendar
+from generators.model import Case, Contact, RowRef
+from generators.privacy import Pseudonymizer
+from generators.registry import age_rules
+from generators.render import make_environment
+from tests.conftest import ROOT
+
+NOV = Month(2026, 11)
+REF = RowRef("v.xlsx", "个案台账", 2)
+
+
+def person(cid, group, born, entered=dt.date(2025, 1, 10), name="张小明", **over) -> Case:
+    return Case(case_id=cid, township="高峰镇", village="长岭村", group=group, risk="中", name=name, gender="男",
+                birth_date=born, id_number="341221" + born.strftime("%Y%m%d") + "0011", status="在校",
+                contact_person="王平", entry_date=entered, source=REF, **over)
+
+
+# Hand-checked for November 2026 (data as of 2026-10-31):
+CASES = [
+    person("A", "idle", dt.date(2005, 3, 1)),  # contacted 10-05: due in November (monthly), not overdue
+    person("B", "idle", dt.date(2004, 6, 1)),  # last contact 09-20, none in October: overdue, 41 days
+    person("C", "left-behind", dt.date(2010, 12, 15), name="李小䶮"),  # turns 16 on 12-15; contact 08-10 + 90 = 11-08
+    person("D", "left-behind", dt.date(2011, 3, 1)),  # 16 only in March 2027; contact 07-01 + 90 = 09-29: overdue
+    person("E", "misconduct", dt.date(2009, 5, 5), entered=dt.date(2026, 10, 12)),  # new; entry + 90 = January
+    person("F", "idle", dt.date(2003, 1, 1), exit_date=dt.date(2026, 10, 20), exit_reason="情况好转"),
+    person("G", "distressed", dt.date(2012, 2, 2), exit_date=dt.date(2026, 10, 3), exit_reason="迁出"),
+    person("H", "prisoners-children", dt.date(2008, 12, 20)),  # comes of age 12-20; contact 10-15: not due
+    person("I", "idle", dt.date(2001, 1, 5)),  # turns 26 on 2027-01-05; contacted 10-30: due in November
+]
+CONTACTS = [Contact(cid, day, "走访", "王平", REF) for cid, day in [
+    ("A", dt.date(2026, 10, 5)), ("B", dt.date(2026, 8, 1)), ("B", dt.date(2026, 9, 20)),
+    ("C", dt.date(2026, 8, 10)), ("D", dt.date(2026, 7, 1)), ("H", dt.date(2026, 10, 15)),
+    ("I", dt.date(2026, 10, 30)), ("A", dt.date(2026, 11, 2)),  # after the cut-off: not counted in November
+]]
+
+
+@pytest.fixture(scope="module")
+def county(model):
+    rules = age_rules(model, ["dunji-2023", "dazan-2022"])
+    return monthly_areas(CASES, CONTACTS, NOV, rules, contact_rules(model, 90))
+
+
+def test_counts_and_changes(county):
+    village = county.villages[0].villages[0]
+    assert village.name == "长岭村" and village.township == "高峰镇"
+    assert [c.case_id for c in village.active] == list("ABCDEHI")
+    assert village.previous_total == 8
+    assert [c.case_id for c in village.entered] == ["E"]
+    assert [c.case_id for c in village.exited] == ["F"]
+    assert [c.case_id for c in village.moved] == ["G"]
+    assert village.by_group == {"idle": 3, "left-behind": 2, "misconduct": 1, "prisoners-children": 1}
+    assert county.total == village.total == 7
+
+
+def test_who_is_due_and_who_is_overdue(county):
+    village = county.villages[0].villages[0]
+    overdue = {d.case.case_id: d for d in village.overdue}
+    assert sorted(overdue) == ["B", "D"]
+    assert overdue["B"].days_since == 41 and overdue["B"].last_contact == dt.date(2026, 9, 20)
+    assert overdue["D"].due == dt.date(2026, 9, 29)
+    due = {d.case.case_id: d for d in village.due if not d.overdue}
+    assert sorted(due) == ["A", "C", "I"]
+    assert due["C"].due == dt.date(2026, 11, 8) and due["C"].days_since == 82
+    assert due["A"].rule.days is None and due["A"].rule.source is not None  # monthly, from the clause
+
+
+def test_who_turns_16_and_other_transitions(county):
+    village = county.villages[0].villages[0]
+    got = [(t.case.case_id, t.on, t.age) for t in village.transitions]
+    assert got == [("C", dt.date(2026, 12, 15), 16), ("H", dt.date(2026, 12, 20), 18), ("I", dt.date(2027, 1, 5), 26)]
+    c = village.transitions[0]
+    assert str(c.source) == "dunji-2023#3-5-p1" and "不满16周岁" in c.what
+    assert village.transitions[1].source is None  # adulthood is the law, not a clause
+
+
+def test_month_tasks_follow_the_work_calendar(model):
+    calendar = work_calendar(model)
+    november = " ".join(t.what for t in month_tasks(calendar, model, NOV))
+    december = " ".join(t.what for t in month_tasks(calendar, model, Month(2026, 12)))
+    assert "每月调度一次风险隐患排查情况" in november and "每季度" not in november
+    assert "每季度调度一次工作进展情况" in december
+
+
+def test_default_month_is_the_one_after_the_newest_data():
+    assert default_report_month(CONTACTS[:-1], CASES) == NOV
+
+
+@pytest.fixture(scope="module")
+def packs(model, county):
+    calendar = work_calendar(model)
+    rules = contact_rules(model, 90)
+    return briefing_packs(county, model, Pseudonymizer(b"test-key"), month_tasks(calendar, model, NOV), rules)
+
+
+def test_sheet_shows_masked_names_and_pseudonyms_only(packs):
+    sheet = packs[0].sheets[0]
+    rows = sheet.overdue + sheet.due + sheet.transitions + sheet.changes
+    assert {r.name for r in rows} <= {"张*明", "李*䶮"}
+    assert all(r.pseudonym.startswith("P-") and len(r.pseudonym) == 10 for r in rows)
+    assert Pseudonymizer(b"test-key")("B") in [r.pseudonym for r in sheet.overdue]
+    html = "".join(j.html for j in briefing_jobs(make_environment(ROOT / "templates"), packs))
+    for case in CASES:
+        assert case.name not in html and case.id_number not in html and f">{case.case_id}<" not in html
+
+
+@pytest.fixture(scope="module")
+def pdfs(packs, tmp_path_factory):
+    from generators.fonts import prepare_print_fonts
+    from generators.pdf import PdfWriter
+
+    env = make_environment(ROOT / "templates")
+    jobs = briefing_jobs(env, packs)
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts", [j.html for j in jobs])
+    return PdfWriter(env, fonts).render_all(jobs), fonts
+
+
+def test_village_sheet_pdf_is_a4_with_embedded_fonts_and_the_rare_character(pdfs):
+    files, fonts = pdfs
+    assert sorted(files) == ["briefings/高峰镇-简报汇编.pdf", "briefings/高峰镇/长岭村.pdf"]
+    reader = PdfReader(io.BytesIO(files["briefings/高峰镇/长岭村.pdf"]))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "长岭村 2026年11月重点青少年群体工作简报" in text and "李*䶮" in text and "张*明" in text
+    assert fonts.extra is not None and not fonts.missing  # 䶮 is outside GB 2312: printed from the extra cut
+    embedded = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"]  # TrueType, embedded
+            embedded.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"HB-Sans", "HB-Extra"} <= {name.replace(" ", "-") for name in embedded}, embedded
+
+
+def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
+    reader = PdfReader(io.BytesIO(pdfs[0]["briefings/高峰镇-简报汇编.pdf"]))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles[:3] == ["目录", "高峰镇 2026年11月汇总", "长岭村 2026年11月重点青少年群体工作简报"]
+    first = reader.pages[0].extract_text()
+    assert "高峰镇" in first and "简报汇编" in first and "第 1 页" not in first  # the cover has no number
+    toc = reader.pages[1].extract_text()
+    assert "长岭村" in toc and "第 4 页" in toc
+    assert f"第 2 页 / 共 {len(reader.pages)} 页" in toc
