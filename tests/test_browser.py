@@ -42,7 +42,10 @@ def test_search_finds_chinese_words(page, server):
     page.goto(f"{server}/index.html", wait_until="networkidle")  # the search worker has its index
     for word in ("留守儿童", "派出所", "闲散"):
         page.click("label.md-search__icon, .md-search__input")
+        # Material reads the query on key events; fill() sends only `input`, so end with a key as a person
+        # (or an IME committing a word) does.
         page.fill("input.md-search__input", word)
+        page.keyboard.press("End")
         results = page.locator(".md-search-result__item")
         results.first.wait_for(timeout=15000)
         assert results.count() > 0, word
@@ -60,3 +63,15 @@ def test_matrix_cell_lands_on_its_clause(page, server):
     assert clause.is_visible()
     box = clause.bounding_box()
     assert 0 <= box["y"] < 900  # scrolled into view
+
+
+def test_registry_page_draws_its_charts(page, server):
+    page.goto(f"{server}/registry/index.html")
+    charts = page.locator("svg.chart")
+    assert charts.count() >= 2
+    box = charts.first.bounding_box()
+    assert box["width"] > 200 and box["height"] > 50
+    assert "合计" in page.locator("table").first.inner_text()
+    page.locator("a", has_text="台账填写说明").first.click()
+    page.wait_for_url("**/registry/schema.html")
+    assert page.locator('a[href$="registry-template.xlsx"]').count() == 1
