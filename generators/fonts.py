@@ -37,6 +37,7 @@ class PrintFonts:
     bold: Path
     extra: Path | None  # rare characters of this build; None when the main cut covers everything
     missing: tuple[str, ...] = ()  # characters no cut has (printed with whatever the system finds)
+    made: tuple[str, ...] = ()  # the cuts this call had to make (none when all were cached)
 
 
 def base_charset() -> frozenset[int]:
@@ -117,13 +118,14 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
     """The cached cuts (made on first use, ~10 s each), plus a cut for this build's rare characters."""
     cache.mkdir(parents=True, exist_ok=True)
     base = base_charset()
-    faces = {}
+    faces, made = {}, []
     for style in ("Regular", "Bold"):
         source, index = find_face(style)
         stat = source.stat()
         dest = cache / f"print-{style.lower()}-{_key(CUT_VERSION, source, index, stat.st_size, stat.st_mtime_ns)}.ttf"
         if not dest.exists():
             cut(source, index, base, dest)
+            made.append(style)
         faces[style] = (source, index, dest)
     used = {ord(ch) for text in texts for ch in text if ord(ch) > 0x7E and not ch.isspace()}
     rare = sorted(used - base)
@@ -137,4 +139,5 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
             extra = cache / f"print-extra-{_key(CUT_VERSION, source, index, *found)}.ttf"
             if not extra.exists():
                 cut(source, index, found, extra)
-    return PrintFonts(faces["Regular"][2], faces["Bold"][2], extra, missing)
+                made.append("Extra")
+    return PrintFonts(faces["Regular"][2], faces["Bold"][2], extra, missing, tuple(made))

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import tempfile
 from pathlib import Path
 
 from generators.briefing_sheets import briefing_jobs, briefing_packs
 from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
 from generators.calendar import work_calendar
+from generators.errors import display_path
 from generators.fonts import prepare_print_fonts
 from generators.pages import handbook_pages, navigation
 from generators.policy import build_policy_model
 from generators.pdf import PdfWriter
-from generators.privacy import Pseudonymizer, guard, load_key
+from generators.privacy import KEY_ENV, Pseudonymizer, guard, load_key
 from generators.progress import Progress
 from generators.registry import (
     age_rules, import_registry, import_summary, read_registry_config, read_schema, registry_files,
@@ -65,7 +67,7 @@ def load_registry(settings: Settings, model, config, schema, rules):
 
 
 def run(settings: Settings, quiet: bool = False) -> dict:
-    progress = Progress(total=6, quiet=quiet)
+    progress = Progress(total=7, quiet=quiet)
     with progress.stage("读取政策文本并抽取职责") as step:
         model = build_policy_model(settings.data_paths)
         step.note = (f"{len(model.documents)} 份文件，{sum(len(d.clauses) for d in model.documents)} 个条款，"
@@ -103,11 +105,15 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         build_site(settings.mkdocs_config, settings.docs_out, settings.site, navigation(tasks, STATIC_PAGES),
                    settings.build / "search-dict.txt", build_date(model),
                    check=lambda staged: guard(staged, imported.cases, [d.text for d in model.documents]))
-    with progress.stage("生成简报 PDF 并写入受限目录（个人信息）") as step:
+    with progress.stage("整理简报并准备打印字体") as step:
+        new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
         packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
                                month_tasks(calendar, model, month), crules)
         jobs = briefing_jobs(env, packs)
         fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in jobs])
+        step.note = (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
+                     if fonts.made else "打印字体已缓存")
+    with progress.stage("生成简报 PDF 并写入受限目录（个人信息）") as step:
         outputs = PdfWriter(env, fonts).render_all(jobs, progress=step.tick)
         with tempfile.TemporaryDirectory() as tmp:
             rejected = Path(tmp) / "rejected.xlsx"
@@ -121,6 +127,8 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                      f"退回 {len(imported.rejected)} 行")
         if fonts.missing:
             found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(fonts.missing)}")
+    if new_key:
+        progress.say(f"  已生成化名密钥 {display_path(settings.key_file)}（git 不跟踪）：请备份，换密钥会改变全部化名编号")
     for w in found["warnings"]:
         progress.say(f"  警告：{w}")
     for m in found["unmatched_units"]:
