@@ -67,7 +67,7 @@ class TownshipPack:
     tasks: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定（data/registry.yaml）") -> str:
+def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -> str:
     return citer.cite(ref) if ref else fallback
 
 
