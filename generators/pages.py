@@ -16,7 +16,8 @@ USERS = [
      "units/index.md", "单位职责"),
     ("村（社区）和乡镇（街道）工作人员", "每月打印本村（社区）的工作简报：到期走访、逾期未联系、各群体人数和本月工作安排。",
      "calendar.md", "工作日历"),
-    ("“双零”试点社区（村）", "对照 004 号文件的创建标准填写自评表，附证明材料。", "groups/index.md", "群体定义"),
+    ("“双零”试点社区（村）", "对照 004 号文件的创建标准填写自评表（Excel、可填写 PDF 或手机表单），附证明材料。",
+     "assessment/index.md", "双零试点"),
 ]
 
 
@@ -388,7 +389,7 @@ def handbook_pages(model: PolicyModel, calendar: WorkCalendar) -> list[PageTask]
 def navigation(tasks: list[PageTask], static_pages: list[tuple[str, str]]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
     titles = {"documents": "政策文件", "matrices": "责任矩阵", "units": "单位职责", "groups": "群体定义",
-              "registry": "台账汇总"}
+              "registry": "台账汇总", "assessment": "双零试点"}
     nav: list = []
     sections: dict[str, list] = {"": nav}
     for t in tasks:

@@ -37,17 +37,18 @@ class PdfWriter:
         })
         self.stylesheet = CSS(string=css, font_config=self.font_config)
 
-    def render(self, job: PrintJob) -> bytes:
+    def render(self, job: PrintJob, forms: bool = False) -> bytes:
+        """`forms`: HTML inputs become fillable PDF (AcroForm) fields named as the inputs are."""
         from weasyprint import HTML
 
         document = HTML(string=job.html, base_url=".").render(stylesheets=[self.stylesheet],
-                                                             font_config=self.font_config)
-        return document.write_pdf(pdf_identifier=True)  # identifier = hash of the content
+                                                             font_config=self.font_config, pdf_forms=forms)
+        return document.write_pdf(pdf_identifier=True, pdf_forms=forms)  # identifier = hash of the content
 
-    def render_all(self, jobs: list[PrintJob], progress=None) -> dict[str, bytes]:
+    def render_all(self, jobs: list[PrintJob], progress=None, forms: bool = False) -> dict[str, bytes]:
         out = {}
         for i, job in enumerate(jobs, 1):
-            out[job.path] = self.render(job)
+            out[job.path] = self.render(job, forms)
             if progress:
                 progress(i, len(jobs), job.path)
         return out

@@ -110,7 +110,7 @@ def read_policies(folder: Path) -> list[PolicyFile]:
     return files
 
 
-def _load_yaml(path: Path) -> dict:
+def load_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
@@ -147,7 +147,7 @@ class UnitCatalogue:
 
 
 def read_units(path: Path) -> UnitCatalogue:
-    data = _load_yaml(path)
+    data = load_yaml(path)
     units: dict[str, Unit] = {}
     for item in _entries(path, data, "units", ("id", "name", "short")):
         if item["id"] in units:
@@ -165,7 +165,7 @@ def read_units(path: Path) -> UnitCatalogue:
 
 
 def read_groups(path: Path) -> dict[str, Group]:
-    data = _load_yaml(path)
+    data = load_yaml(path)
     groups: dict[str, Group] = {}
     for item in _entries(path, data, "groups", ("id", "name", "short", "kind")):
         groups[item["id"]] = Group(
@@ -179,4 +179,4 @@ def read_overrides(path: Path) -> list[dict]:
     """Curated corrections; each names the clause (`doc#clause`) it rests on and why."""
     if not path.exists():
         return []
-    return _entries(path, _load_yaml(path), "overrides", ("clause", "why"))
+    return _entries(path, load_yaml(path), "overrides", ("clause", "why"))

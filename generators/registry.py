@@ -6,6 +6,7 @@ cannot be read at all, or lacks a required column, stops the build with an error
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
 import zipfile
@@ -256,22 +257,23 @@ def read_xlsx(path: Path, schema: RegistrySchema) -> list[Table]:
     return tables
 
 
+def read_csv_text(path: Path) -> str:
+    """A CSV as text: UTF-8 (with or without BOM) or GBK/GB 18030, as Excel and WPS save them in China."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(Problem(display_path(path), "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV"))
+
+
 def read_csv(path: Path, schema: RegistrySchema) -> list[Table]:
     import pandas as pd
 
     name = display_path(path)
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError(Problem(name, "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV"))
-    import io
-
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None, skip_blank_lines=False)
+    frame = pd.read_csv(io.StringIO(read_csv_text(path)), dtype=str, keep_default_na=False, header=None,
+                        skip_blank_lines=False)
     grid = [[None if v == "" else v for v in row] for row in frame.itertuples(index=False)]
     if not grid:
         raise InputError(Problem(name, "文件里没有数据"))

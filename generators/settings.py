@@ -88,6 +88,11 @@ class Settings:
         return self.data / "registry" / "schema.yaml"
 
     @property
+    def assessment(self) -> Path:
+        """The 双零 pilot: criteria.yaml, pilots.yaml and submissions/ of completed forms."""
+        return self.data / "assessment"
+
+    @property
     def key_file(self) -> Path:
         """The pseudonym key when HANDBOOK_PSEUDONYM_KEY is not set; git ignores it."""
         return self.root / ".secrets" / "pseudonym.key"

@@ -7,6 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from generators.assessment import read_criteria, read_pilots
+from generators.assessment_forms import assessment_workbook, xlsform_workbook
+from generators.assessment_ingest import read_submissions
+from generators.assessment_pages import assessment_pages, assessment_print_jobs
+from generators.assessment_pages import downloads as form_downloads
 from generators.briefing_sheets import briefing_jobs, briefing_packs
 from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
 from generators.calendar import work_calendar
@@ -22,6 +27,7 @@ from generators.registry import (
 )
 from generators.registry_pages import registry_pages
 from generators.render import make_environment
+from generators.scoring import assess, not_submitted, registry_facts
 from generators.settings import Settings
 from generators.site import build_site, render_pages, search_dictionary, write_tree
 from generators.synthetic import SyntheticSettings, write_synthetic_registry
@@ -29,6 +35,14 @@ from generators.workbooks import registry_workbook, rejected_workbook
 
 STATIC_PAGES = [("guide.md", "使用说明")]
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
+
+
+def workbook_bytes(write) -> bytes:
+    """The bytes of a workbook that `write(path)` saves (openpyxl writes to paths)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "book.xlsx"
+        write(path)
+        return path.read_bytes()
 
 
 def build_date(model) -> int:
@@ -81,14 +95,23 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         month = Month.parse(settings.month) if settings.month else default_report_month(imported.contacts, imported.cases)
         step.note = (f"{summary['files']} 个文件，个案接收 {summary['cases_accepted']}/退回 {summary['cases_rejected']}，"
                      f"联系记录接收 {summary['contacts_accepted']}/退回 {summary['contacts_rejected']}；报表月份 {month}")
-    with progress.stage("月度汇总"):
+    with progress.stage("月度汇总与双零试点自评") as step:
         calendar = work_calendar(model)
         crules = contact_rules(model, config.periodic_contact_days)
         county = monthly_areas(imported.cases, imported.contacts, month, rules, crules)
-    with progress.stage("生成页面") as step:
+        criteria = read_criteria(settings.assessment / "criteria.yaml", model)
+        pilots = read_pilots(settings.assessment / "pilots.yaml")
+        submissions = {s.pilot.key: s for s in read_submissions(settings.assessment / "submissions", criteria, pilots)}
+        data_end = month.shift(-1).end
+        assessments = {p.key: assess(criteria, submissions[p.key], registry_facts(imported.cases, p, data_end))
+                       if p.key in submissions else not_submitted(criteria, p) for p in pilots.pilots}
+        step.note = (f"{len(pilots.pilots)} 个试点单位，收到自评表 {len(submissions)} 份："
+                     + "、".join(f"{p.community}{assessments[p.key].result}" for p in pilots.pilots))
+    with progress.stage("生成页面和表单") as step:
         env = make_environment(settings.templates)
         tasks = handbook_pages(model, calendar)
         tasks += registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
+        tasks += assessment_pages(criteria, pilots, assessments, model, month.year)
         pages = render_pages(env, tasks)
         found = report(model)
         settings.build.mkdir(parents=True, exist_ok=True)
@@ -97,34 +120,37 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         (settings.build / "report.json").write_text(
             json.dumps({**found, "registry": summary}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         (settings.build / "search-dict.txt").write_text(search_dictionary(model), encoding="utf-8")
-        template = settings.build / "registry-template.xlsx"
-        registry_workbook(schema, template)
-        write_tree({**pages, TEMPLATE_PATH: template.read_bytes()}, settings.static_docs, settings.docs_out)
-        step.note = f"{len(pages)} 页"
+        downloads = {TEMPLATE_PATH: workbook_bytes(lambda path: registry_workbook(schema, path))}
+        for p in pilots.pilots:
+            files = form_downloads(p)
+            downloads[files["xlsx"]] = workbook_bytes(lambda path, p=p: assessment_workbook(criteria, p, model, path))
+            downloads[files["xlsform"]] = workbook_bytes(lambda path, p=p: xlsform_workbook(criteria, p, model, path))
+        step.note = f"{len(pages)} 页，{len(downloads)} 个 Excel 表"
+    with progress.stage("准备打印字体，生成公开的 PDF（自评表、试点汇总）") as step:
+        new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
+        packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
+                               month_tasks(calendar, model, month), crules)
+        public_jobs, report_jobs = assessment_print_jobs(env, criteria, pilots, assessments, model, month.year)
+        restricted_jobs = briefing_jobs(env, packs) + report_jobs
+        fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in public_jobs + restricted_jobs])
+        writer = PdfWriter(env, fonts)
+        downloads.update(writer.render_all(public_jobs, progress=step.tick, forms=True))
+        write_tree({**pages, **downloads}, settings.static_docs, settings.docs_out)
+        step.note = (f"{len(public_jobs)} 份 PDF；" + (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 "
+                     f"{display_path(settings.cache / 'fonts')}" if fonts.made else "打印字体已缓存"))
     with progress.stage("构建站点并检查隐私（mkdocs）"):
         build_site(settings.mkdocs_config, settings.docs_out, settings.site, navigation(tasks, STATIC_PAGES),
                    settings.build / "search-dict.txt", build_date(model),
                    check=lambda staged: guard(staged, imported.cases, [d.text for d in model.documents]))
-    with progress.stage("整理简报并准备打印字体") as step:
-        new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
-        packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
-                               month_tasks(calendar, model, month), crules)
-        jobs = briefing_jobs(env, packs)
-        fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in jobs])
-        step.note = (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
-                     if fonts.made else "打印字体已缓存")
-    with progress.stage("生成简报 PDF 并写入受限目录（个人信息）") as step:
-        outputs = PdfWriter(env, fonts).render_all(jobs, progress=step.tick)
-        with tempfile.TemporaryDirectory() as tmp:
-            rejected = Path(tmp) / "rejected.xlsx"
-            rejected_workbook(schema, rejected, imported.rejected)
-            outputs["台账退回.xlsx"] = rejected.read_bytes()
+    with progress.stage("生成简报和评估报告 PDF，写入受限目录（个人信息）") as step:
+        outputs = writer.render_all(restricted_jobs, progress=step.tick)
+        outputs["台账退回.xlsx"] = workbook_bytes(lambda path: rejected_workbook(schema, path, imported.rejected))
         outputs["说明.txt"] = env.get_template("print/restricted_readme.txt.j2").render(
-            month=month.label, packs=packs, rejected=len(imported.rejected))
+            month=month.label, packs=packs, rejected=len(imported.rejected), reports=[j.path for j in report_jobs])
         # One folder per report month, replaced whole: earlier months' packs stay as they were.
         write_tree(outputs, None, settings.restricted / str(month))
         step.note = (f"{sum(len(p.sheets) for p in packs)} 份村（社区）简报，{len(packs)} 份乡镇汇编，"
-                     f"退回 {len(imported.rejected)} 行")
+                     f"{len(report_jobs)} 份试点评估报告，退回 {len(imported.rejected)} 行")
         if fonts.missing:
             found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(fonts.missing)}")
     if new_key:
@@ -133,6 +159,9 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         progress.say(f"  警告：{w}")
     for m in found["unmatched_units"]:
         progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+    for a in assessments.values():
+        for problem in a.problems:
+            progress.say(f"  自评表问题：{problem}")
     for note in imported.notes:
         progress.say(f"  台账提示：{note}")
     for row in imported.rejected[:20]:
