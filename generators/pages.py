@@ -360,11 +360,12 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: Citer) -> P
     })
 
 
-def home_page(model: PolicyModel, citer: Citer) -> PageTask:
+def home_page(model: PolicyModel, citer: Citer, pages: set[str], edition: dict | None = None) -> PageTask:
     return PageTask("index.md", "home.md.j2", "首页", {
+        "edition": edition,
         "documents": [doc_summary(d, "index.md", citer) for d in
                       model.documents],
-        "users": [{"who": w, "what": t, "href": h, "link": label} for w, t, h, label in USERS],
+        "users": [{"who": w, "what": t, "href": h, "link": label} for w, t, h, label in USERS if h in pages],
         "counts": {"documents": len(model.documents), "units": len({a.unit for a in model.assignments}),
                    "groups": len({d.group for d in model.definitions}), "clauses":
                    sum(len(d.clauses) for d in model.documents)},
@@ -373,17 +374,20 @@ def home_page(model: PolicyModel, citer: Citer) -> PageTask:
     })
 
 
-def handbook_pages(model: PolicyModel, calendar: WorkCalendar) -> list[PageTask]:
-    """Every generated page of the handbook, home first, in navigation order."""
+def handbook_pages(model: PolicyModel, calendar: WorkCalendar, other_pages: tuple[str, ...] = (),
+                   edition: dict | None = None) -> list[PageTask]:
+    """Every generated page of the handbook, home first, in navigation order. `other_pages` are the paths
+    of pages made elsewhere for the same site (the home page links to those that exist)."""
     citer = Citer(model)
-    return [
-        home_page(model, citer),
+    tasks = [
         *document_pages(model, citer),
         *matrix_pages(model, citer),
         *unit_pages(model, citer),
         *group_pages(model, citer),
         calendar_page(model, calendar, citer),
     ]
+    pages = {t.path for t in tasks} | set(other_pages)
+    return [home_page(model, citer, pages, edition), *tasks]
 
 
 def navigation(tasks: list[PageTask], static_pages: list[tuple[str, str]]) -> list:

@@ -5,10 +5,12 @@ import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
+from generators.edition_pages import redirect_page
 from generators.model import PolicyModel
 from generators.render import PageTask, render_page
 
@@ -79,10 +81,30 @@ def _reset_jieba() -> None:
     jieba.dt.initialized = False  # the next use re-reads the main dictionary, then the user words
 
 
-def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, search_dict: Path,
-               build_date: int, check=None) -> None:
-    """Run mkdocs into a temporary folder beside `site_dir`, run `check` on the result (it raises to stop
-    the build), and only then swap it in."""
+@dataclass(frozen=True)
+class VersionBuild:
+    """One edition's mkdocs build: its docs folder, navigation and search dictionary."""
+
+    slug: str
+    docs_dir: Path
+    nav: list
+    search_dict: Path
+
+
+def alias_redirects(site: Path, slug: str, alias: str) -> dict[str, str]:
+    """Redirect pages for `alias`, one per page of version `slug`, as mike writes an alias."""
+    out = {}
+    for page in sorted((site / slug).rglob("*.html")):
+        rel_path = page.relative_to(site / slug).as_posix()
+        depth = rel_path.count("/") + 1
+        out[f"{alias}/{rel_path}"] = redirect_page("../" * depth + f"{slug}/{rel_path}")
+    return out
+
+
+def build_site(config_file: Path, versions: list[VersionBuild], site_dir: Path, build_date: int,
+               extra_files: dict[str, str], aliases: dict[str, str], check=None) -> None:
+    """Run mkdocs for every version into a temporary folder beside `site_dir`, add the versions file and
+    alias pages, run `check` on the result (it raises to stop the build), and only then swap it in."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -92,14 +114,21 @@ def build_site(config_file: Path, docs_dir: Path, site_dir: Path, nav: list, sea
     # mkdocs dates the sitemap from SOURCE_DATE_EPOCH; fix it so that the same inputs give the same bytes.
     os.environ["SOURCE_DATE_EPOCH"] = str(build_date)
     try:
-        config = load_config(config_file=str(config_file), docs_dir=str(docs_dir), site_dir=str(staging),
-                             nav=nav)
-        for name, plugin in config.plugins.items():
-            if name.endswith("search") and "jieba_dict_user" in plugin.config:
-                plugin.config["jieba_dict_user"] = str(search_dict)
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        _reset_jieba()
-        build(config)
+        for v in versions:
+            config = load_config(config_file=str(config_file), docs_dir=str(v.docs_dir),
+                                 site_dir=str(staging / v.slug), nav=v.nav)
+            for name, plugin in config.plugins.items():
+                if name.endswith("search") and "jieba_dict_user" in plugin.config:
+                    plugin.config["jieba_dict_user"] = str(v.search_dict)
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            _reset_jieba()
+            build(config)
+        files = dict(extra_files)
+        for alias, slug in aliases.items():
+            files.update(alias_redirects(staging, slug, alias))
+        for rel_path, text in sorted(files.items()):
+            (staging / rel_path).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel_path).write_text(text, encoding="utf-8")
         if check is not None:
             check(staging)
         swap_in(staging, site_dir)

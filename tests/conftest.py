@@ -40,11 +40,24 @@ def settings_for(tmp_path):
     return make
 
 
+def latest(site: Path) -> Path:
+    """The folder of the edition that the `latest` alias points to."""
+    import json
+    entries = json.loads((site / "versions.json").read_text(encoding="utf-8"))
+    return site / next(e["version"] for e in entries if "latest" in e["aliases"])
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The whole handbook built once from the embedded default data."""
+def site_root(tmp_path_factory) -> Path:
+    """The whole site (every edition) built once from the embedded default data."""
     from generators.commands import build
     out = tmp_path_factory.mktemp("site-build")
     settings = Settings.from_args(ROOT, build=out / "build", site=out / "site", restricted=out / "restricted")
     build.run(settings, quiet=True)
     return settings.site
+
+
+@pytest.fixture(scope="session")
+def built_site(site_root) -> Path:
+    """The latest edition of the handbook."""
+    return latest(site_root)

@@ -286,7 +286,7 @@ def test_site_pages_and_downloads(built_site):
     assert "示范复核" in page and "自评表.xlsx" in page and "xlsform.xlsx" in page
     downloads = built_site / "downloads" / "assessment"
     assert len(list(downloads.glob("*-自评表.pdf"))) == 4 and (downloads / "示范县-双零试点汇总.pdf").exists()
-    reports = built_site.parent / "restricted" / "2026-11" / "assessments"
+    reports = built_site.parent.parent / "restricted" / "2026-11" / "assessments"
     assert sorted(p.name for p in reports.iterdir()) == [
         "2026-团结街道-杨柳社区-评估报告.pdf", "2026-高峰镇-凤凰村-评估报告.pdf", "2026-高峰镇-长岭村-评估报告.pdf"]
     text = "".join(p.extract_text() for p in PdfReader(reports / "2026-高峰镇-长岭村-评估报告.pdf").pages)

@@ -13,15 +13,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(built_site):
+def server(site_root):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
-    handler = functools.partial(Quiet, directory=str(built_site))
+    handler = functools.partial(Quiet, directory=str(site_root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/latest"  # old links keep working through the alias
     httpd.shutdown()
 
 
@@ -75,3 +75,15 @@ def test_registry_page_draws_its_charts(page, server):
     page.locator("a", has_text="台账填写说明").first.click()
     page.wait_for_url("**/registry/schema.html")
     assert page.locator('a[href$="registry-template.xlsx"]').count() == 1
+
+
+def test_version_selector_lists_the_editions(page, server):
+    page.goto(f"{server}/index.html", wait_until="networkidle")
+    assert "/2024.2/index.html" in page.url  # the latest alias redirects to the newest edition
+    current = page.locator(".md-version__current")
+    current.wait_for(timeout=15000)
+    assert "2024.2" in current.inner_text()
+    page.hover(".md-version")
+    page.locator(".md-version__link", has_text="2024.1").first.click()
+    page.wait_for_url("**/2024.1/**")
+    assert "2024.1" in page.locator(".md-version__current").inner_text()

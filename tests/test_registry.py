@@ -9,6 +9,7 @@ import pytest
 from generators.errors import InputError
 from generators.registry import age_rules, import_registry, read_registry_file
 from generators.workbooks import rejected_workbook
+from tests.conftest import latest
 from tests.registry_fixtures import AS_OF, SCHEMA, case, contact, edit, ident, workbook
 
 
@@ -264,7 +265,7 @@ def test_build_with_rejected_rows_publishes_and_writes_them_out(tmp_path, capsys
     assert len(filled(wb["个案台账"])) == 1 and len(filled(wb["联系记录"])) == 1  # one rejected row on each
     assert (month / "briefings" / "高峰镇" / "长岭村.pdf").exists()
     assert (month / "briefings" / "高峰镇-简报汇编.pdf").exists()
-    page = (tmp_path / "site" / "registry" / "index.html").read_text(encoding="utf-8")
+    page = (latest(tmp_path / "site") / "registry" / "index.html").read_text(encoding="utf-8")
     assert "个案 3 行（接收 2，退回 1）" in page and "联系记录 3 行（接收 2，退回 1）" in page
     assert "张小明" not in page and "李四" not in page
 

@@ -74,13 +74,13 @@ def test_search_index_is_segmented_chinese(built_site):
         assert f"\u200b{word}" in text or f"{word}\u200b" in text, word
 
 
-def test_same_inputs_give_identical_bytes(built_site, tmp_path):
+def test_same_inputs_give_identical_bytes(site_root, tmp_path):
     """Site and restricted output (PDFs and workbooks included), byte for byte."""
     settings = Settings.from_args(ROOT, build=tmp_path / "build", site=tmp_path / "site",
                                   restricted=tmp_path / "restricted")
     build.run(settings, quiet=True)
-    for first_root, second_root in ((built_site, settings.site),
-                                    (built_site.parent / "restricted", settings.restricted)):
+    for first_root, second_root in ((site_root, settings.site),
+                                    (site_root.parent / "restricted", settings.restricted)):
         first = {p.relative_to(first_root): p.read_bytes() for p in first_root.rglob("*") if p.is_file()}
         second = {p.relative_to(second_root): p.read_bytes() for p in second_root.rglob("*") if p.is_file()}
         assert first.keys() == second.keys()

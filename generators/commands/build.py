@@ -15,10 +15,13 @@ from generators.assessment_pages import downloads as form_downloads
 from generators.briefing_sheets import briefing_jobs, briefing_packs
 from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
 from generators.calendar import work_calendar
+from generators.changelog import changelog
+from generators.edition_pages import CHANGELOG, changelog_page, redirect_page, versions_json
+from generators.editions import read_editions
 from generators.errors import display_path
 from generators.fonts import prepare_print_fonts
 from generators.pages import handbook_pages, navigation
-from generators.policy import build_policy_model
+from generators.policy import DataPaths, build_policy_model
 from generators.pdf import PdfWriter
 from generators.privacy import KEY_ENV, Pseudonymizer, guard, load_key
 from generators.progress import Progress
@@ -26,14 +29,14 @@ from generators.registry import (
     age_rules, import_registry, import_summary, read_registry_config, read_schema, registry_files,
 )
 from generators.registry_pages import registry_pages
-from generators.render import make_environment
+from generators.render import PageTask, make_environment
 from generators.scoring import assess, not_submitted, registry_facts
 from generators.settings import Settings
-from generators.site import build_site, render_pages, search_dictionary, write_tree
+from generators.site import VersionBuild, build_site, render_pages, search_dictionary, write_tree
 from generators.synthetic import SyntheticSettings, write_synthetic_registry
 from generators.workbooks import registry_workbook, rejected_workbook
 
-STATIC_PAGES = [("guide.md", "使用说明")]
+STATIC_PAGES: list[tuple[str, str]] = []  # hand-written pages in docs/ to list in the navigation
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
 
 
@@ -82,10 +85,14 @@ def load_registry(settings: Settings, model, config, schema, rules):
 
 def run(settings: Settings, quiet: bool = False) -> dict:
     progress = Progress(total=7, quiet=quiet)
-    with progress.stage("读取政策文本并抽取职责") as step:
-        model = build_policy_model(settings.data_paths)
-        step.note = (f"{len(model.documents)} 份文件，{sum(len(d.clauses) for d in model.documents)} 个条款，"
-                     f"{len(model.assignments)} 条职责")
+    with progress.stage("读取政策文本并抽取职责（各版本）") as step:
+        editions = read_editions(settings.data)
+        models = {e.number: build_policy_model(DataPaths(e.data)) for e in editions}
+        model = models[editions[-1].number]  # the working data: the newest edition, or the draft after it
+        published = [e for e in editions if e.published]
+        latest = published[-1] if published else editions[-1]
+        step.note = (f"版本 {'、'.join(e.number for e in editions)}；当前 {len(model.documents)} 份文件，"
+                     f"{sum(len(d.clauses) for d in model.documents)} 个条款，{len(model.assignments)} 条职责")
     with progress.stage("导入台账") as step:
         config = read_registry_config(settings.registry_config)
         schema = read_schema(settings.registry_schema)
@@ -109,23 +116,38 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                      + "、".join(f"{p.community}{assessments[p.key].result}" for p in pilots.pilots))
     with progress.stage("生成页面和表单") as step:
         env = make_environment(settings.templates)
-        tasks = handbook_pages(model, calendar)
-        tasks += registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
-        tasks += assessment_pages(criteria, pilots, assessments, model, month.year)
-        pages = render_pages(env, tasks)
+        live = registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
+        live += assessment_pages(criteria, pilots, assessments, model, month.year)
+        versions: dict[str, tuple[list[PageTask], dict[str, str]]] = {}
+        for i, e in enumerate(editions):
+            m = models[e.number]
+            extra = []
+            if i > 0:
+                before = editions[i - 1]
+                extra.append(changelog_page(changelog(before.number, models[before.number], e.number, m),
+                                            before, models[before.number], e, m))
+            if e is latest:
+                extra += live
+            context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None, "pdf": None}
+            extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest}))
+            tasks = handbook_pages(m, work_calendar(m), tuple(t.path for t in extra), context) + extra
+            versions[e.number] = (tasks, render_pages(env, tasks))
         found = report(model)
         settings.build.mkdir(parents=True, exist_ok=True)
         (settings.build / "policy-model.json").write_text(
             json.dumps(model.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         (settings.build / "report.json").write_text(
             json.dumps({**found, "registry": summary}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        (settings.build / "search-dict.txt").write_text(search_dictionary(model), encoding="utf-8")
+        for e in editions:
+            (settings.build / f"search-dict-{e.number}.txt").write_text(search_dictionary(models[e.number]),
+                                                                       encoding="utf-8")
         downloads = {TEMPLATE_PATH: workbook_bytes(lambda path: registry_workbook(schema, path))}
         for p in pilots.pilots:
             files = form_downloads(p)
             downloads[files["xlsx"]] = workbook_bytes(lambda path, p=p: assessment_workbook(criteria, p, model, path))
             downloads[files["xlsform"]] = workbook_bytes(lambda path, p=p: xlsform_workbook(criteria, p, model, path))
-        step.note = f"{len(pages)} 页，{len(downloads)} 个 Excel 表"
+        step.note = (f"{len(editions)} 个版本共 {sum(len(pages) for _, pages in versions.values())} 页，"
+                     f"{len(downloads)} 个 Excel 表")
     with progress.stage("准备打印字体，生成公开的 PDF（自评表、试点汇总）") as step:
         new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
         packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
@@ -135,13 +157,20 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in public_jobs + restricted_jobs])
         writer = PdfWriter(env, fonts)
         downloads.update(writer.render_all(public_jobs, progress=step.tick, forms=True))
-        write_tree({**pages, **downloads}, settings.static_docs, settings.docs_out)
+        for e in editions:
+            pages = versions[e.number][1]
+            write_tree({**pages, **downloads} if e is latest else pages, settings.static_docs,
+                       settings.docs_out / e.number)
         step.note = (f"{len(public_jobs)} 份 PDF；" + (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 "
                      f"{display_path(settings.cache / 'fonts')}" if fonts.made else "打印字体已缓存"))
-    with progress.stage("构建站点并检查隐私（mkdocs）"):
-        build_site(settings.mkdocs_config, settings.docs_out, settings.site, navigation(tasks, STATIC_PAGES),
-                   settings.build / "search-dict.txt", build_date(model),
-                   check=lambda staged: guard(staged, imported.cases, [d.text for d in model.documents]))
+    with progress.stage("构建站点并检查隐私（mkdocs，各版本）"):
+        builds = [VersionBuild(e.number, settings.docs_out / e.number, navigation(versions[e.number][0], STATIC_PAGES),
+                               settings.build / f"search-dict-{e.number}.txt") for e in editions]
+        public_texts = [d.text for m in models.values() for d in m.documents]
+        build_site(settings.mkdocs_config, builds, settings.site, build_date(model),
+                   {"versions.json": versions_json(editions, latest),
+                    "index.html": redirect_page("latest/index.html")}, {"latest": latest.number},
+                   check=lambda staged: guard(staged, imported.cases, public_texts))
     with progress.stage("生成简报和评估报告 PDF，写入受限目录（个人信息）") as step:
         outputs = writer.render_all(restricted_jobs, progress=step.tick)
         outputs["台账退回.xlsx"] = workbook_bytes(lambda path: rejected_workbook(schema, path, imported.rejected))
