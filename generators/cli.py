@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from generators.errors import InputError
+from generators.errors import InputError, Problem
 
 DESCRIPTION = """重点青少年群体服务管理工作手册生成器
 Handbook generator for key-youth-group service management.
@@ -14,7 +14,10 @@ Handbook generator for key-youth-group service management.
 常用 / common:
   python -m generators build     读取 data/，生成手册站点到 site/ (build the site)
   python -m generators check     只检查政策文本与单位名称 (check inputs only)
-  python -m generators serve     生成并在本机预览 (build and preview on localhost)"""
+  python -m generators serve     生成并在本机预览 (build and preview on localhost)
+  python -m generators edition list            列出已发布的版本 (list editions)
+  python -m generators edition cut --number 2025.1 --date 2025-01-01 --title 第三版
+                                 把 data/ 当前内容发布为新版本 (publish data/ as an edition)"""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,6 +39,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
     sub.add_parser("build", parents=[common], help="生成手册站点 / build the handbook site")
     sub.add_parser("check", parents=[common], help="检查输入，列出未识别的单位名称 / check inputs")
+    edition = sub.add_parser("edition", parents=[common], help="版本：列出或发布 / list or cut handbook editions")
+    edition.add_argument("action", choices=["list", "cut"], help="list 列出已发布的版本；cut 把 data/ 当前内容发布为新版本")
+    edition.add_argument("--number", help="新版本号，如 2025.1 / the new edition's number")
+    edition.add_argument("--date", help="发布日期 YYYY-MM-DD，默认今天 / publication date")
+    edition.add_argument("--title", default="", help="版本标题 / title")
+    edition.add_argument("--notes", default="", help="版本说明 / what changed, in a sentence")
     serve = sub.add_parser("serve", parents=[common], help="生成并在本机预览 / build and serve on localhost")
     serve.add_argument("--port", type=int, default=8000, help="端口 / port (8000)")
     return p
@@ -60,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "check":
             from generators.commands import check
             return check.run(settings)
+        elif args.command == "edition":
+            from generators.commands import edition
+            if args.action == "list":
+                return edition.list_editions(settings)
+            if not args.number:
+                raise InputError(Problem("--number", "发布新版本需要版本号，如 --number 2025.1"))
+            return edition.cut(settings, args.number, args.date, args.title, args.notes)
         elif args.command == "serve":
             from generators.commands import serve
             serve.run(settings, args.port)

@@ -1,0 +1,103 @@
+"""Editions: immutable snapshots, cutting a new one, the semantic changelog, the versioned site layout."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pytest
+
+from generators.changelog import changelog
+from generators.editions import cut_edition, read_editions
+from generators.errors import InputError
+from generators.policy import DataPaths, build_policy_model
+from tests.conftest import ROOT
+
+EDITIONS = ROOT / "data" / "editions"
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {n: build_policy_model(DataPaths(EDITIONS / n)) for n in ("2024.1", "2024.2")}
+
+
+def test_changelog_finds_exactly_the_known_differences(models):
+    """2024.1 lacks 002 (金元镇片段) and the 社保所 aliases; nothing else differs."""
+    cl = changelog("2024.1", models["2024.1"], "2024.2", models["2024.2"])
+    assert [(c.change, c.new.doc) for c in cl.of("document")] == [("added", "jinyuan-fragment")]
+    assert all(c.change == "added" for c in cl.changes)  # nothing was lost or altered
+    outside_002 = [c for c in cl.changes if c.new.doc != "jinyuan-fragment"]
+    assert sorted((c.subject if not c.subject.startswith("任务") else "task", str(c.new), c.text.split("（")[0])
+                  for c in outside_002) == [
+        ("task", "dunji-2023#3-2-2", "社保所成为承办单位"), ("task", "dunji-2023#3-2-3", "社保所成为承办单位"),
+        ("task", "dunji-2023#3-4-2", "社保所成为承办单位"), ("task", "dunji-2023#3-4-3", "社保所成为承办单位"),
+        ("服刑人员未成年子女", "dunji-2023#3-4-p3", "社保所成为责任单位"),
+        ("闲散青少年", "dunji-2023#3-2-p2", "社保所成为牵头单位"),
+    ]
+    jinyuan = [c for c in cl.changes if c.new.doc == "jinyuan-fragment"]
+    assert {c.kind for c in jinyuan} == {"document", "role", "definition", "cadence"}
+    assert ("流浪乞讨未成年人", "民政成为牵头单位") in {(c.subject, c.text.split("（")[0]) for c in jinyuan}
+
+
+def test_reverse_changelog_withdraws(models):
+    cl = changelog("2024.2", models["2024.2"], "2024.1", models["2024.1"])
+    assert [(c.change, c.old.doc) for c in cl.of("document")] == [("removed", "jinyuan-fragment")]
+    assert all(c.change == "removed" and c.new is None for c in cl.changes)
+
+
+def test_changed_age_bound_and_cadence_are_reported(tmp_path, models):
+    data = tmp_path / "data"
+    shutil.copytree(EDITIONS / "2024.2", data)
+    dunji = data / "policies" / "001-dunji-2023.txt"
+    text = dunji.read_text(encoding="utf-8")
+    assert "每个月至少接触一次" in text
+    dunji.write_text(text.replace("每个月至少接触一次", "每季度至少接触一次"), encoding="utf-8")
+    cl = changelog("2024.2", models["2024.2"], "draft", build_policy_model(DataPaths(data)))
+    cadence = [c for c in cl.of("cadence") if c.change == "changed"]
+    assert len(cadence) == 1 and "每月（每个月至少接触一次）→ 每季度（每季度至少接触一次）" in cadence[0].text
+    assert str(cadence[0].old) == str(cadence[0].new) == "dunji-2023#3-2-4"
+
+
+def test_a_changed_snapshot_stops_the_build(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    units = data / "editions" / "2024.1" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_editions(data)
+    assert "已发布的版本 2024.1 被改动：units.yaml" in str(e.value)
+
+
+def test_cut_an_edition(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    assert [e.number for e in read_editions(data)] == ["2024.1", "2024.2"]  # data/ is 2024.2: no draft
+    with pytest.raises(InputError, match="没有任何改动"):
+        cut_edition(data, "2025.1", dt.date(2025, 1, 1), "第三版")
+    (data / "policies" / "002-jinyuan-fragment.txt").unlink()
+    assert [e.number for e in read_editions(data)][-1] == "draft"
+    with pytest.raises(InputError, match="版本 2024.2 已经发布，不能覆盖"):
+        cut_edition(data, "2024.2", dt.date(2025, 1, 1), "第三版")
+    with pytest.raises(InputError, match="新版本号应大于最新的 2024.2"):
+        cut_edition(data, "2023.9", dt.date(2025, 1, 1), "第三版")
+    edition = cut_edition(data, "2025.1", dt.date(2025, 1, 1), "第三版", "撤回金元镇片段")
+    assert edition.label == "2025.1（2025-01-01）" and (edition.data / "manifest.sha256").exists()
+    assert not (edition.data / "policies" / "002-jinyuan-fragment.txt").exists()
+    assert [e.number for e in read_editions(data)] == ["2024.1", "2024.2", "2025.1"]
+
+
+def test_site_holds_every_edition_with_mikes_layout(site_root):
+    versions = json.loads((site_root / "versions.json").read_text(encoding="utf-8"))
+    assert versions == [{"version": "2024.2", "title": "2024.2（2024-09-01）", "aliases": ["latest"]},
+                        {"version": "2024.1", "title": "2024.1（2024-03-01）", "aliases": []}]
+    assert "../2024.2/documents/dunji-2023.html" in (site_root / "latest/documents/dunji-2023.html").read_text(encoding="utf-8")
+    assert "latest/index.html" in (site_root / "index.html").read_text(encoding="utf-8")
+    assert (site_root / "2024.1" / "documents" / "dunji-2023.html").exists()  # an old link keeps working
+    assert not (site_root / "2024.1" / "documents" / "jinyuan-fragment.html").exists()
+    assert not (site_root / "2024.1" / "registry").exists() and (site_root / "2024.2" / "registry").exists()
+    assert not (site_root / "2024.1" / "changelog.html").exists()
+    page = (site_root / "2024.2" / "changelog.html").read_text(encoding="utf-8")
+    assert "社保所成为牵头单位" in page and 'href="../2024.1/documents/' not in page  # added: new side only
+    assert 'href="documents/jinyuan-fragment.html#c-5-7-p1"' in page
+    home = (site_root / "2024.2" / "index.html").read_text(encoding="utf-8")
+    assert "本手册版本：2024.2（2024-09-01）" in home and "changelog.html" in home
