@@ -27,6 +27,11 @@ def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
     return target + (f"#{anchor}" if anchor else "")
 
 
+def unit_pdf(page: str) -> str:
+    """Where a unit page's own print PDF is published, beside the site's pages."""
+    return f"downloads/units/{posixpath.basename(page).removesuffix('.md')}.pdf"
+
+
 def doc_page(doc_id: str) -> str:
     return f"documents/{doc_id}.md"
 
@@ -269,6 +274,7 @@ def unit_pages(model: PolicyModel, citer: Citer) -> list[PageTask]:
             "cadences": cadences,
             "documents": len({a.source.doc for a in mine}),
             "legend": [{"symbol": ROLE_SYMBOLS[r], "label": ROLE_LABELS[r]} for r in Role],
+            "pdf_href": rel(path, unit_pdf(path)),
         }))
     unmatched = [{"text": m.text, "source": citer.source("units/index.md", m.source)} for m in model.unmatched]
     explained = [{"text": m.text, "unit": model.units[m.unit].short, "source": citer.source("units/index.md", m.source)}

@@ -6,8 +6,11 @@ file identifier from the content.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 
@@ -23,9 +26,10 @@ class PrintJob:
 
 
 class PdfWriter:
-    def __init__(self, env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"):
+    def __init__(self, env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2",
+                 cache: Path | None = None):
         # Imported here: WeasyPrint loads Pango on import, which the site-only commands never need.
-        from weasyprint import CSS
+        from weasyprint import CSS, VERSION
         from weasyprint.text.fonts import FontConfiguration
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its warnings are about CSS it ignores
@@ -36,6 +40,8 @@ class PdfWriter:
             "extra": fonts.extra.resolve().as_uri() if fonts.extra else None,
         })
         self.stylesheet = CSS(string=css, font_config=self.font_config)
+        self.cache = cache
+        self._key_base = hashlib.sha256((css + VERSION).encode("utf-8")).hexdigest()
 
     def render(self, job: PrintJob, forms: bool = False) -> bytes:
         """`forms`: HTML inputs become fillable PDF (AcroForm) fields named as the inputs are."""
@@ -45,10 +51,27 @@ class PdfWriter:
                                                              font_config=self.font_config, pdf_forms=forms)
         return document.write_pdf(pdf_identifier=True, pdf_forms=forms)  # identifier = hash of the content
 
-    def render_all(self, jobs: list[PrintJob], progress=None, forms: bool = False) -> dict[str, bytes]:
+    def render_cached(self, job: PrintJob, forms: bool = False) -> bytes:
+        """For public documents only (person-level PDFs must never be copied into a cache): the same HTML,
+        stylesheet, fonts and WeasyPrint give the same bytes, so an unchanged edition is not laid out again."""
+        if self.cache is None:
+            return self.render(job, forms)
+        key = hashlib.sha256(f"{self._key_base}\n{forms}\n{job.html}".encode("utf-8")).hexdigest()
+        path = self.cache / f"{key}.pdf"
+        if path.exists():
+            return path.read_bytes()
+        data = self.render(job, forms)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        return data
+
+    def render_all(self, jobs: list[PrintJob], progress=None, forms: bool = False,
+                   public: bool = False) -> dict[str, bytes]:
         out = {}
         for i, job in enumerate(jobs, 1):
-            out[job.path] = self.render(job, forms)
+            out[job.path] = self.render_cached(job, forms) if public else self.render(job, forms)
             if progress:
                 progress(i, len(jobs), job.path)
         return out

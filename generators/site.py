@@ -1,6 +1,8 @@
 """Publish: write the pages, build them with mkdocs, and swap the result in only when all succeeded."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import logging
 import os
 import shutil
@@ -35,8 +37,28 @@ def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -
         raise
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 with RENAME_EXCHANGE); False where the
+    system or file system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def swap_in(new: Path, dest: Path) -> None:
-    """Put folder `new` at `dest`; the old `dest` is removed only after the new one is in place."""
+    """Put folder `new` at `dest`. Where the system allows, the two are exchanged in one step, so that a
+    build killed at any moment leaves either the old folder or the new one at `dest`, never neither."""
+    if dest.exists() and _exchange(new, dest):
+        shutil.rmtree(new, ignore_errors=True)  # `new` now holds the old content
+        return
     old = None
     if dest.exists():
         old = dest.with_name(f".{dest.name}-old-{os.getpid()}")
@@ -50,6 +72,13 @@ def swap_in(new: Path, dest: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_leftovers(dest: Path) -> None:
+    """Staging folders of builds that were killed (one build at a time writes a given folder)."""
+    for p in dest.parent.glob(f".{dest.name}-*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def render_pages(env: jinja2.Environment, tasks: list[PageTask]) -> dict[str, str]:
@@ -109,6 +138,7 @@ def build_site(config_file: Path, versions: list[VersionBuild], site_dir: Path, 
     from mkdocs.config import load_config
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(site_dir)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     # mkdocs dates the sitemap from SOURCE_DATE_EPOCH; fix it so that the same inputs give the same bytes.

@@ -101,3 +101,39 @@ def test_site_holds_every_edition_with_mikes_layout(site_root):
     assert 'href="documents/jinyuan-fragment.html#c-5-7-p1"' in page
     home = (site_root / "2024.2" / "index.html").read_text(encoding="utf-8")
     assert "本手册版本：2024.2（2024-09-01）" in home and "changelog.html" in home
+
+
+def test_print_edition_has_outline_fonts_landscape_matrices_and_page_numbers(site_root):
+    from pypdf import PdfReader
+
+    reader = PdfReader(site_root / "2024.2" / "downloads" / "手册-2024.2.pdf")
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert titles[0] == "目录" and "责任矩阵（全部文件合并）" in titles and titles[-1].endswith("相比的变化")
+    assert "墩集镇重点青少年群体服务管理和犯罪预防工作实施方案" in titles
+    cover, toc = reader.pages[0].extract_text(), reader.pages[1].extract_text()
+    assert "2024.2（2024-09-01）" in cover
+    assert "目录" in toc and f"第 2 页 / 共 {len(reader.pages)} 页" in toc
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in reader.pages}
+    assert sizes == {(595, 842), (842, 595)}  # portrait A4 and landscape A4 for the matrices
+    landscape = next(p for p in reader.pages if float(p.mediabox.width) > float(p.mediabox.height))
+    assert "责任矩阵" in landscape.extract_text()
+    fonts = set()
+    for page in reader.pages[:30]:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "/FontFile2" in font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert fonts <= {"HB-Sans", "HB-Sans-Bold", "HB-Extra"}, fonts
+    old = PdfReader(site_root / "2024.1" / "downloads" / "手册-2024.1.pdf")
+    assert "金元镇专项行动方案（片段）" not in [o.title for o in old.outline if not isinstance(o, list)]
+
+
+def test_one_pdf_per_unit(site_root):
+    from pypdf import PdfReader
+
+    units = site_root / "2024.2" / "downloads" / "units"
+    assert (units / "police.pdf").exists() and len(list(units.glob("*.pdf"))) >= 20
+    text = "".join(p.extract_text() for p in PdfReader(units / "police.pdf").pages)
+    assert "公安派出所" in text and "第 1 页" in text
+    page = (site_root / "2024.2" / "units" / "police.html").read_text(encoding="utf-8")
+    assert "../downloads/units/police.pdf" in page

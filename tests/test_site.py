@@ -86,3 +86,30 @@ def test_same_inputs_give_identical_bytes(site_root, tmp_path):
         assert first.keys() == second.keys()
         assert [k for k in first if first[k] != second[k]] == []
     assert any(p.suffix == ".pdf" for p in first)
+
+
+def test_a_killed_build_leaves_the_last_site_as_it_was(tmp_path):
+    """Kill a build at several moments (SIGKILL: no cleanup runs); the site is the old one every time."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT as root
+
+    args = [sys.executable, "-m", "generators", "build", "-q", "--build-dir", str(tmp_path / "build"),
+            "--site", str(tmp_path / "site"), "--restricted", str(tmp_path / "restricted")]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    subprocess.run(args, cwd=root, env=env, check=True)
+    site = tmp_path / "site"
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    for delay in (0.5, 2.0, 4.0, 6.0):
+        proc = subprocess.Popen(args, cwd=root, env=env, start_new_session=True)
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        assert after == before, delay
+    subprocess.run(args, cwd=root, env=env, check=True)  # and the next build cleans up and succeeds
+    assert not list(tmp_path.glob(".site-*"))

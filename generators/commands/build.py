@@ -20,7 +20,8 @@ from generators.edition_pages import CHANGELOG, changelog_page, redirect_page, v
 from generators.editions import read_editions
 from generators.errors import display_path
 from generators.fonts import prepare_print_fonts
-from generators.pages import handbook_pages, navigation
+from generators.handbook_pdf import handbook_jobs
+from generators.pages import handbook_pages, navigation, unit_pdf
 from generators.policy import DataPaths, build_policy_model
 from generators.pdf import PdfWriter
 from generators.privacy import KEY_ENV, Pseudonymizer, guard, load_key
@@ -46,6 +47,10 @@ def workbook_bytes(write) -> bytes:
         path = Path(tmp) / "book.xlsx"
         write(path)
         return path.read_bytes()
+
+
+def handbook_pdf_path(edition) -> str:
+    return f"downloads/手册-{edition.number}.pdf"
 
 
 def build_date(model) -> int:
@@ -118,6 +123,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         env = make_environment(settings.templates)
         live = registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
         live += assessment_pages(criteria, pilots, assessments, model, month.year)
+        live_paths = {t.path for t in live}
         versions: dict[str, tuple[list[PageTask], dict[str, str]]] = {}
         for i, e in enumerate(editions):
             m = models[e.number]
@@ -128,7 +134,8 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                                             before, models[before.number], e, m))
             if e is latest:
                 extra += live
-            context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None, "pdf": None}
+            context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
+                       "pdf": handbook_pdf_path(e)}
             extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest}))
             tasks = handbook_pages(m, work_calendar(m), tuple(t.path for t in extra), context) + extra
             versions[e.number] = (tasks, render_pages(env, tasks))
@@ -148,20 +155,27 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             downloads[files["xlsform"]] = workbook_bytes(lambda path, p=p: xlsform_workbook(criteria, p, model, path))
         step.note = (f"{len(editions)} 个版本共 {sum(len(pages) for _, pages in versions.values())} 页，"
                      f"{len(downloads)} 个 Excel 表")
-    with progress.stage("准备打印字体，生成公开的 PDF（自评表、试点汇总）") as step:
+    with progress.stage("准备打印字体，生成公开的 PDF（手册、单位职责、自评表、试点汇总）") as step:
         new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
         packs = briefing_packs(county, model, Pseudonymizer(load_key(settings.key_file)),
                                month_tasks(calendar, model, month), crules)
         public_jobs, report_jobs = assessment_print_jobs(env, criteria, pilots, assessments, model, month.year)
         restricted_jobs = briefing_jobs(env, packs) + report_jobs
-        fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in public_jobs + restricted_jobs])
-        writer = PdfWriter(env, fonts)
+        print_editions = {e.number: handbook_jobs(
+            env, {"number": e.number, "label": e.label, "title": e.title, "notes": e.notes,
+                  "date": (e.date or dt.date(month.year, month.month, 1)).isoformat()},
+            [t for t in versions[e.number][0] if t.path not in live_paths and t.path != "guide.md"],
+            versions[e.number][1], handbook_pdf_path(e), unit_pdf) for e in editions}
+        every_job = public_jobs + restricted_jobs + [j for jobs in print_editions.values() for j in jobs]
+        fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in every_job])
+        writer = PdfWriter(env, fonts, cache=settings.cache / "pdf")
         downloads.update(writer.render_all(public_jobs, progress=step.tick, forms=True))
         for e in editions:
-            pages = versions[e.number][1]
+            pages = {**versions[e.number][1],
+                     **writer.render_all(print_editions[e.number], progress=step.tick, public=True)}
             write_tree({**pages, **downloads} if e is latest else pages, settings.static_docs,
                        settings.docs_out / e.number)
-        step.note = (f"{len(public_jobs)} 份 PDF；" + (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 "
+        step.note = (f"{len(public_jobs) + sum(len(j) for j in print_editions.values())} 份 PDF；" + (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 "
                      f"{display_path(settings.cache / 'fonts')}" if fonts.made else "打印字体已缓存"))
     with progress.stage("构建站点并检查隐私（mkdocs，各版本）"):
         builds = [VersionBuild(e.number, settings.docs_out / e.number, navigation(versions[e.number][0], STATIC_PAGES),
@@ -170,7 +184,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         build_site(settings.mkdocs_config, builds, settings.site, build_date(model),
                    {"versions.json": versions_json(editions, latest),
                     "index.html": redirect_page("latest/index.html")}, {"latest": latest.number},
-                   check=lambda staged: guard(staged, imported.cases, public_texts))
+                   check=lambda staged: guard(staged, imported.cases, public_texts, settings.cache / "pii-clean"))
     with progress.stage("生成简报和评估报告 PDF，写入受限目录（个人信息）") as step:
         outputs = writer.render_all(restricted_jobs, progress=step.tick)
         outputs["台账退回.xlsx"] = workbook_bytes(lambda path: rejected_workbook(schema, path, imported.rejected))
