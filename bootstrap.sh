@@ -7,7 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 mode="${1:-build}"
-shift || true
+case "$mode" in
+  -*) mode=build ;;  # options only: they are the build's (bash bootstrap.sh -q)
+  *) shift || true ;;
+esac
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 die() { printf '[bootstrap] 错误 / error: %s\n' "$*" >&2; exit 1; }

@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generators.calendar import work_calendar  # noqa: E402
-from generators.pages import handbook_pages, navigation  # noqa: E402
+from generators.pages import handbook_pages, navigation, unit_pdf  # noqa: E402
 from generators.policy import DataPaths, build_policy_model  # noqa: E402
 from generators.render import make_environment  # noqa: E402
-from generators.site import build_site, render_pages, search_dictionary, write_tree  # noqa: E402
+from generators.site import VersionBuild, build_site, render_pages, search_dictionary, write_tree  # noqa: E402
 
 
 def timed(fn, runs=3):
@@ -57,9 +57,10 @@ def stages(data: Path, work: Path):
     def engine():
         pages = render_pages(env, tasks)
         (work / "dict.txt").write_text(search_dictionary(model), encoding="utf-8")
-        write_tree(pages, ROOT / "docs", work / "docs")
-        build_site(ROOT / "mkdocs.yml", work / "docs", work / "site", navigation(tasks, [("guide.md", "使用说明")]),
-                   work / "dict.txt", 0)
+        placeholders = {unit_pdf(t.path): b"" for t in tasks if t.path.startswith("units/") and t.path != "units/index.md"}
+        write_tree({**pages, **placeholders}, ROOT / "docs", work / "docs")  # the PDFs are bench_pdf's
+        build_site(ROOT / "mkdocs.yml", [VersionBuild("v", work / "docs", navigation(tasks, []), work / "dict.txt")],
+                   work / "site", 0, {}, {})
 
     return timed(ours), timed(engine, runs=2), len(tasks)
 

@@ -136,7 +136,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                 extra += live
             context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
                        "pdf": handbook_pdf_path(e)}
-            extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest}))
+            extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0}))
             tasks = handbook_pages(m, work_calendar(m), tuple(t.path for t in extra), context) + extra
             versions[e.number] = (tasks, render_pages(env, tasks))
         found = report(model)
