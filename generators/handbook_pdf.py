@@ -56,7 +56,8 @@ def _relink(html: str, page: str, known: set[str]) -> str:
 def _sections(tasks: list[PageTask], pages: dict[str, str], known: set[str]) -> list[dict]:
     out = []
     for t in tasks:
-        kind = "landscape" if t.path.startswith(LANDSCAPE) else "notice" if t.path.startswith(NOTICE) else "plain"
+        kind = ("landscape" if t.path.startswith(LANDSCAPE) else
+                "notice" if t.path.startswith(NOTICE) and not t.path.endswith("index.md") else "plain")
         out.append({"id": _slug(t.path), "title": t.title, "kind": kind,
                     "html": _relink(_html(pages[t.path]), t.path, known)})
     return out

@@ -51,8 +51,13 @@ def test_changed_age_bound_and_cadence_are_reported(tmp_path, models):
     dunji = data / "policies" / "001-dunji-2023.txt"
     text = dunji.read_text(encoding="utf-8")
     assert "每个月至少接触一次" in text
+    text = text.replace("无法与父母共同生活的未满16周岁的未成年人", "无法与父母共同生活的未满18周岁的未成年人")
     dunji.write_text(text.replace("每个月至少接触一次", "每季度至少接触一次"), encoding="utf-8")
     cl = changelog("2024.2", models["2024.2"], "draft", build_policy_model(DataPaths(data)))
+    age = cl.of("age")
+    assert [(c.subject, c.text, str(c.old), str(c.new)) for c in age] == [
+        ("农村留守儿童", "墩集镇方案的年龄界限：不满16周岁 → 不满18周岁", "dunji-2023#3-5-p1", "dunji-2023#3-5-p1")]
+    assert [c.subject for c in cl.of("definition")] == ["农村留守儿童"]  # the wording changed too
     cadence = [c for c in cl.of("cadence") if c.change == "changed"]
     assert len(cadence) == 1 and "每月（每个月至少接触一次）→ 每季度（每季度至少接触一次）" in cadence[0].text
     assert str(cadence[0].old) == str(cadence[0].new) == "dunji-2023#3-2-4"
