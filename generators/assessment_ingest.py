@@ -7,7 +7,6 @@ zero or as met.
 """
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field

@@ -119,7 +119,7 @@ def assessment_print_jobs(env: jinja2.Environment, criteria: Criteria, pilots: P
     for p in pilots.pilots:
         public.append(PrintJob(downloads(p)["pdf"], env.get_template("print/assessment_form.html.j2").render(
             pilot=p, version=criteria.version, youth=criteria.youth,
-            sections=criteria_context(criteria, model, citer, "x.md", p))))
+            sections=criteria_context(criteria, model, citer, page_of(p), p))))
         a = assessments[p.key]
         if a.file is not None:
             restricted.append(PrintJob(f"assessments/{p.key}-评估报告.pdf", env.get_template(

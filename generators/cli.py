@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             from generators.commands import serve
             serve.run(settings, args.port)
     except InputError as exc:
-        print("\n输入有误，未生成站点（原有站点保持不变）：", file=sys.stderr)
+        print("\n输入有误，未生成站点（原有站点保持不变）：" if args.command in ("build", "serve") else "\n输入有误：",
+              file=sys.stderr)
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2

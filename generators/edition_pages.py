@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from generators.changelog import Changelog
+from generators.calendar import work_calendar
+from generators.changelog import Changelog, changelog
 from generators.editions import Edition
 from generators.model import ClauseRef, PolicyModel
-from generators.pages import Citer, doc_page, rel
+from generators.pages import Citer, doc_page, handbook_pages, rel
 from generators.render import PageTask
 
 CHANGELOG = "changelog.md"
@@ -41,6 +42,27 @@ def changelog_page(cl: Changelog, old: Edition, old_model: PolicyModel, new: Edi
             sections.append({"title": title, "changes": changes})
     return PageTask(CHANGELOG, "changelog.md.j2", "版本变化", {
         "old_label": old.label, "new_label": new.label, "sections": sections})
+
+
+def edition_tasks(editions: list[Edition], models: dict[str, PolicyModel], latest: Edition,
+                  live: list[PageTask], pdf_path) -> dict[str, list[PageTask]]:
+    """Each edition's pages: the handbook of its snapshot, its changelog against the edition before, the
+    guide; the live pages (registry, pilot) only in the latest edition."""
+    out = {}
+    for i, e in enumerate(editions):
+        model = models[e.number]
+        extra = []
+        if i > 0:
+            before = editions[i - 1]
+            extra.append(changelog_page(changelog(before.number, models[before.number], e.number, model),
+                                        before, models[before.number], e, model))
+        if e is latest:
+            extra += live
+        extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0}))
+        context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
+                   "pdf": pdf_path(e)}
+        out[e.number] = handbook_pages(model, work_calendar(model), tuple(t.path for t in extra), context) + extra
+    return out
 
 
 def versions_json(editions: list[Edition], latest: Edition) -> str:

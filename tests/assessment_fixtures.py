@@ -88,7 +88,7 @@ def write_samples(criteria: Criteria, pilots, model: PolicyModel, folder: Path, 
 def main() -> None:
     from generators.assessment import read_criteria, read_pilots
     from generators.commands.build import load_registry
-    from generators.policy import DataPaths, build_policy_model
+    from generators.policy import build_policy_model
     from generators.registry import age_rules, read_registry_config, read_schema
     from generators.settings import Settings
     from generators.scoring import registry_facts

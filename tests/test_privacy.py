@@ -79,7 +79,7 @@ def project_copy(dest: Path) -> Path:
 def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, capsys):
     """A registry name planted in a public template: the build stops, names the file, keeps the old site."""
     from generators.cli import main
-    from generators.registry import age_rules, read_registry_config, read_schema
+    from generators.registry import age_rules, read_registry_config
     from generators.policy import DataPaths, build_policy_model
     from generators.synthetic import SyntheticSettings, generate
 

@@ -15,13 +15,12 @@ from generators.assessment_pages import downloads as form_downloads
 from generators.briefing_sheets import briefing_jobs, briefing_packs
 from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
 from generators.calendar import work_calendar
-from generators.changelog import changelog
-from generators.edition_pages import CHANGELOG, changelog_page, redirect_page, versions_json
+from generators.edition_pages import edition_tasks, redirect_page, versions_json
 from generators.editions import read_editions
 from generators.errors import display_path
 from generators.fonts import prepare_print_fonts
 from generators.handbook_pdf import handbook_jobs
-from generators.pages import handbook_pages, navigation, unit_pdf
+from generators.pages import navigation, unit_pdf
 from generators.policy import DataPaths, build_policy_model
 from generators.pdf import PdfWriter
 from generators.privacy import KEY_ENV, Pseudonymizer, guard, load_key
@@ -30,7 +29,7 @@ from generators.registry import (
     age_rules, import_registry, import_summary, read_registry_config, read_schema, registry_files,
 )
 from generators.registry_pages import registry_pages
-from generators.render import PageTask, make_environment
+from generators.render import make_environment
 from generators.scoring import assess, not_submitted, registry_facts
 from generators.settings import Settings
 from generators.site import VersionBuild, build_site, render_pages, search_dictionary, write_tree
@@ -124,21 +123,8 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         live = registry_pages(model, county, schema, config.suppress_below, "../" + TEMPLATE_PATH, summary)
         live += assessment_pages(criteria, pilots, assessments, model, month.year)
         live_paths = {t.path for t in live}
-        versions: dict[str, tuple[list[PageTask], dict[str, str]]] = {}
-        for i, e in enumerate(editions):
-            m = models[e.number]
-            extra = []
-            if i > 0:
-                before = editions[i - 1]
-                extra.append(changelog_page(changelog(before.number, models[before.number], e.number, m),
-                                            before, models[before.number], e, m))
-            if e is latest:
-                extra += live
-            context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
-                       "pdf": handbook_pdf_path(e)}
-            extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0}))
-            tasks = handbook_pages(m, work_calendar(m), tuple(t.path for t in extra), context) + extra
-            versions[e.number] = (tasks, render_pages(env, tasks))
+        versions = {number: (tasks, render_pages(env, tasks))
+                    for number, tasks in edition_tasks(editions, models, latest, live, handbook_pdf_path).items()}
         found = report(model)
         settings.build.mkdir(parents=True, exist_ok=True)
         (settings.build / "policy-model.json").write_text(
