@@ -5,7 +5,9 @@ Reports ratios, not absolute targets (machines differ), over the default synthet
 - write_pdf time over layout time (target: under 1 — with the cut TrueType fonts, embedding must cost
   less than laying out; with the stock CFF font it is ~40);
 - a township pack over the sum of its village sheets (target: under 1.5 — one pack is one write);
-- the synthetic county 5× larger over the default (target: under 7 — roughly linear).
+- the synthetic county 5× larger over the default (target: under 7 — roughly linear);
+- the whole-handbook print edition from the content cache over laying it out (target: under 0.05 — an
+  unchanged edition must cost nothing on the next build).
 """
 from __future__ import annotations
 
@@ -82,6 +84,25 @@ def main() -> None:
     print(f"write / layout                       {write / layout:.2f}  (target < 1)")
     print(f"pack / its village sheets            {seconds(pack) / seconds(villages):.2f}  (target < 1.5)")
     print(f"5x county ({len(big)} PDFs) / default     {t_big / t_default:.2f}  (target < 7)")
+
+    import tempfile
+    from generators.calendar import work_calendar as calendar_of
+    from generators.handbook_pdf import handbook_jobs
+    from generators.pages import handbook_pages, unit_pdf
+    from generators.site import render_pages
+
+    tasks = handbook_pages(model, calendar_of(model))
+    edition = {"number": "bench", "label": "bench", "title": "", "notes": "", "date": "2024-01-01"}
+    book = handbook_jobs(env, edition, tasks, render_pages(env, tasks), "book.pdf", unit_pdf)[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        cached = PdfWriter(env, fonts, cache=Path(tmp))
+        t0 = time.perf_counter()
+        cached.render_all([book], public=True)
+        cold = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cached.render_all([book], public=True)
+        warm = time.perf_counter() - t0
+    print(f"handbook PDF cached / laid out ({cold:.1f} s)  {warm / cold:.3f}  (target < 0.05)")
 
 
 if __name__ == "__main__":
