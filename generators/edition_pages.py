@@ -60,7 +60,7 @@ def edition_tasks(editions: list[Edition], models: dict[str, PolicyModel], lates
             extra += live
         extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0}))
         context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
-                   "pdf": pdf_path(e)}
+                   "pdf": pdf_path(e), "latest": None if e is latest else latest.label}
         out[e.number] = handbook_pages(model, work_calendar(model), tuple(t.path for t in extra), context) + extra
     return out
 

@@ -105,7 +105,9 @@ def test_site_holds_every_edition_with_mikes_layout(site_root):
     assert "社保所成为牵头单位" in page and 'href="../2024.1/documents/' not in page  # added: new side only
     assert 'href="documents/jinyuan-fragment.html#c-5-7-p1"' in page
     home = (site_root / "2024.2" / "index.html").read_text(encoding="utf-8")
-    assert "本手册版本：2024.2（2024-09-01）" in home and "changelog.html" in home
+    assert "本手册版本：2024.2（2024-09-01）" in home and "changelog.html" in home and "这不是最新版本" not in home
+    old_home = (site_root / "2024.1" / "index.html").read_text(encoding="utf-8")
+    assert "这不是最新版本；最新版本是 <a href=\"../latest/index.html\">2024.2" in old_home
 
 
 def test_print_edition_has_outline_fonts_landscape_matrices_and_page_numbers(site_root):
