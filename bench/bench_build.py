@@ -59,7 +59,7 @@ def stages(data: Path, work: Path):
         (work / "dict.txt").write_text(search_dictionary(model), encoding="utf-8")
         placeholders = {unit_pdf(t.path): b"" for t in tasks if t.path.startswith("units/") and t.path != "units/index.md"}
         write_tree({**pages, **placeholders}, ROOT / "docs", work / "docs")  # the PDFs are bench_pdf's
-        build_site(ROOT / "mkdocs.yml", [VersionBuild("v", work / "docs", navigation(tasks, []), work / "dict.txt")],
+        build_site(ROOT / "mkdocs.yml", [VersionBuild("v", work / "docs", navigation(tasks), work / "dict.txt")],
                    work / "site", 0, {}, {})
 
     return timed(ours), timed(engine, runs=2), len(tasks)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generators.calendar import work_calendar
+from generators.calendar import WorkCalendar
 from generators.changelog import Changelog, changelog
 from generators.editions import Edition
 from generators.model import ClauseRef, PolicyModel
@@ -44,8 +44,8 @@ def changelog_page(cl: Changelog, old: Edition, old_model: PolicyModel, new: Edi
         "old_label": old.label, "new_label": new.label, "sections": sections})
 
 
-def edition_tasks(editions: list[Edition], models: dict[str, PolicyModel], latest: Edition,
-                  live: list[PageTask], pdf_path) -> dict[str, list[PageTask]]:
+def edition_tasks(editions: list[Edition], models: dict[str, PolicyModel], calendars: dict[str, WorkCalendar],
+                  latest: Edition, live: list[PageTask], pdf_path) -> dict[str, list[PageTask]]:
     """Each edition's pages: the handbook of its snapshot, its changelog against the edition before, the
     guide; the live pages (registry, pilot) only in the latest edition."""
     out = {}
@@ -61,7 +61,7 @@ def edition_tasks(editions: list[Edition], models: dict[str, PolicyModel], lates
         extra.append(PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0}))
         context = {"label": e.label, "notes": e.notes, "changelog": CHANGELOG if i > 0 else None,
                    "pdf": pdf_path(e), "latest": None if e is latest else latest.label}
-        out[e.number] = handbook_pages(model, work_calendar(model), tuple(t.path for t in extra), context) + extra
+        out[e.number] = handbook_pages(model, calendars[e.number], tuple(t.path for t in extra), context) + extra
     return out
 
 

@@ -53,26 +53,21 @@ def _relink(html: str, page: str, known: set[str]) -> str:
     return HREF_ATTR.sub(link, html)
 
 
-def _sections(tasks: list[PageTask], pages: dict[str, str], known: set[str]) -> list[dict]:
-    out = []
-    for t in tasks:
-        kind = ("landscape" if t.path.startswith(LANDSCAPE) else
-                "notice" if t.path.startswith(NOTICE) and not t.path.endswith("index.md") else "plain")
-        out.append({"id": _slug(t.path), "title": t.title, "kind": kind,
-                    "html": _relink(_html(pages[t.path]), t.path, known)})
-    return out
-
-
 def handbook_jobs(env: jinja2.Environment, edition: dict, tasks: list[PageTask], pages: dict[str, str],
                   handbook_path: str, unit_path) -> list[PrintJob]:
     """The whole handbook (cover, contents, every page) and one PDF per unit page."""
     known = {t.path for t in tasks}
-    sections = _sections(tasks, pages, known)
-    jobs = [PrintJob(handbook_path, env.get_template("print/handbook.html.j2").render(
-        edition=edition, sections=sections, cover=True))]
-    for t, section in zip(tasks, sections):
+    template = env.get_template("print/handbook.html.j2")
+    sections, units = [], []
+    for t in tasks:
+        html = _html(pages[t.path])  # once per page: both the handbook and a unit's own PDF link from it
+        kind = ("landscape" if t.path.startswith(LANDSCAPE) else
+                "notice" if t.path.startswith(NOTICE) and not t.path.endswith("index.md") else "plain")
+        section = {"id": _slug(t.path), "title": t.title, "kind": kind}
+        sections.append({**section, "html": _relink(html, t.path, known)})
         if t.path.startswith("units/") and t.path != "units/index.md":
-            jobs.append(PrintJob(unit_path(t.path), env.get_template("print/handbook.html.j2").render(
-                edition=edition, sections=[{**section, "html": _relink(_html(pages[t.path]), t.path, {t.path})}],
-                cover=False)))
+            units.append((t.path, {**section, "html": _relink(html, t.path, {t.path})}))
+    jobs = [PrintJob(handbook_path, template.render(edition=edition, sections=sections, cover=True))]
+    jobs += [PrintJob(unit_path(path), template.render(edition=edition, sections=[section], cover=False))
+             for path, section in units]
     return jobs

@@ -396,7 +396,7 @@ def handbook_pages(model: PolicyModel, calendar: WorkCalendar, other_pages: tupl
     return [home_page(model, citer, pages, edition), *tasks]
 
 
-def navigation(tasks: list[PageTask], static_pages: list[tuple[str, str]]) -> list:
+def navigation(tasks: list[PageTask]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
     titles = {"documents": "政策文件", "matrices": "责任矩阵", "units": "单位职责", "groups": "群体定义",
               "registry": "台账汇总", "assessment": "双零试点"}
@@ -413,5 +413,4 @@ def navigation(tasks: list[PageTask], static_pages: list[tuple[str, str]]) -> li
                 parent.append({titles.get(key, parts[depth - 1]): sections[key]})
         entry = t.path if folder and t.path.endswith("/index.md") else {t.title: t.path}
         sections[folder].append(entry)
-    nav.extend({title: path} for path, title in static_pages)
     return nav

@@ -36,7 +36,6 @@ from generators.site import VersionBuild, build_site, render_pages, search_dicti
 from generators.synthetic import SyntheticSettings, write_synthetic_registry
 from generators.workbooks import registry_workbook, rejected_workbook
 
-STATIC_PAGES: list[tuple[str, str]] = []  # hand-written pages in docs/ to list in the navigation
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
 
 
@@ -92,7 +91,9 @@ def run(settings: Settings, quiet: bool = False) -> dict:
     with progress.stage("读取政策文本并抽取职责（各版本）") as step:
         editions = read_editions(settings.data)
         models = {e.number: build_policy_model(DataPaths(e.data)) for e in editions}
+        calendars = {number: work_calendar(m) for number, m in models.items()}
         model = models[editions[-1].number]  # the working data: the newest edition, or the draft after it
+        calendar = calendars[editions[-1].number]
         published = [e for e in editions if e.published]
         latest = published[-1] if published else editions[-1]
         step.note = (f"版本 {'、'.join(e.number for e in editions)}；当前 {len(model.documents)} 份文件，"
@@ -107,7 +108,6 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         step.note = (f"{summary['files']} 个文件，个案接收 {summary['cases_accepted']}/退回 {summary['cases_rejected']}，"
                      f"联系记录接收 {summary['contacts_accepted']}/退回 {summary['contacts_rejected']}；报表月份 {month}")
     with progress.stage("月度汇总与双零试点自评") as step:
-        calendar = work_calendar(model)
         crules = contact_rules(model, config.periodic_contact_days)
         county = monthly_areas(imported.cases, imported.contacts, month, rules, crules)
         criteria = read_criteria(settings.assessment / "criteria.yaml", model)
@@ -124,7 +124,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         live += assessment_pages(criteria, pilots, assessments, model, month.year)
         live_paths = {t.path for t in live}
         versions = {number: (tasks, render_pages(env, tasks))
-                    for number, tasks in edition_tasks(editions, models, latest, live, handbook_pdf_path).items()}
+                    for number, tasks in edition_tasks(editions, models, calendars, latest, live, handbook_pdf_path).items()}
         found = report(model)
         settings.build.mkdir(parents=True, exist_ok=True)
         (settings.build / "policy-model.json").write_text(
@@ -149,7 +149,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         restricted_jobs = briefing_jobs(env, packs) + report_jobs
         print_editions = {e.number: handbook_jobs(
             env, {"number": e.number, "label": e.label, "title": e.title, "notes": e.notes,
-                  "date": (e.date or dt.date(month.year, month.month, 1)).isoformat()},
+                  "date": (e.date or month.start).isoformat()},
             [t for t in versions[e.number][0] if t.path not in live_paths and t.path != "guide.md"],
             versions[e.number][1], handbook_pdf_path(e), unit_pdf) for e in editions}
         every_job = public_jobs + restricted_jobs + [j for jobs in print_editions.values() for j in jobs]
@@ -164,7 +164,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         step.note = (f"{len(public_jobs) + sum(len(j) for j in print_editions.values())} 份 PDF；" + (f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 "
                      f"{display_path(settings.cache / 'fonts')}" if fonts.made else "打印字体已缓存"))
     with progress.stage("构建站点并检查隐私（mkdocs，各版本）"):
-        builds = [VersionBuild(e.number, settings.docs_out / e.number, navigation(versions[e.number][0], STATIC_PAGES),
+        builds = [VersionBuild(e.number, settings.docs_out / e.number, navigation(versions[e.number][0]),
                                settings.build / f"search-dict-{e.number}.txt") for e in editions]
         public_texts = [d.text for m in models.values() for d in m.documents]
         build_site(settings.mkdocs_config, builds, settings.site, build_date(model),
