@@ -60,6 +60,11 @@ fi
 
 case "$mode" in
   build) exec "$venv/bin/python" -m generators build "$@" ;;
-  test)  exec "$venv/bin/python" -m pytest "$@" ;;
+  test)
+    say "检查代码风格和类型（ruff、mypy）/ lint, format and type checks"
+    "$venv/bin/ruff" check --quiet generators tests bench
+    "$venv/bin/ruff" format --check --quiet generators tests bench
+    "$venv/bin/mypy" --no-error-summary
+    exec "$venv/bin/python" -m pytest "$@" ;;
   *)     die "用法 / usage: bash bootstrap.sh [build|test] [参数…]" ;;
 esac

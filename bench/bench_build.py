@@ -6,6 +6,7 @@ Reports ratios, not absolute targets (machines differ):
   cheap next to the site engine);
 - time for a corpus 8× larger over the default one (target: under 10 — roughly linear).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,11 +19,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generators.calendar import work_calendar  # noqa: E402
-from generators.pages import handbook_pages, navigation, unit_pdf  # noqa: E402
-from generators.policy import DataPaths, build_policy_model  # noqa: E402
-from generators.render import make_environment  # noqa: E402
-from generators.site import VersionBuild, build_site, render_pages, search_dictionary, write_tree  # noqa: E402
+from generators.config.paths import DataPaths
+from generators.core.files import write_tree
+from generators.policy.build import build_policy_model
+from generators.policy.work_calendar import work_calendar
+from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
+from generators.website.pages import handbook_pages, navigation, unit_pdf
+from generators.website.render import (
+    make_environment,
+    render_pages,
+)
 
 
 def timed(fn, runs=3):
@@ -40,7 +46,8 @@ def corpus(copies: int, dest: Path) -> Path:
         text = f.read_text(encoding="utf-8")
         for i in range(1, copies):
             (dest / "policies" / f"{f.stem}-copy{i}.txt").write_text(
-                text.replace("\nid: ", f"\nid: c{i}-", 1), encoding="utf-8")
+                text.replace("\nid: ", f"\nid: c{i}-", 1), encoding="utf-8"
+            )
     return dest
 
 
@@ -57,10 +64,18 @@ def stages(data: Path, work: Path):
     def engine():
         pages = render_pages(env, tasks)
         (work / "dict.txt").write_text(search_dictionary(model), encoding="utf-8")
-        placeholders = {unit_pdf(t.path): b"" for t in tasks if t.path.startswith("units/") and t.path != "units/index.md"}
+        placeholders = {
+            unit_pdf(t.path): b"" for t in tasks if t.path.startswith("units/") and t.path != "units/index.md"
+        }
         write_tree({**pages, **placeholders}, ROOT / "docs", work / "docs")  # the PDFs are bench_pdf's
-        build_site(ROOT / "mkdocs.yml", [VersionBuild("v", work / "docs", navigation(tasks), work / "dict.txt")],
-                   work / "site", 0, {}, {})
+        build_site(
+            ROOT / "mkdocs.yml",
+            [VersionBuild("v", work / "docs", navigation(tasks), work / "dict.txt")],
+            work / "site",
+            0,
+            {},
+            {},
+        )
 
     return timed(ours), timed(engine, runs=2), len(tasks)
 

@@ -1,4 +1,4 @@
-"""Benchmark: where briefing-PDF time goes (see ../shared/perf-notes.md).
+"""Benchmark: where briefing-PDF time goes (the measurements behind it: README “PDF 排版的速度 / PDF speed”).
 
 Run: .venv/bin/python bench/bench_pdf.py
 Reports ratios, not absolute targets (machines differ), over the default synthetic county's sheets:
@@ -9,6 +9,7 @@ Reports ratios, not absolute targets (machines differ), over the default synthet
 - the whole-handbook print edition from the content cache over laying it out (target: under 0.05 — an
   unchanged edition must cost nothing on the next build).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -19,17 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generators.briefing_sheets import briefing_jobs, briefing_packs  # noqa: E402
-from generators.briefings import contact_rules, default_report_month, month_tasks, monthly_areas  # noqa: E402
-from generators.calendar import work_calendar  # noqa: E402
-from generators.fonts import prepare_print_fonts  # noqa: E402
-from generators.pdf import PdfWriter  # noqa: E402
-from generators.policy import DataPaths, build_policy_model  # noqa: E402
-from generators.privacy import Pseudonymizer  # noqa: E402
-from generators.registry import age_rules, read_registry_config  # noqa: E402
-from generators.render import make_environment  # noqa: E402
-from generators.model import Case, Contact, RowRef  # noqa: E402
-from generators.synthetic import SyntheticSettings, generate  # noqa: E402
+from generators.config.paths import DataPaths
+from generators.policy.age_rules import age_rules
+from generators.policy.build import build_policy_model
+from generators.policy.work_calendar import work_calendar
+from generators.printing.fonts import prepare_print_fonts
+from generators.printing.jobs import briefing_jobs
+from generators.printing.pdf import PdfWriter
+from generators.privacy.pseudonyms import Pseudonymizer
+from generators.registry.briefings import briefing_packs
+from generators.registry.config import read_registry_config
+from generators.registry.model import Case, Contact, RowRef
+from generators.registry.monthly import contact_rules, default_report_month, month_tasks, monthly_areas
+from generators.registry.synthetic import SyntheticSettings, generate
+from generators.website.render import make_environment
 
 
 def county_jobs(model, env, **size):
@@ -37,7 +41,9 @@ def county_jobs(model, env, **size):
     rules = age_rules(model, list(config.age_rules_from))
     ref = RowRef("bench", None, 0)
     cases, contacts = [], []
-    for rows, contact_rows in generate(SyntheticSettings.from_config(config.synthetic, **size), rules).values():
+    for rows, contact_rows in generate(
+        SyntheticSettings.from_config(config.synthetic, **size), rules
+    ).values():
         for r in rows:
             group = {g.name: g.id for g in model.groups.values()}[r["group"]]
             cases.append(Case(**{k: v for k, v in r.items() if k != "group"}, group=group, source=ref))
@@ -45,8 +51,9 @@ def county_jobs(model, env, **size):
     month = default_report_month(contacts, cases)
     crules = contact_rules(model, config.periodic_contact_days)
     county = monthly_areas(cases, contacts, month, rules, crules)
-    packs = briefing_packs(county, model, Pseudonymizer(b"bench"), month_tasks(work_calendar(model), model, month),
-                           crules)
+    packs = briefing_packs(
+        county, model, Pseudonymizer(b"bench"), month_tasks(work_calendar(model), model, month), crules
+    )
     return briefing_jobs(env, packs)
 
 
@@ -86,10 +93,11 @@ def main() -> None:
     print(f"5x county ({len(big)} PDFs) / default     {t_big / t_default:.2f}  (target < 7)")
 
     import tempfile
-    from generators.calendar import work_calendar as calendar_of
-    from generators.handbook_pdf import handbook_jobs
-    from generators.pages import handbook_pages, unit_pdf
-    from generators.site import render_pages
+
+    from generators.policy.work_calendar import work_calendar as calendar_of
+    from generators.printing.handbook import handbook_jobs
+    from generators.website.pages import handbook_pages, unit_pdf
+    from generators.website.render import render_pages
 
     tasks = handbook_pages(model, calendar_of(model))
     edition = {"number": "bench", "label": "bench", "title": "", "notes": "", "date": "2024-01-01"}

@@ -1,4 +1,5 @@
 """Shared fixtures: the project's own data, small synthetic policy folders, one built site per session."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generators.policy import DataPaths, build_policy_model
-from generators.settings import Settings
+from generators.config.paths import DataPaths
+from generators.config.settings import Settings
+from generators.policy.build import build_policy_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -17,6 +19,16 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 # write a key file into the checkout.
 os.environ.setdefault("HANDBOOK_CACHE", str(ROOT / ".cache"))
 os.environ.setdefault("HANDBOOK_PSEUDONYM_KEY", "test-key-not-secret")
+
+
+SITE_FIXTURES = {"site_root", "built_site"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that reads the built site is a whole-site test: `slow`, whatever its own marks say."""
+    for item in items:
+        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +47,21 @@ def data_copy(tmp_path) -> Path:
 @pytest.fixture
 def settings_for(tmp_path):
     def make(data: Path | None = None, name: str = "out") -> Settings:
-        return Settings.from_args(ROOT, data=data, build=tmp_path / name / "build", site=tmp_path / name / "site",
-                                  restricted=tmp_path / name / "restricted")
+        return Settings.from_args(
+            ROOT,
+            data=data,
+            build=tmp_path / name / "build",
+            site=tmp_path / name / "site",
+            restricted=tmp_path / name / "restricted",
+        )
+
     return make
 
 
 def latest(site: Path) -> Path:
     """The folder of the edition that the `latest` alias points to."""
     import json
+
     entries = json.loads((site / "versions.json").read_text(encoding="utf-8"))
     return site / next(e["version"] for e in entries if "latest" in e["aliases"])
 
@@ -51,6 +70,7 @@ def latest(site: Path) -> Path:
 def site_root(tmp_path_factory) -> Path:
     """The whole site (every edition) built once from the embedded default data."""
     from generators.commands import build
+
     out = tmp_path_factory.mktemp("site-build")
     settings = Settings.from_args(ROOT, build=out / "build", site=out / "site", restricted=out / "restricted")
     build.run(settings, quiet=True)

@@ -1,4 +1,5 @@
 """双零 self-assessment: criteria from 004, forms in three formats, ingest, gates and scores, reports."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -10,12 +11,13 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from generators.assessment import read_criteria, read_pilots
-from generators.assessment_forms import FIRST_ROW, INFO_SHEET, assessment_workbook, xlsform_workbook
-from generators.assessment_ingest import read_form_csv, read_form_xlsx, read_submissions
-from generators.errors import InputError
-from generators.model import Case, RowRef
-from generators.scoring import INCOMPLETE, MET, NOT_MET, assess, registry_facts
+from generators.assessment.criteria import read_criteria, read_pilots
+from generators.assessment.forms import assessment_workbook, xlsform_workbook
+from generators.assessment.ingest import read_form_csv, read_form_xlsx, read_submissions
+from generators.assessment.layout import FIRST_ROW, INFO_SHEET
+from generators.assessment.scoring import INCOMPLETE, MET, NOT_MET, assess, registry_facts
+from generators.core.errors import InputError
+from generators.registry.model import Case, RowRef
 from tests.assessment_fixtures import kobo_csv, met_answers
 from tests.conftest import ROOT
 
@@ -45,8 +47,9 @@ def fill(tmp_path, criteria, pilot, model, pilots):
     def run(**changes):
         answers = {**met_answers(9), **changes}
         path = tmp_path / "form.xlsx"
-        assessment_workbook(criteria, pilot, model, path, answers)
+        path.write_bytes(assessment_workbook(criteria, pilot, model, answers))
         return path
+
     return run
 
 
@@ -66,8 +69,11 @@ def test_criteria_cover_the_goals_of_004(criteria):
 
 
 def test_a_quote_not_in_its_clause_stops_the_build(tmp_path, model):
-    text = (DATA / "criteria.yaml").read_text(encoding="utf-8").replace("社区(村)内无被审判机关判处有罪的青少年",
-                                                                         "社区(村)内无被法院判刑的青少年")
+    text = (
+        (DATA / "criteria.yaml")
+        .read_text(encoding="utf-8")
+        .replace("社区(村)内无被审判机关判处有罪的青少年", "社区(村)内无被法院判刑的青少年")
+    )
     (tmp_path / "criteria.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as e:
         read_criteria(tmp_path / "criteria.yaml", model)
@@ -82,16 +88,22 @@ def test_more_than_three_pilots_a_year_is_refused(tmp_path):
         read_pilots(tmp_path / "pilots.yaml")
 
 
-# --- round trip through the Excel form ---------------------------------------------------------------------
+# --- round trip through the Excel form ----------------------------------------------------------------------
 def test_met_form_scores_full_marks(fill, criteria, pilots):
     a = score(fill(), criteria, pilots)
     assert a.result == MET and not a.problems and not a.disagreements
     assert [(s.section.id, s.points, s.met) for s in a.sections] == [
-        ("zero_crime", 0, True), ("zero_harm", 0, True), ("mechanism", 11, True), ("content", 7, True)]
+        ("zero_crime", 0, True),
+        ("zero_harm", 0, True),
+        ("mechanism", 11, True),
+        ("content", 7, True),
+    ]
 
 
 def test_one_case_fails_its_goal_whatever_else_scores(fill, criteria, pilots):
-    a = score(fill(zh_trafficking="是", zh_trafficking_detail="2026年5月发生一起，已移交公安"), criteria, pilots)
+    a = score(
+        fill(zh_trafficking="是", zh_trafficking_detail="2026年5月发生一起，已移交公安"), criteria, pilots
+    )
     assert a.result == NOT_MET
     assert [s.met for s in a.sections] == [True, False, True, True]
     a = score(fill(zc_under_age=1, zc_under_age_detail="已送专门学校", mech_files=None), criteria, pilots)
@@ -101,7 +113,9 @@ def test_one_case_fails_its_goal_whatever_else_scores(fill, criteria, pilots):
 def test_a_case_without_its_description_is_a_problem(fill, criteria, pilots):
     a = score(fill(zh_other="是"), criteria, pilots)
     assert a.result == NOT_MET
-    assert any("第 11 项（zh_other）答“是”或大于 0，须说明情况" in p and "G（情况说明）" in p for p in a.problems)
+    assert any(
+        "第 11 项（zh_other）答“是”或大于 0，须说明情况" in p and "G（情况说明）" in p for p in a.problems
+    )
 
 
 def test_points_below_the_pass_mark(fill, criteria, pilots):
@@ -118,15 +132,27 @@ def test_missing_answers_are_never_scored_as_zero_or_met(fill, criteria, pilots)
     assert "补填第 20 项：是否借助综治信息系统等平台掌握辖区青少年基本状况、实行动态监测和动态管理" in a.fixes
 
 
-@pytest.mark.parametrize("change,row,message", [
-    (dict(zc_convicted=-1), 1, "应为 0 或以上的整数"),
-    (dict(mech_volunteers="十几个"), 14, "应为 0 或以上的整数"),
-    (dict(mech_files=12), 19, "不能大于第 18 项"),
-    (dict(mech_started=dt.datetime(2025, 12, 1)), 21, "应在试点年度 2026 年内"),
-    (dict(mech_venues="青年之家、网吧"), 15, "“网吧”不是可选的值"),
-    (dict(zh_neglect="没有"), 8, "应为“是”或“否”"),
-    (dict(wc_evidence=None), 26, "是必填项，未填写"),
-], ids=["negative", "not a number", "above its total", "outside the year", "unknown choice", "yes/no", "required"])
+@pytest.mark.parametrize(
+    "change,row,message",
+    [
+        (dict(zc_convicted=-1), 1, "应为 0 或以上的整数"),
+        (dict(mech_volunteers="十几个"), 14, "应为 0 或以上的整数"),
+        (dict(mech_files=12), 19, "不能大于第 18 项"),
+        (dict(mech_started=dt.datetime(2025, 12, 1)), 21, "应在试点年度 2026 年内"),
+        (dict(mech_venues="青年之家、网吧"), 15, "“网吧”不是可选的值"),
+        (dict(zh_neglect="没有"), 8, "应为“是”或“否”"),
+        (dict(wc_evidence=None), 26, "是必填项，未填写"),
+    ],
+    ids=[
+        "negative",
+        "not a number",
+        "above its total",
+        "outside the year",
+        "unknown choice",
+        "yes/no",
+        "required",
+    ],
+)
 def test_bad_answers_name_item_and_cell(fill, criteria, pilots, change, row, message):
     sub = read_form_xlsx(fill(**change), criteria, pilots)
     problem = next(p for p in sub.problems if message in p.message)
@@ -184,7 +210,7 @@ def test_form_locks_questions_and_validates_answers(fill):
     assert wb[INFO_SHEET].sheet_state == "veryHidden"
 
 
-# --- ODK / Kobo CSV exports -------------------------------------------------------------------------------
+# --- ODK / Kobo CSV exports ---------------------------------------------------------------------------------
 def test_kobo_export_round_trip(tmp_path, criteria, pilots, pilot):
     answers = {**met_answers(9), "zh_fatal_accident": "是", "zh_fatal_accident_detail": "7月溺水"}
     path = tmp_path / "kobo.csv"
@@ -214,14 +240,28 @@ def test_two_forms_for_one_community_stop(tmp_path, fill, criteria, pilots, pilo
         read_submissions(tmp_path, criteria, pilots)
 
 
-# --- the registry cross-check ----------------------------------------------------------------------------------
+# --- the registry cross-check -------------------------------------------------------------------------------
 def test_registry_disagreements_are_flagged(fill, criteria, pilots, pilot):
     ref = RowRef("v.xlsx", "个案台账", 2)
 
     def case(cid, exit_reason=None, exit_date=None):
-        return Case(cid, pilot.township, pilot.community, "left-behind", "中", "张小明", "男", dt.date(2015, 1, 1),
-                    "341221201501010011", "在校", "王平", dt.date(2025, 1, 1), ref,
-                    exit_date=exit_date, exit_reason=exit_reason)
+        return Case(
+            cid,
+            pilot.township,
+            pilot.community,
+            "left-behind",
+            "中",
+            "张小明",
+            "男",
+            dt.date(2015, 1, 1),
+            "341221201501010011",
+            "在校",
+            "王平",
+            dt.date(2025, 1, 1),
+            ref,
+            exit_date=exit_date,
+            exit_reason=exit_reason,
+        )
 
     cases = [case("A"), case("B"), case("C", "死亡", dt.date(2026, 7, 2))]
     facts = registry_facts(cases, pilot, dt.date(2026, 10, 31))
@@ -232,29 +272,31 @@ def test_registry_disagreements_are_flagged(fill, criteria, pilots, pilot):
     assert "第 9 项“是否有青少年因溺水" in text and "以“死亡”退出" in text
 
 
-# --- the other two formats ------------------------------------------------------------------------------------
+# --- the other two formats ----------------------------------------------------------------------------------
 def test_xlsform_converts_with_pyxform(tmp_path, criteria, pilot, model):
     from pyxform.xls2xform import convert
 
     path = tmp_path / "form.xlsx"
-    xlsform_workbook(criteria, pilot, model, path)
+    path.write_bytes(xlsform_workbook(criteria, pilot, model))
     warnings: list[str] = []
     xform = convert(xlsform=str(path), validate=False, warnings=warnings).xform
     assert warnings == []
     xform = xform.replace("&apos;", "'")
-    assert ('nodeset="/data/zero_harm/zh_trafficking_detail" type="string" required="true()" '
-            'relevant=" /data/zero_harm/zh_trafficking  = \'yes\'"') in xform  # skip logic: a harm asks for details
+    assert (
+        'nodeset="/data/zero_harm/zh_trafficking_detail" type="string" required="true()" '
+        "relevant=\" /data/zero_harm/zh_trafficking  = 'yes'\""
+    ) in xform  # skip logic: a harm asks for details
     assert f'id="{pilot.form_id}"' in xform
-    assert "required=\"true()\"" in xform and ". &gt;= 0" in xform
+    assert 'required="true()"' in xform and ". &gt;= 0" in xform
     assert "date('2026-01-01')" in xform
 
 
 def test_fillable_pdf_has_the_fields(model, criteria, pilots, pilot):
-    from generators.assessment_pages import assessment_print_jobs
-    from generators.fonts import prepare_print_fonts
-    from generators.pdf import PdfWriter
-    from generators.render import make_environment
-    from generators.scoring import not_submitted
+    from generators.assessment.scoring import not_submitted
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.jobs import assessment_print_jobs
+    from generators.printing.pdf import PdfWriter
+    from generators.website.render import make_environment
 
     env = make_environment(ROOT / "templates")
     assessments = {p.key: not_submitted(criteria, p) for p in pilots.pilots}
@@ -267,7 +309,10 @@ def test_fillable_pdf_has_the_fields(model, criteria, pilots, pilot):
     assert {c.detail_id for c in criteria.items if c.detail} <= names
     assert {"mech_forces_c1", "mech_venues_c6"} <= names
     assert restricted == []  # no submissions, no reports
-    assert (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height))) == (595, 842)
+    assert (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height))) == (
+        595,
+        842,
+    )
 
 
 def test_shipped_samples_score_as_intended(criteria, pilots):
@@ -279,7 +324,15 @@ def test_shipped_samples_score_as_intended(criteria, pilots):
 
 def test_site_pages_and_downloads(built_site):
     html = (built_site / "assessment" / "index.html").read_text(encoding="utf-8")
-    for text in ("杨柳社区", "达标", "未达标", "资料不全", "未提交", "复核期内，至 2029-03-20", "最常未达标或未填的项目"):
+    for text in (
+        "杨柳社区",
+        "达标",
+        "未达标",
+        "资料不全",
+        "未提交",
+        "复核期内，至 2029-03-20",
+        "最常未达标或未填的项目",
+    ):
         assert text in html, text
     assert "溺亡" not in html and "盗窃" not in html  # free-text details stay in restricted reports
     page = unquote((built_site / "assessment" / "2026-团结街道-杨柳社区.html").read_text(encoding="utf-8"))
@@ -288,6 +341,9 @@ def test_site_pages_and_downloads(built_site):
     assert len(list(downloads.glob("*-自评表.pdf"))) == 4 and (downloads / "示范县-双零试点汇总.pdf").exists()
     reports = built_site.parent.parent / "restricted" / "2026-11" / "assessments"
     assert sorted(p.name for p in reports.iterdir()) == [
-        "2026-团结街道-杨柳社区-评估报告.pdf", "2026-高峰镇-凤凰村-评估报告.pdf", "2026-高峰镇-长岭村-评估报告.pdf"]
+        "2026-团结街道-杨柳社区-评估报告.pdf",
+        "2026-高峰镇-凤凰村-评估报告.pdf",
+        "2026-高峰镇-长岭村-评估报告.pdf",
+    ]
     text = "".join(p.extract_text() for p in PdfReader(reports / "2026-高峰镇-长岭村-评估报告.pdf").pages)
     assert "结果：未达标" in text and "与台账不一致" in text and "溺亡" in text

@@ -1,4 +1,5 @@
 """Monthly derivations on a small hand-checked village, and the printed sheets made from them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +8,15 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from generators.briefing_sheets import briefing_jobs, briefing_packs
-from generators.briefings import Month, contact_rules, default_report_month, month_tasks, monthly_areas
-from generators.calendar import work_calendar
-from generators.model import Case, Contact, RowRef
-from generators.privacy import Pseudonymizer
-from generators.registry import age_rules
-from generators.render import make_environment
+from generators.core.months import Month
+from generators.policy.age_rules import age_rules
+from generators.policy.work_calendar import work_calendar
+from generators.printing.jobs import briefing_jobs
+from generators.privacy.pseudonyms import Pseudonymizer
+from generators.registry.briefings import briefing_packs
+from generators.registry.model import Case, Contact, RowRef
+from generators.registry.monthly import contact_rules, default_report_month, month_tasks, monthly_areas
+from generators.website.render import make_environment
 from tests.conftest import ROOT
 
 NOV = Month(2026, 11)
@@ -21,28 +24,55 @@ REF = RowRef("v.xlsx", "个案台账", 2)
 
 
 def person(cid, group, born, entered=dt.date(2025, 1, 10), name="张小明", **over) -> Case:
-    return Case(case_id=cid, township="高峰镇", village="长岭村", group=group, risk="中", name=name, gender="男",
-                birth_date=born, id_number="341221" + born.strftime("%Y%m%d") + "0011", status="在校",
-                contact_person="王平", entry_date=entered, source=REF, **over)
+    return Case(
+        case_id=cid,
+        township="高峰镇",
+        village="长岭村",
+        group=group,
+        risk="中",
+        name=name,
+        gender="男",
+        birth_date=born,
+        id_number="341221" + born.strftime("%Y%m%d") + "0011",
+        status="在校",
+        contact_person="王平",
+        entry_date=entered,
+        source=REF,
+        **over,
+    )
 
 
 # Hand-checked for November 2026 (data as of 2026-10-31):
 CASES = [
     person("A", "idle", dt.date(2005, 3, 1)),  # contacted 10-05: due in November (monthly), not overdue
     person("B", "idle", dt.date(2004, 6, 1)),  # last contact 09-20, none in October: overdue, 41 days
-    person("C", "left-behind", dt.date(2010, 12, 15), name="李小䶮"),  # turns 16 on 12-15; contact 08-10 + 90 = 11-08
-    person("D", "left-behind", dt.date(2011, 3, 1)),  # 16 only in March 2027; contact 07-01 + 90 = 09-29: overdue
-    person("E", "misconduct", dt.date(2009, 5, 5), entered=dt.date(2026, 10, 12)),  # new; entry + 90 = January
+    person(
+        "C", "left-behind", dt.date(2010, 12, 15), name="李小䶮"
+    ),  # turns 16 on 12-15; contact 08-10 + 90 = 11-08
+    person(
+        "D", "left-behind", dt.date(2011, 3, 1)
+    ),  # 16 only in March 2027; contact 07-01 + 90 = 09-29: overdue
+    person(
+        "E", "misconduct", dt.date(2009, 5, 5), entered=dt.date(2026, 10, 12)
+    ),  # new; entry + 90 = January
     person("F", "idle", dt.date(2003, 1, 1), exit_date=dt.date(2026, 10, 20), exit_reason="情况好转"),
     person("G", "distressed", dt.date(2012, 2, 2), exit_date=dt.date(2026, 10, 3), exit_reason="迁出"),
     person("H", "prisoners-children", dt.date(2008, 12, 20)),  # comes of age 12-20; contact 10-15: not due
     person("I", "idle", dt.date(2001, 1, 5)),  # turns 26 on 2027-01-05; contacted 10-30: due in November
 ]
-CONTACTS = [Contact(cid, day, "走访", "王平", REF) for cid, day in [
-    ("A", dt.date(2026, 10, 5)), ("B", dt.date(2026, 8, 1)), ("B", dt.date(2026, 9, 20)),
-    ("C", dt.date(2026, 8, 10)), ("D", dt.date(2026, 7, 1)), ("H", dt.date(2026, 10, 15)),
-    ("I", dt.date(2026, 10, 30)), ("A", dt.date(2026, 11, 2)),  # after the cut-off: not counted in November
-]]
+CONTACTS = [
+    Contact(cid, day, "走访", "王平", REF)
+    for cid, day in [
+        ("A", dt.date(2026, 10, 5)),
+        ("B", dt.date(2026, 8, 1)),
+        ("B", dt.date(2026, 9, 20)),
+        ("C", dt.date(2026, 8, 10)),
+        ("D", dt.date(2026, 7, 1)),
+        ("H", dt.date(2026, 10, 15)),
+        ("I", dt.date(2026, 10, 30)),
+        ("A", dt.date(2026, 11, 2)),  # after the cut-off: not counted in November
+    ]
+]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +108,11 @@ def test_who_is_due_and_who_is_overdue(county):
 def test_who_turns_16_and_other_transitions(county):
     village = county.villages[0].villages[0]
     got = [(t.case.case_id, t.on, t.age) for t in village.transitions]
-    assert got == [("C", dt.date(2026, 12, 15), 16), ("H", dt.date(2026, 12, 20), 18), ("I", dt.date(2027, 1, 5), 26)]
+    assert got == [
+        ("C", dt.date(2026, 12, 15), 16),
+        ("H", dt.date(2026, 12, 20), 18),
+        ("I", dt.date(2027, 1, 5), 26),
+    ]
     c = village.transitions[0]
     assert str(c.source) == "dunji-2023#3-5-p1" and "不满16周岁" in c.what
     assert village.transitions[1].source is None  # adulthood is the law, not a clause
@@ -116,8 +150,8 @@ def test_sheet_shows_masked_names_and_pseudonyms_only(packs):
 
 @pytest.fixture(scope="module")
 def pdfs(packs, tmp_path_factory):
-    from generators.fonts import prepare_print_fonts
-    from generators.pdf import PdfWriter
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.pdf import PdfWriter
 
     env = make_environment(ROOT / "templates")
     jobs = briefing_jobs(env, packs)

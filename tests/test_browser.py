@@ -1,4 +1,5 @@
 """The built site in real headless Chromium (Debian's package, driven by Playwright)."""
+
 from __future__ import annotations
 
 import functools
@@ -17,6 +18,7 @@ def server(site_root):
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
+
     handler = functools.partial(Quiet, directory=str(site_root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -30,10 +32,20 @@ def page(server):
     if not CHROMIUM:
         pytest.fail("找不到 chromium：请用 `bash bootstrap.sh test` 运行测试（会安装 Debian 的 chromium）")
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser.new_page(viewport={"width": 1280, "height": 900})
         browser.close()
 

@@ -1,13 +1,15 @@
 """The policy corpus: verbatim texts, metadata, and adding a document without code changes."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, SEEDS
-from generators.policy import DataPaths, build_policy_model
-from generators.readers import read_policies
+
+from generators.config.paths import DataPaths
+from generators.policy.build import build_policy_model
+from generators.policy.corpus import read_policies
 
 
 def test_five_documents_with_metadata():
@@ -30,7 +32,9 @@ def test_a_new_document_is_picked_up_without_code_changes(data_copy: Path):
     (data_copy / "policies" / "005-test.txt").write_text(
         "---\nid: test-town\ntitle: 测试镇工作方案\nshort: 测试镇方案\nlevel: 乡镇\nlocality: 测试镇\n"
         "source_file: 005.txt\ndate: 2024-03-01\n---\n一、工作内容\n（一）加强闲散青少年服务管理\n"
-        "牵头单位：镇团委\n责任单位：镇妇联、镇农机站\n1.每月走访一次。（镇团委）\n", encoding="utf-8")
+        "牵头单位：镇团委\n责任单位：镇妇联、镇农机站\n1.每月走访一次。（镇团委）\n",
+        encoding="utf-8",
+    )
     model = build_policy_model(DataPaths(data_copy))
     assert [d.id for d in model.documents][-2:] == ["test-town", "jinyuan-fragment"]  # by date, undated last
     roles = {(a.role.value, a.unit) for a in model.assignments if a.source.doc == "test-town"}

@@ -1,4 +1,5 @@
 """Editions: immutable snapshots, cutting a new one, the semantic changelog, the versioned site layout."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +8,11 @@ import shutil
 
 import pytest
 
-from generators.changelog import changelog
-from generators.editions import cut_edition, read_editions
-from generators.errors import InputError
-from generators.policy import DataPaths, build_policy_model
+from generators.config.paths import DataPaths
+from generators.core.errors import InputError
+from generators.policy.build import build_policy_model
+from generators.policy.changelog import changelog
+from generators.policy.editions import cut_edition, read_editions
 from tests.conftest import ROOT
 
 EDITIONS = ROOT / "data" / "editions"
@@ -27,10 +29,14 @@ def test_changelog_finds_exactly_the_known_differences(models):
     assert [(c.change, c.new.doc) for c in cl.of("document")] == [("added", "jinyuan-fragment")]
     assert all(c.change == "added" for c in cl.changes)  # nothing was lost or altered
     outside_002 = [c for c in cl.changes if c.new.doc != "jinyuan-fragment"]
-    assert sorted((c.subject if not c.subject.startswith("任务") else "task", str(c.new), c.text.split("（")[0])
-                  for c in outside_002) == [
-        ("task", "dunji-2023#3-2-2", "社保所成为承办单位"), ("task", "dunji-2023#3-2-3", "社保所成为承办单位"),
-        ("task", "dunji-2023#3-4-2", "社保所成为承办单位"), ("task", "dunji-2023#3-4-3", "社保所成为承办单位"),
+    assert sorted(
+        (c.subject if not c.subject.startswith("任务") else "task", str(c.new), c.text.split("（")[0])
+        for c in outside_002
+    ) == [
+        ("task", "dunji-2023#3-2-2", "社保所成为承办单位"),
+        ("task", "dunji-2023#3-2-3", "社保所成为承办单位"),
+        ("task", "dunji-2023#3-4-2", "社保所成为承办单位"),
+        ("task", "dunji-2023#3-4-3", "社保所成为承办单位"),
         ("服刑人员未成年子女", "dunji-2023#3-4-p3", "社保所成为责任单位"),
         ("闲散青少年", "dunji-2023#3-2-p2", "社保所成为牵头单位"),
     ]
@@ -51,12 +57,20 @@ def test_changed_age_bound_and_cadence_are_reported(tmp_path, models):
     dunji = data / "policies" / "001-dunji-2023.txt"
     text = dunji.read_text(encoding="utf-8")
     assert "每个月至少接触一次" in text
-    text = text.replace("无法与父母共同生活的未满16周岁的未成年人", "无法与父母共同生活的未满18周岁的未成年人")
+    text = text.replace(
+        "无法与父母共同生活的未满16周岁的未成年人", "无法与父母共同生活的未满18周岁的未成年人"
+    )
     dunji.write_text(text.replace("每个月至少接触一次", "每季度至少接触一次"), encoding="utf-8")
     cl = changelog("2024.2", models["2024.2"], "draft", build_policy_model(DataPaths(data)))
     age = cl.of("age")
     assert [(c.subject, c.text, str(c.old), str(c.new)) for c in age] == [
-        ("农村留守儿童", "墩集镇方案的年龄界限：不满16周岁 → 不满18周岁", "dunji-2023#3-5-p1", "dunji-2023#3-5-p1")]
+        (
+            "农村留守儿童",
+            "墩集镇方案的年龄界限：不满16周岁 → 不满18周岁",
+            "dunji-2023#3-5-p1",
+            "dunji-2023#3-5-p1",
+        )
+    ]
     assert [c.subject for c in cl.of("definition")] == ["农村留守儿童"]  # the wording changed too
     cadence = [c for c in cl.of("cadence") if c.change == "changed"]
     assert len(cadence) == 1 and "每月（每个月至少接触一次）→ 每季度（每季度至少接触一次）" in cadence[0].text
@@ -93,9 +107,13 @@ def test_cut_an_edition(tmp_path):
 
 def test_site_holds_every_edition_with_mikes_layout(site_root):
     versions = json.loads((site_root / "versions.json").read_text(encoding="utf-8"))
-    assert versions == [{"version": "2024.2", "title": "2024.2（2024-09-01）", "aliases": ["latest"]},
-                        {"version": "2024.1", "title": "2024.1（2024-03-01）", "aliases": []}]
-    assert "../2024.2/documents/dunji-2023.html" in (site_root / "latest/documents/dunji-2023.html").read_text(encoding="utf-8")
+    assert versions == [
+        {"version": "2024.2", "title": "2024.2（2024-09-01）", "aliases": ["latest"]},
+        {"version": "2024.1", "title": "2024.1（2024-03-01）", "aliases": []},
+    ]
+    assert "../2024.2/documents/dunji-2023.html" in (
+        site_root / "latest/documents/dunji-2023.html"
+    ).read_text(encoding="utf-8")
     assert "latest/index.html" in (site_root / "index.html").read_text(encoding="utf-8")
     assert (site_root / "2024.1" / "documents" / "dunji-2023.html").exists()  # an old link keeps working
     assert not (site_root / "2024.1" / "documents" / "jinyuan-fragment.html").exists()
@@ -105,9 +123,13 @@ def test_site_holds_every_edition_with_mikes_layout(site_root):
     assert "社保所成为牵头单位" in page and 'href="../2024.1/documents/' not in page  # added: new side only
     assert 'href="documents/jinyuan-fragment.html#c-5-7-p1"' in page
     home = (site_root / "2024.2" / "index.html").read_text(encoding="utf-8")
-    assert "本手册版本：2024.2（2024-09-01）" in home and "changelog.html" in home and "这不是最新版本" not in home
+    assert (
+        "本手册版本：2024.2（2024-09-01）" in home
+        and "changelog.html" in home
+        and "这不是最新版本" not in home
+    )
     old_home = (site_root / "2024.1" / "index.html").read_text(encoding="utf-8")
-    assert "这不是最新版本；最新版本是 <a href=\"../latest/index.html\">2024.2" in old_home
+    assert '这不是最新版本；最新版本是 <a href="../latest/index.html">2024.2' in old_home
 
 
 def test_print_edition_has_outline_fonts_landscape_matrices_and_page_numbers(site_root):

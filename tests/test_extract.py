@@ -1,4 +1,5 @@
 """Roles, tasks and duties against the hand-checked expectation file."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generators.model import Role
+from generators.policy.model import Role
 
 EXPECT = yaml.safe_load((Path(__file__).parent / "expectations" / "roles.yaml").read_text(encoding="utf-8"))
 
@@ -16,7 +17,12 @@ def extracted(model, doc: str, role: Role, group: str | None = "any") -> dict[st
     curated overrides, which have their own test)."""
     out: dict[str, list[str]] = {}
     for a in model.assignments:
-        if not a.via_override and a.source.doc == doc and a.role is role and (group == "any" or a.group == group):
+        if (
+            not a.via_override
+            and a.source.doc == doc
+            and a.role is role
+            and (group == "any" or a.group == group)
+        ):
             bucket = out.setdefault(a.source.clause, [])
             if a.original not in bucket:
                 bucket.append(a.original)
@@ -27,7 +33,11 @@ def extracted(model, doc: str, role: Role, group: str | None = "any") -> dict[st
 def test_group_roles_match_the_text(model, doc):
     for group, roles in EXPECT[doc]["groups"].items():
         assert extracted(model, doc, Role.LEAD, group) == roles["lead"], (doc, group, "lead")
-        assert extracted(model, doc, Role.RESPONSIBLE, group) == roles["responsible"], (doc, group, "responsible")
+        assert extracted(model, doc, Role.RESPONSIBLE, group) == roles["responsible"], (
+            doc,
+            group,
+            "responsible",
+        )
 
 
 def test_001_overall_lead(model):
@@ -90,8 +100,14 @@ def test_cadences_and_phases(model):
     monthly = next(c for c in model.cadences if c.source.clause == "4-3" and c.kind == "monthly")
     assert monthly.units == ("youth-league",)
     phases = {(p.source.doc, p.name): p for p in model.phases}
-    assert (phases[("xiantao-2021", "调查准备阶段")].start, phases[("xiantao-2021", "调查准备阶段")].end) == ("2021-07", "2021-07")
-    assert (phases[("xiantao-2021", "总结提高阶段")].start, phases[("xiantao-2021", "总结提高阶段")].end) == ("2021-11", "2021-12")
+    assert (phases[("xiantao-2021", "调查准备阶段")].start, phases[("xiantao-2021", "调查准备阶段")].end) == (
+        "2021-07",
+        "2021-07",
+    )
+    assert (phases[("xiantao-2021", "总结提高阶段")].start, phases[("xiantao-2021", "总结提高阶段")].end) == (
+        "2021-11",
+        "2021-12",
+    )
     assert phases[("shuangling-2017", "试点和督导")].duration == "为期一年"
     assert phases[("shuangling-2017", "公布结果")].duration == "三年内"
 
@@ -99,5 +115,6 @@ def test_cadences_and_phases(model):
 def test_curated_override_is_applied(model):
     added = [a for a in model.assignments if a.via_override]
     assert [(str(a.source), a.unit, a.role, a.group) for a in added] == [
-        ("xiantao-2021#4-p1", "civil-affairs", Role.DUTY, "distressed")]
+        ("xiantao-2021#4-p1", "civil-affairs", Role.DUTY, "distressed")
+    ]
     assert model.warnings == []

@@ -1,11 +1,21 @@
 """Clause splitting: numbering styles, broken lines, fragments, stable ids."""
+
 from __future__ import annotations
 
-from generators.outline import cn_number, heading_of, logical_lines, parse_outline
+from generators.policy.outline import cn_number, heading_of, logical_lines, parse_outline
 
 
 def test_chinese_numbers():
-    assert [cn_number(x) for x in ("一", "九", "十", "十二", "二十", "二十三", "７", "12")] == [1, 9, 10, 12, 20, 23, 7, 12]
+    assert [cn_number(x) for x in ("一", "九", "十", "十二", "二十", "二十三", "７", "12")] == [
+        1,
+        9,
+        10,
+        12,
+        20,
+        23,
+        7,
+        12,
+    ]
 
 
 def test_heading_styles_full_and_half_width():
@@ -22,15 +32,20 @@ def test_heading_styles_full_and_half_width():
 
 
 def test_sentences_split_by_blank_lines_and_page_breaks_are_joined():
-    body = ("一、机制\n\n2.积极发动群众，发现侵害未成年人权益事件的，主动报告信息。持续完善农村留守儿童和困境\n\n"
-            "儿童关爱服务体系，加强发现报告义务。\n\f仙桃市场监管所：加强对未成年人食品、药品、玩具、用具\n\n和游戏游艺设备的安全监管。\n")
+    body = (
+        "一、机制\n\n2.积极发动群众，发现侵害未成年人权益事件的，主动报告信息。持续完善农村留守儿童和困境\n\n"
+        "儿童关爱服务体系，加强发现报告义务。\n\f仙桃市场监管所：加强对未成年人食品、药品、玩具、用具\n\n和游戏游艺设备的安全监管。\n"
+    )
     lines = [ln.text for ln in logical_lines(body)]
     assert lines[1].endswith("农村留守儿童和困境儿童关爱服务体系，加强发现报告义务。")
     assert lines[2] == "仙桃市场监管所：加强对未成年人食品、药品、玩具、用具和游戏游艺设备的安全监管。"
 
 
 def test_titles_and_signatures_are_not_joined():
-    lines = [ln.text for ln in logical_lines("重庆市渝北区人民政府仙桃街道办事处\n\n2021年7月8日\n\n一、指导思想\n")]
+    lines = [
+        ln.text
+        for ln in logical_lines("重庆市渝北区人民政府仙桃街道办事处\n\n2021年7月8日\n\n一、指导思想\n")
+    ]
     assert lines == ["重庆市渝北区人民政府仙桃街道办事处", "2021年7月8日", "一、指导思想"]
 
 

@@ -1,12 +1,17 @@
 """Masking, pseudonyms, suppression and the PII scan."""
+
 from __future__ import annotations
 
 import itertools
 import shutil
 from pathlib import Path
 
+import pytest
 
-from generators.privacy import Pseudonymizer, mask_name, scan_for_pii, suppress
+from generators.privacy.guard import scan_for_pii
+from generators.privacy.masking import mask_name
+from generators.privacy.pseudonyms import Pseudonymizer
+from generators.privacy.suppression import suppress
 from tests.conftest import ROOT
 
 
@@ -53,18 +58,26 @@ def test_suppression_never_leaves_a_single_hidden_entry_in_a_line():
 
 def test_scan_finds_names_split_by_search_segmentation(tmp_path):
     (tmp_path / "search").mkdir()
-    (tmp_path / "search" / "search_index.json").write_text('{"text": "\\u5f20\\u200b\\u5c0f\\u660e"}', encoding="utf-8")
+    (tmp_path / "search" / "search_index.json").write_text(
+        '{"text": "\\u5f20\\u200b\\u5c0f\\u660e"}', encoding="utf-8"
+    )
     (tmp_path / "ok.html").write_text("<p>政策原文</p>", encoding="utf-8")
     leaks = scan_for_pii(tmp_path, {"张小明": "姓名", "341221200001011234": "身份证号"})
-    assert [(l.file, l.what, l.sample) for l in leaks] == [("search/search_index.json", "姓名", "张*明")]
+    assert [(leak.file, leak.what, leak.sample) for leak in leaks] == [
+        ("search/search_index.json", "姓名", "张*明")
+    ]
 
 
 def test_scan_reads_pdfs_and_workbooks(tmp_path):
     from tests.registry_fixtures import case, workbook
+
     workbook(tmp_path / "downloads.xlsx", [case(name="欧阳明月")])
     (tmp_path / "broken.pdf").write_bytes(b"")  # unreadable: it cannot pass unchecked
     leaks = scan_for_pii(tmp_path, {"欧阳明月": "姓名"})
-    assert [(l.file, l.what) for l in leaks] == [("broken.pdf", "无法读取"), ("downloads.xlsx", "姓名")]
+    assert [(leak.file, leak.what) for leak in leaks] == [
+        ("broken.pdf", "无法读取"),
+        ("downloads.xlsx", "姓名"),
+    ]
     assert leaks[1].sample == "欧**月"
 
 
@@ -76,18 +89,26 @@ def project_copy(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.slow  # builds the whole site
 def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, capsys):
     """A registry name planted in a public template: the build stops, names the file, keeps the old site."""
     from generators.cli import main
-    from generators.registry import age_rules, read_registry_config
-    from generators.policy import DataPaths, build_policy_model
-    from generators.synthetic import SyntheticSettings, generate
+    from generators.config.paths import DataPaths
+    from generators.policy.age_rules import age_rules
+    from generators.policy.build import build_policy_model
+    from generators.registry.config import read_registry_config
+    from generators.registry.synthetic import SyntheticSettings, generate
 
     root = project_copy(tmp_path / "project")
     model = build_policy_model(DataPaths(root / "data"))
     config = read_registry_config(root / "data" / "registry.yaml")
-    cases, _ = next(iter(generate(SyntheticSettings.from_config(config.synthetic),
-                                  age_rules(model, list(config.age_rules_from))).values()))
+    cases, _ = next(
+        iter(
+            generate(
+                SyntheticSettings.from_config(config.synthetic), age_rules(model, list(config.age_rules_from))
+            ).values()
+        )
+    )
     name = cases[0]["name"]
     args = ["build", "--root", str(root), "-q"]
     assert main(args) == 0
@@ -104,4 +125,7 @@ def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, ca
     assert name not in err  # the error names the file, and masks the name it found
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
-    assert sorted(p.relative_to(root / "restricted") for p in (root / "restricted").rglob("*")) == restricted_before
+    assert (
+        sorted(p.relative_to(root / "restricted") for p in (root / "restricted").rglob("*"))
+        == restricted_before
+    )

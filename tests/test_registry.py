@@ -1,4 +1,5 @@
 """Registry import: every validation rule, and a corpus of broken workbooks as villages send them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from generators.errors import InputError
-from generators.registry import age_rules, import_registry, read_registry_file
-from generators.workbooks import rejected_workbook
+from generators.core.errors import InputError
+from generators.policy.age_rules import age_rules
+from generators.registry.readers import read_registry_file
+from generators.registry.rejected import rejected_workbook
+from generators.registry.validate import import_registry
 from tests.conftest import latest
 from tests.registry_fixtures import AS_OF, SCHEMA, case, contact, edit, ident, workbook
 
@@ -25,6 +28,7 @@ def load(model, rules):
         for (file, sheet, kind), n in result.read.items():  # the promise, checked in every test
             assert n == result.accepted_count(file, sheet, kind) + result.rejected_count(file, sheet, kind)
         return result
+
     return run
 
 
@@ -36,7 +40,9 @@ def only_problem(result):
 
 
 def test_valid_rows_are_accepted(tmp_path, load):
-    result = load(workbook(tmp_path / "v.xlsx", [case(1), case(2, name="李四")], [contact(), contact("V01-0002")]))
+    result = load(
+        workbook(tmp_path / "v.xlsx", [case(1), case(2, name="李四")], [contact(), contact("V01-0002")])
+    )
     assert [c.case_id for c in result.cases] == ["V01-0001", "V01-0002"]
     assert len(result.contacts) == 2 and not result.rejected
     assert result.cases[0].group == "idle" and result.cases[0].birth_date == dt.date(2005, 3, 1)
@@ -45,17 +51,38 @@ def test_valid_rows_are_accepted(tmp_path, load):
 # --- each validation rule: the row is rejected, the problem names file, sheet, row, column, value ----------
 RULES = [
     ("required", dict(name=None), "姓名（G 列）", "必填项为空"),
-    ("check character", dict(id_number=ident(dt.date(2005, 3, 1))[:-1] + "0"), "公民身份号码（J 列）", "校验码不对"),
+    (
+        "check character",
+        dict(id_number=ident(dt.date(2005, 3, 1))[:-1] + "0"),
+        "公民身份号码（J 列）",
+        "校验码不对",
+    ),
     ("id length", dict(id_number="34122120050301001"), "公民身份号码（J 列）", "应为 18 位"),
-    ("birth date vs id", dict(birth_date=dt.date(2005, 3, 2), id_number=ident(dt.date(2005, 3, 1))),
-     "出生日期（I 列）", "与身份证号中的 2005-03-01 不一致"),
-    ("age bound of the group", dict(group="农村留守儿童", birth_date=dt.date(2008, 1, 5),
-                                    id_number=ident(dt.date(2008, 1, 5)), status="在校"),
-     "出生日期（I 列）", "不在“农村留守儿童”的年龄界限内：不满16周岁（依据 dunji-2023#3-5-p1）"),
+    (
+        "birth date vs id",
+        dict(birth_date=dt.date(2005, 3, 2), id_number=ident(dt.date(2005, 3, 1))),
+        "出生日期（I 列）",
+        "与身份证号中的 2005-03-01 不一致",
+    ),
+    (
+        "age bound of the group",
+        dict(
+            group="农村留守儿童",
+            birth_date=dt.date(2008, 1, 5),
+            id_number=ident(dt.date(2008, 1, 5)),
+            status="在校",
+        ),
+        "出生日期（I 列）",
+        "不在“农村留守儿童”的年龄界限内：不满16周岁（依据 dunji-2023#3-5-p1）",
+    ),
     ("enum", dict(risk="很高"), "风险等级（F 列）", "不是可选的值，应为：高、中、低"),
     ("future date", dict(entry_date=dt.date(2026, 11, 3)), "纳入日期（Q 列）", "晚于统计截止日 2026-10-31"),
-    ("exit before entry", dict(exit_date=dt.date(2024, 12, 1), exit_reason="情况好转"), "退出日期（R 列）",
-     "退出日期早于纳入日期"),
+    (
+        "exit before entry",
+        dict(exit_date=dt.date(2024, 12, 1), exit_reason="情况好转"),
+        "退出日期（R 列）",
+        "退出日期早于纳入日期",
+    ),
     ("exit without reason", dict(exit_date=dt.date(2026, 2, 1)), "退出原因（S 列）", "退出原因必填"),
     ("phone", dict(phone="12345"), "联系电话（M 列）", "不是有效的电话号码"),
     ("unparseable date", dict(entry_date="上个月"), "纳入日期（Q 列）", "不是可识别的日期"),
@@ -77,7 +104,9 @@ def test_each_rule_rejects_the_row_and_says_where(tmp_path, load, change, column
 def test_duplicates_across_villages_are_rejected(tmp_path, load):
     a = workbook(tmp_path / "a.xlsx", [case(1)])
     same_id = ident(dt.date(2005, 3, 1), 1)
-    b = workbook(tmp_path / "b.xlsx", [case(1, village="双河村"), case(2, village="双河村", id_number=same_id)])
+    b = workbook(
+        tmp_path / "b.xlsx", [case(1, village="双河村"), case(2, village="双河村", id_number=same_id)]
+    )
     result = load(a, b)
     assert len(result.cases) == 1
     messages = sorted(p.message for r in result.rejected for p in r.problems)
@@ -86,8 +115,11 @@ def test_duplicates_across_villages_are_rejected(tmp_path, load):
 
 
 def test_contacts_for_unknown_or_rejected_cases_are_rejected(tmp_path, load):
-    path = workbook(tmp_path / "v.xlsx", [case(1), case(2, risk="?")], [contact("V01-0009"), contact("V01-0002"),
-                                                                       contact(day=dt.date(2026, 11, 2))])
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [case(1), case(2, risk="?")],
+        [contact("V01-0009"), contact("V01-0002"), contact(day=dt.date(2026, 11, 2))],
+    )
     result = load(path)
     contacts = [r for r in result.rejected if r.kind == "contacts"]
     assert [r.ref.row for r in contacts] == [2, 3, 4]
@@ -98,10 +130,15 @@ def test_contacts_for_unknown_or_rejected_cases_are_rejected(tmp_path, load):
 def test_rejected_rows_go_to_a_workbook_with_reasons(tmp_path, load):
     result = load(workbook(tmp_path / "v.xlsx", [case(1), case(2, risk="很高"), case(3, name=None)]))
     out = tmp_path / "退回.xlsx"
-    rejected_workbook(SCHEMA, out, result.rejected)
+    out.write_bytes(rejected_workbook(SCHEMA, result.rejected))
     wb = openpyxl.load_workbook(out)
-    rows = [r for ws in wb.worksheets if ws.title not in ("说明", "选项") for r in ws.iter_rows(min_row=2, values_only=True)
-            if any(v is not None for v in r)]
+    rows = [
+        r
+        for ws in wb.worksheets
+        if ws.title not in ("说明", "选项")
+        for r in ws.iter_rows(min_row=2, values_only=True)
+        if any(v is not None for v in r)
+    ]
     assert len(rows) == 2 == len(result.rejected)
     text = " ".join(str(v) for r in rows for v in r if v)
     assert "风险等级" in text and "很高" in text and "必填项为空" in text
@@ -134,13 +171,16 @@ def test_headers_with_stray_spaces_stars_and_a_title_row_are_found(tmp_path, loa
         ws.cell(1, 6, "风险等级(高/中/低)".replace("(高/中/低)", ""))
         ws.insert_rows(1)
         ws.cell(1, 1, "长岭村重点青少年台账")
+
     result = load(edit(workbook(tmp_path / "v.xlsx", [case()]), change))
     assert len(result.cases) == 1 and result.cases[0].source.row == 3
 
 
 def test_merged_cells_reject_the_rows_they_cover(tmp_path, load):
-    path = edit(workbook(tmp_path / "v.xlsx", [case(1), case(2), case(3)]),
-                lambda wb: wb["个案台账"].merge_cells("B3:B4"))
+    path = edit(
+        workbook(tmp_path / "v.xlsx", [case(1), case(2), case(3)]),
+        lambda wb: wb["个案台账"].merge_cells("B3:B4"),
+    )
     result = load(path)
     assert [r.ref.row for r in result.rejected] == [3, 4]
     assert all("合并单元格" in r.problems[0].message for r in result.rejected)
@@ -150,12 +190,14 @@ def test_excel_date_serials_are_read_as_dates(tmp_path, load):
     def change(wb):
         cell = wb["个案台账"].cell(2, 17)
         cell.value, cell.number_format = 45667, "General"  # 2025-01-10 without its date format
+
     result = load(edit(workbook(tmp_path / "v.xlsx", [case()]), change))
     assert result.cases[0].entry_date == dt.date(2025, 1, 10)
 
 
-@pytest.mark.parametrize("text", ["2025/1/10", "2025年1月10日", "20250110", "2025.01.10", "2025-1-10 ",
-                                  "２０２５－０１－１０"])
+@pytest.mark.parametrize(
+    "text", ["2025/1/10", "2025年1月10日", "20250110", "2025.01.10", "2025-1-10 ", "２０２５－０１－１０"]
+)
 def test_text_dates_in_several_formats(tmp_path, load, text):
     result = load(workbook(tmp_path / "v.xlsx", [case(entry_date=text)]))
     assert result.cases[0].entry_date == dt.date(2025, 1, 10)
@@ -168,13 +210,17 @@ def test_full_width_digits_and_stray_spaces_in_values(tmp_path, load):
 
 
 def test_id_number_stored_as_a_number(tmp_path, load):
-    path = edit(workbook(tmp_path / "v.xlsx", [case()]),
-                lambda wb: wb["个案台账"].cell(2, 10, float(ident(dt.date(2005, 3, 1))[:15] + "000")))
+    path = edit(
+        workbook(tmp_path / "v.xlsx", [case()]),
+        lambda wb: wb["个案台账"].cell(2, 10, float(ident(dt.date(2005, 3, 1))[:15] + "000")),
+    )
     assert "存成了数字" in only_problem(load(path)).message
 
 
 def test_formula_without_cached_value(tmp_path, load):
-    path = edit(workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb["个案台账"].cell(2, 17, "=DATE(2025,1,10)"))
+    path = edit(
+        workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb["个案台账"].cell(2, 17, "=DATE(2025,1,10)")
+    )
     problem = only_problem(load(path))
     assert "是公式（=DATE(2025,1,10)）" in problem.message and "纳入日期（Q 列）" in problem.message
 
@@ -188,8 +234,10 @@ def test_empty_extra_sheet_is_ignored_but_an_all_empty_file_stops(tmp_path, load
 
 
 def test_hidden_rows_are_read_and_noted(tmp_path, load):
-    path = edit(workbook(tmp_path / "v.xlsx", [case(1), case(2)]),
-                lambda wb: setattr(wb["个案台账"].row_dimensions[3], "hidden", True))
+    path = edit(
+        workbook(tmp_path / "v.xlsx", [case(1), case(2)]),
+        lambda wb: setattr(wb["个案台账"].row_dimensions[3], "hidden", True),
+    )
     result = load(path)
     assert len(result.cases) == 2
     assert [(n.row, "隐藏" in n.message) for n in result.notes] == [(3, True)]
@@ -246,22 +294,40 @@ def test_unknown_sheet_stops(tmp_path):
 
 # --- through the build -----------------------------------------------------------------------------------
 def build_args(tmp_path, registry):
-    return ["build", "--registry", str(registry), "--month", "2026-11", "--build-dir", str(tmp_path / "build"),
-            "--site", str(tmp_path / "site"), "--restricted", str(tmp_path / "restricted"), "-q"]
+    return [
+        "build",
+        "--registry",
+        str(registry),
+        "--month",
+        "2026-11",
+        "--build-dir",
+        str(tmp_path / "build"),
+        "--site",
+        str(tmp_path / "site"),
+        "--restricted",
+        str(tmp_path / "restricted"),
+        "-q",
+    ]
 
 
+@pytest.mark.slow  # builds the whole site
 def test_build_with_rejected_rows_publishes_and_writes_them_out(tmp_path, capsys):
     from generators.cli import main
 
     folder = tmp_path / "registry"
     folder.mkdir()
-    workbook(folder / "高峰镇-长岭村.xlsx", [case(1), case(2, risk="很高"), case(3, name="李四")],
-             [contact(), contact("V01-0002"), contact("V01-0003")])
+    workbook(
+        folder / "高峰镇-长岭村.xlsx",
+        [case(1), case(2, risk="很高"), case(3, name="李四")],
+        [contact(), contact("V01-0002"), contact("V01-0003")],
+    )
     assert main(build_args(tmp_path, folder)) == 0
     month = tmp_path / "restricted" / "2026-11"
     wb = openpyxl.load_workbook(month / "台账退回.xlsx")
+
     def filled(ws):
         return [r for r in ws.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
     assert len(filled(wb["个案台账"])) == 1 and len(filled(wb["联系记录"])) == 1  # one rejected row on each
     assert (month / "briefings" / "高峰镇" / "长岭村.pdf").exists()
     assert (month / "briefings" / "高峰镇-简报汇编.pdf").exists()
@@ -270,6 +336,7 @@ def test_build_with_rejected_rows_publishes_and_writes_them_out(tmp_path, capsys
     assert "张小明" not in page and "李四" not in page
 
 
+@pytest.mark.slow  # builds the whole site
 def test_unreadable_workbook_stops_the_build_and_keeps_the_site(tmp_path, capsys):
     from generators.cli import main
 

@@ -1,13 +1,16 @@
 """The built handbook: pages, traced matrix cells, Chinese search index, determinism."""
+
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
 
-from generators.commands import build
-from generators.settings import Settings
+import pytest
 from conftest import ROOT
+
+from generators.commands import build
+from generators.config.settings import Settings
 
 
 def read(site: Path, page: str) -> str:
@@ -15,9 +18,19 @@ def read(site: Path, page: str) -> str:
 
 
 def test_pages_exist(built_site):
-    for page in ["index.html", "documents/index.html", "documents/dunji-2023.html", "matrices/index.html",
-                 "matrices/dunji-2023.html", "units/index.html", "units/police.html", "units/youth-league.html",
-                 "groups/left-behind.html", "calendar.html", "guide.html"]:
+    for page in [
+        "index.html",
+        "documents/index.html",
+        "documents/dunji-2023.html",
+        "matrices/index.html",
+        "matrices/dunji-2023.html",
+        "units/index.html",
+        "units/police.html",
+        "units/youth-league.html",
+        "groups/left-behind.html",
+        "calendar.html",
+        "guide.html",
+    ]:
         assert (built_site / page).is_file(), page
 
 
@@ -35,7 +48,12 @@ def test_every_matrix_cell_links_to_an_existing_clause(built_site):
 
 def test_lead_and_responsible_are_shown_differently(built_site):
     html = read(built_site, "matrices/dunji-2023.html")
-    assert 'class="role role--lead" href="dunji-2023.html#c-3-2-p2"'.replace("dunji-2023.html", "../documents/dunji-2023.html") in html
+    assert (
+        'class="role role--lead" href="dunji-2023.html#c-3-2-p2"'.replace(
+            "dunji-2023.html", "../documents/dunji-2023.html"
+        )
+        in html
+    )
     assert "role--responsible" in html and "牵头" in html and "责任" in html  # legend
 
 
@@ -76,11 +94,14 @@ def test_search_index_is_segmented_chinese(built_site):
 
 def test_same_inputs_give_identical_bytes(site_root, tmp_path):
     """Site and restricted output (PDFs and workbooks included), byte for byte."""
-    settings = Settings.from_args(ROOT, build=tmp_path / "build", site=tmp_path / "site",
-                                  restricted=tmp_path / "restricted")
+    settings = Settings.from_args(
+        ROOT, build=tmp_path / "build", site=tmp_path / "site", restricted=tmp_path / "restricted"
+    )
     build.run(settings, quiet=True)
-    for first_root, second_root in ((site_root, settings.site),
-                                    (site_root.parent / "restricted", settings.restricted)):
+    for first_root, second_root in (
+        (site_root, settings.site),
+        (site_root.parent / "restricted", settings.restricted),
+    ):
         first = {p.relative_to(first_root): p.read_bytes() for p in first_root.rglob("*") if p.is_file()}
         second = {p.relative_to(second_root): p.read_bytes() for p in second_root.rglob("*") if p.is_file()}
         assert first.keys() == second.keys()
@@ -88,6 +109,7 @@ def test_same_inputs_give_identical_bytes(site_root, tmp_path):
     assert any(p.suffix == ".pdf" for p in first)
 
 
+@pytest.mark.slow  # builds the whole site
 def test_a_killed_build_leaves_the_last_site_as_it_was(tmp_path):
     """Kill a build at several moments (SIGKILL: no cleanup runs); the site is the old one every time."""
     import os
@@ -98,8 +120,19 @@ def test_a_killed_build_leaves_the_last_site_as_it_was(tmp_path):
 
     from tests.conftest import ROOT as root
 
-    args = [sys.executable, "-m", "generators", "build", "-q", "--build-dir", str(tmp_path / "build"),
-            "--site", str(tmp_path / "site"), "--restricted", str(tmp_path / "restricted")]
+    args = [
+        sys.executable,
+        "-m",
+        "generators",
+        "build",
+        "-q",
+        "--build-dir",
+        str(tmp_path / "build"),
+        "--site",
+        str(tmp_path / "site"),
+        "--restricted",
+        str(tmp_path / "restricted"),
+    ]
     env = {**os.environ, "PYTHONPATH": str(root)}
     subprocess.run(args, cwd=root, env=env, check=True)
     site = tmp_path / "site"

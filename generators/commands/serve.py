@@ -1,11 +1,12 @@
 """`serve`: build, then serve the published site on localhost for a look in the browser."""
+
 from __future__ import annotations
 
 import functools
 import http.server
 
 from generators.commands import build
-from generators.settings import Settings
+from generators.config.settings import Settings
 
 
 def run(settings: Settings, port: int) -> None:

@@ -1,0 +1,2 @@
+"""Validated settings: where inputs and outputs live, and the report month, read once from the
+command line."""

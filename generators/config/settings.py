@@ -1,0 +1,132 @@
+"""Settings: where inputs and outputs live, validated once and passed down (no global state)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from generators.config.paths import DataPaths
+from generators.core.errors import InputError, Problem
+from generators.core.months import Month
+
+CACHE_ENV = "HANDBOOK_CACHE"
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path  # the project: mkdocs.yml, docs/, templates/
+    data: Path  # policies and catalogues (data/ by default)
+    build: Path  # intermediate files: assembled docs, model JSON, reports
+    site: Path  # the published site, replaced only by a build that fully succeeded
+    restricted: Path  # person-level output (briefing lists, rejected rows): never published
+    registry: Path | None = None  # a folder of registry workbooks; None: as data/registry.yaml says
+    month: Month | None = None  # the report month; None: the month after the newest registry data
+    # Prepared files that are slow to make and safe to delete (the cut print fonts): <root>/.cache, which
+    # git ignores, or $HANDBOOK_CACHE to share one cache between checkouts.
+    cache: Path = Path(".cache")
+    # Sizes of the synthetic default county that override data/registry.yaml, e.g. {"townships": 10}.
+    synthetic_size: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def from_args(
+        cls,
+        root: Path,
+        data: Path | None = None,
+        build: Path | None = None,
+        site: Path | None = None,
+        restricted: Path | None = None,
+        registry: Path | None = None,
+        month: str | None = None,
+        synthetic_size: dict[str, int | None] | None = None,
+    ) -> Settings:
+        root = root.resolve()
+        build = (build or root / "build").resolve()
+        report_month = None
+        if month is not None:
+            try:
+                report_month = Month.parse(month)
+            except ValueError:
+                raise InputError(
+                    Problem("--month", "月份应写成 YYYY-MM，例如 2026-11", value=month)
+                ) from None
+        cache = Path(os.environ.get(CACHE_ENV) or root / ".cache").resolve()
+        settings = cls(
+            root,
+            (data or root / "data").resolve(),
+            build,
+            (site or root / "site").resolve(),
+            (restricted or root / "restricted").resolve(),
+            registry.resolve() if registry else None,
+            report_month,
+            cache,
+            tuple(sorted((k, v) for k, v in (synthetic_size or {}).items() if v is not None)),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        problems = [
+            Problem(str(p), f"找不到{what}")
+            for p, what in (
+                (self.mkdocs_config, "站点配置 mkdocs.yml"),
+                (self.templates, "模板目录 templates/"),
+                (self.static_docs, "静态页面目录 docs/"),
+                (self.data, "数据目录"),
+            )
+            if not p.exists()
+        ]
+        if self.site.resolve() in (self.root, self.data, self.static_docs) or self.site == self.build:
+            problems.append(Problem(str(self.site), "输出目录不能与项目、数据或中间目录相同"))
+        if self.restricted.is_relative_to(self.site) or self.site.is_relative_to(self.restricted):
+            problems.append(Problem(str(self.restricted), "受限目录不能位于发布站点之内（也不能包含它）"))
+        if self.registry is not None and not self.registry.is_dir():
+            problems.append(Problem(str(self.registry), "找不到台账目录"))
+        for key, value in self.synthetic_size:
+            if value < 1:
+                problems.append(Problem(f"--{key.replace('_', '-')}", "应为正整数", value=str(value)))
+        if problems:
+            raise InputError(problems)
+
+    @property
+    def data_paths(self) -> DataPaths:
+        return DataPaths(self.data)
+
+    @property
+    def mkdocs_config(self) -> Path:
+        return self.root / "mkdocs.yml"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def docs_out(self) -> Path:
+        return self.build / "docs"
+
+    @property
+    def registry_config(self) -> Path:
+        return self.data / "registry.yaml"
+
+    @property
+    def places(self) -> Path:
+        """The county's place list: townships, villages, accepted spellings, documents followed."""
+        return self.data / "places.yaml"
+
+    @property
+    def registry_schema(self) -> Path:
+        return self.data / "registry" / "schema.yaml"
+
+    @property
+    def assessment(self) -> Path:
+        """The 双零 pilot: criteria.yaml, pilots.yaml and submissions/ of completed forms."""
+        return self.data / "assessment"
+
+    @property
+    def key_file(self) -> Path:
+        """The pseudonym key when HANDBOOK_PSEUDONYM_KEY is not set; git ignores it."""
+        return self.root / ".secrets" / "pseudonym.key"

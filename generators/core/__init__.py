@@ -1,0 +1,1 @@
+"""Shared types and helpers every stage may use: input errors, months, progress, files, workbooks, charts."""

@@ -1,0 +1,33 @@
+"""Workbooks written byte-for-byte the same for the same content, in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+
+from openpyxl import Workbook
+from openpyxl.xml.functions import tostring
+
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook's bytes with fixed document dates and zip timestamps."""
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.properties.creator = "handbook"
+    wb.properties.lastModifiedBy = "handbook"
+    raw = io.BytesIO()
+    wb.save(raw)  # openpyxl stamps properties.modified with the wall clock here ...
+    raw.seek(0)
+    wb.properties.modified = FIXED_TIME  # ... so core.xml is written again below with the fixed time
+    core = tostring(wb.properties.to_tree())
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, core if info.filename == "docProps/core.xml" else src.read(info.filename))
+    return out.getvalue()

@@ -1,0 +1,28 @@
+"""YAML catalogues in data/: read with errors that name the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from generators.core.errors import InputError, Problem, display_path
+
+
+def yaml_problem(path: Path, exc: yaml.YAMLError, offset: int = 0) -> Problem:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 + offset if mark is not None else None
+    return Problem(display_path(path), f"YAML 格式错误：{getattr(exc, 'problem', exc)}", line=line)
+
+
+def load_yaml(path: Path) -> dict:
+    """A YAML file whose top level is a mapping."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise InputError(Problem(display_path(path), "文件不存在")) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(yaml_problem(path, exc)) from exc
+    if not isinstance(data, dict):
+        raise InputError(Problem(display_path(path), "顶层应为“键: 值”映射"))
+    return data

@@ -1,0 +1,92 @@
+"""Render: print editions of the handbook — the whole handbook per edition, and one PDF per unit — from
+the same Markdown pages the site is built from (Python-Markdown with the site's extensions).
+
+Every page becomes a section of one HTML document: its ids are prefixed so that clause anchors of
+different documents do not collide, and its links to other pages become links inside the PDF (with the
+target's page number printed after matrix marks, so that a clause can be found on paper).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import jinja2
+import markdown
+
+from generators.printing.jobs import PrintJob
+from generators.website.render import PageTask
+
+EXTENSIONS = ["attr_list", "md_in_html", "admonition", "tables", "toc"]
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+ID_ATTR = re.compile(r'\sid="([^"]+)"')
+HREF_ATTR = re.compile(r'<a([^>]*?)\shref="([^"]*)"')
+LANDSCAPE = ("matrices/",)  # wide tables: printed on landscape pages
+NOTICE = ("documents/",)  # the policy texts: GB/T 9704-like margins
+
+
+def _html(text: str) -> str:
+    return markdown.markdown(
+        FRONT_MATTER.sub("", text), extensions=EXTENSIONS, extension_configs={"toc": {"permalink": False}}
+    )
+
+
+def _slug(path: str) -> str:
+    return "p-" + re.sub(r"[^0-9A-Za-z]+", "-", path.removesuffix(".md")).strip("-")
+
+
+def _relink(html: str, page: str, known: set[str]) -> str:
+    """Prefix ids with the page's slug; point links at pages of this PDF, drop the others' targets."""
+    slug = _slug(page)
+    html = ID_ATTR.sub(lambda m: f' id="{slug}--{m.group(1)}"', html)
+
+    def link(m: re.Match) -> str:
+        attrs, href = m.group(1), m.group(2)
+        if href.startswith(("http:", "https:", "mailto:")):
+            return m.group(0)
+        target, _, anchor = href.partition("#")
+        if not target:
+            return f'<a{attrs} href="#{slug}--{anchor}"'
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page), target))
+        if resolved not in known:
+            return f"<a{attrs}"  # a page that is not in this PDF (downloads, other editions): text only
+        return (
+            f'<a{attrs} href="#{_slug(resolved)}--{anchor}"'
+            if anchor
+            else f'<a{attrs} href="#{_slug(resolved)}"'
+        )
+
+    return HREF_ATTR.sub(link, html)
+
+
+def handbook_jobs(
+    env: jinja2.Environment,
+    edition: dict,
+    tasks: list[PageTask],
+    pages: dict[str, str],
+    handbook_path: str,
+    unit_path,
+) -> list[PrintJob]:
+    """The whole handbook (cover, contents, every page) and one PDF per unit page."""
+    known = {t.path for t in tasks}
+    template = env.get_template("print/handbook.html.j2")
+    sections, units = [], []
+    for t in tasks:
+        html = _html(pages[t.path])  # once per page: both the handbook and a unit's own PDF link from it
+        kind = (
+            "landscape"
+            if t.path.startswith(LANDSCAPE)
+            else "notice"
+            if t.path.startswith(NOTICE) and not t.path.endswith("index.md")
+            else "plain"
+        )
+        section = {"id": _slug(t.path), "title": t.title, "kind": kind}
+        sections.append({**section, "html": _relink(html, t.path, known)})
+        if t.path.startswith("units/") and t.path != "units/index.md":
+            units.append((t.path, {**section, "html": _relink(html, t.path, {t.path})}))
+    jobs = [PrintJob(handbook_path, template.render(edition=edition, sections=sections, cover=True))]
+    jobs += [
+        PrintJob(unit_path(path), template.render(edition=edition, sections=[section], cover=False))
+        for path, section in units
+    ]
+    return jobs

@@ -1,0 +1,103 @@
+"""Render: the HTML of every PDF as a print job — briefing sheets and township packs (restricted), the
+双零 forms, reports and summary; the handbook's print editions are in printing.handbook."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from generators.assessment.criteria import Criteria, PilotList
+from generators.assessment.scoring import Assessment, failing_items
+from generators.policy.model import PolicyModel
+from generators.registry.briefings import TownshipPack
+from generators.website.assessment_pages import (
+    criteria_context,
+    downloads,
+    page_of,
+    report_context,
+    status_view,
+    summary_pdf,
+)
+from generators.website.pages import SiteCiter
+
+CONFIDENTIAL = "内部资料 · 含个人信息 · 仅供重点青少年帮教工作使用，不得外传或公开"
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """One PDF to write: where (relative to its output folder), and its HTML."""
+
+    path: str
+    html: str
+
+
+def briefing_jobs(env: jinja2.Environment, packs: list[TownshipPack]) -> list[PrintJob]:
+    """Render: one PDF per village (briefings/<乡镇>/<村>.pdf) and one pack per township."""
+    jobs = []
+    for pack in packs:
+        for sheet in pack.sheets:
+            jobs.append(
+                PrintJob(
+                    f"briefings/{pack.township}/{sheet.village}.pdf",
+                    env.get_template("print/briefing.html.j2").render(s=sheet, confidential=CONFIDENTIAL),
+                )
+            )
+        jobs.append(
+            PrintJob(
+                f"briefings/{pack.township}-简报汇编.pdf",
+                env.get_template("print/township_pack.html.j2").render(pack=pack, confidential=CONFIDENTIAL),
+            )
+        )
+    return jobs
+
+
+def assessment_print_jobs(
+    env: jinja2.Environment,
+    criteria: Criteria,
+    pilots: PilotList,
+    assessments: dict[str, Assessment],
+    model: PolicyModel,
+    year: int,
+) -> tuple[list[PrintJob], list[PrintJob]]:
+    """(public jobs: fillable forms and the county summary; restricted jobs: the assessment reports)."""
+    citer = SiteCiter(model)
+    public, restricted = [], []
+    for p in pilots.pilots:
+        public.append(
+            PrintJob(
+                downloads(p)["pdf"],
+                env.get_template("print/assessment_form.html.j2").render(
+                    pilot=p,
+                    version=criteria.version,
+                    youth=criteria.youth,
+                    sections=criteria_context(criteria, model, citer, page_of(p), p),
+                ),
+            )
+        )
+        a = assessments[p.key]
+        if a.file is not None:
+            restricted.append(
+                PrintJob(
+                    f"assessments/{p.key}-评估报告.pdf",
+                    env.get_template("print/assessment_report.html.j2").render(
+                        pilot=p, a=report_context(a, citer)
+                    ),
+                )
+            )
+    failing = failing_items(list(assessments.values()))
+    public.append(
+        PrintJob(
+            summary_pdf(pilots),
+            env.get_template("print/assessment_summary.html.j2").render(
+                county=pilots.county,
+                year=year,
+                rows=[
+                    {"pilot": p, "status": status_view(assessments[p.key]), "review_due": p.review_due(year)}
+                    for p in pilots.pilots
+                ],
+                failing=[{"number": c.number, "label": c.label, "count": n} for c, n in failing],
+            ),
+        )
+    )
+    return public, restricted

@@ -1,0 +1,197 @@
+"""Derive: the printed briefing sheets (one per village) and township packs, person-level and restricted.
+
+People appear only as a masked name (张*明) and a keyed pseudonym (P-XXXXXXXX, stable across months);
+no ID number, phone, address or guardian reaches a sheet. The sheets go to the restricted folder only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generators.core.charts import bar_chart, trend_chart
+from generators.policy.citations import Citer
+from generators.policy.model import ClauseRef, PolicyModel
+from generators.privacy.masking import mask_name
+from generators.privacy.pseudonyms import Pseudonymizer
+from generators.registry.model import Case
+from generators.registry.monthly import RISKS, AreaMonth, ContactRule
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One youth on a sheet, as far as a sheet may show them."""
+
+    pseudonym: str
+    name: str  # masked
+    group: str
+    risk: str
+    contact_person: str
+    cells: tuple[str, ...] = ()  # the list's own columns (dates, days, reasons)
+
+
+@dataclass(frozen=True)
+class BriefingSheet:
+    """One village's monthly briefing: counts, charts, who to contact, who changes group, what to do."""
+
+    township: str
+    village: str
+    month: str  # 2026年11月
+    month_iso: str  # 2026-11
+    as_of: str  # the data cut-off, 2026-10-31
+    total: int
+    previous_total: int
+    by_group: list[tuple[str, int]]
+    by_risk: list[tuple[str, int]]
+    movement: list[tuple[str, int]]
+    bars: dict
+    trend: dict | None
+    overdue: list[PersonRow]
+    due: list[PersonRow]
+    transitions: list[PersonRow]
+    changes: list[PersonRow]
+    tasks: list[tuple[str, str, str]]  # what, units, source
+    rules: list[tuple[str, str, str]]  # group, cadence, source
+
+
+@dataclass(frozen=True)
+class TownshipPack:
+    township: str
+    month: str
+    month_iso: str
+    as_of: str
+    sheets: list[BriefingSheet]
+    summary: list[tuple[str, int, int, int, int, int]]  # village, total, entered, exited+moved, due, overdue
+    totals: tuple[int, int, int, int, int]
+    tasks: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -> str:
+    return citer.cite(ref) if ref else fallback
+
+
+def _person(case: Case, model: PolicyModel, pseudonym: Pseudonymizer, *cells: str) -> PersonRow:
+    return PersonRow(
+        pseudonym(case.case_id),
+        mask_name(case.name),
+        model.groups[case.group].short,
+        case.risk,
+        case.contact_person,
+        tuple(cells),
+    )
+
+
+def briefing_sheet(
+    village: AreaMonth,
+    model: PolicyModel,
+    citer: Citer,
+    pseudonym: Pseudonymizer,
+    tasks: list[tuple[str, str, str]],
+    rules: dict[str, ContactRule],
+) -> BriefingSheet:
+    as_of = village.month.shift(-1).end
+    groups = [g for g in model.groups if village.by_group.get(g)]
+    due_rows: dict[bool, list[PersonRow]] = {True: [], False: []}
+    for d in village.due:
+        last = d.last_contact.isoformat() if d.last_contact else "无记录（自纳入起算）"
+        due_rows[d.overdue].append(
+            _person(d.case, model, pseudonym, last, str(d.days_since), d.due.isoformat())
+        )
+    transitions = [
+        _person(
+            t.case,
+            model,
+            pseudonym,
+            t.on.isoformat(),
+            f"满 {t.age} 周岁",
+            t.what,
+            _cite(citer, t.source, "《未成年人保护法》第二条（未满十八周岁）"),
+        )
+        for t in village.transitions
+    ]
+    changes = sorted(
+        [_person(c, model, pseudonym, "纳入", c.entry_date.isoformat(), "") for c in village.entered]
+        + [
+            _person(
+                c,
+                model,
+                pseudonym,
+                "迁出" if c in village.moved else "退出",
+                c.exit_date.isoformat() if c.exit_date else "",
+                c.exit_reason or "",
+            )
+            for c in village.exited + village.moved
+        ],
+        key=lambda p: (p.cells[1], p.pseudonym),
+    )
+    return BriefingSheet(
+        township=village.township or "",
+        village=village.name,
+        month=village.month.label,
+        month_iso=str(village.month),
+        as_of=as_of.isoformat(),
+        total=village.total,
+        previous_total=village.previous_total,
+        by_group=[(model.groups[g].short, village.by_group[g]) for g in groups],
+        by_risk=[(f"{r}风险", village.by_risk.get(r, 0)) for r in RISKS],
+        movement=[
+            ("纳入", len(village.entered)),
+            ("退出", len(village.exited)),
+            ("迁出", len(village.moved)),
+        ],
+        bars=bar_chart([(model.groups[g].short, village.by_group[g]) for g in groups], None),
+        trend=trend_chart([(m.short_label, v) for m, v in village.trend], None, height=110),
+        overdue=due_rows[True],
+        due=due_rows[False],
+        transitions=transitions,
+        changes=changes,
+        tasks=tasks,
+        rules=[(model.groups[g].short, rules[g].label, _cite(citer, rules[g].source)) for g in groups],
+    )
+
+
+def township_pack(township: AreaMonth, sheets: list[BriefingSheet]) -> TownshipPack:
+    summary = [
+        (
+            v.name,
+            v.total,
+            len(v.entered),
+            len(v.exited) + len(v.moved),
+            len(v.due) - len(v.overdue),
+            len(v.overdue),
+        )
+        for v in township.villages
+    ]
+    totals = (
+        sum(r[1] for r in summary),
+        sum(r[2] for r in summary),
+        sum(r[3] for r in summary),
+        sum(r[4] for r in summary),
+        sum(r[5] for r in summary),
+    )
+    return TownshipPack(
+        township.name,
+        township.month.label,
+        str(township.month),
+        township.month.shift(-1).end.isoformat(),
+        sheets,
+        summary,
+        totals,
+        sheets[0].tasks if sheets else [],
+    )
+
+
+def briefing_packs(
+    county: AreaMonth,
+    model: PolicyModel,
+    pseudonym: Pseudonymizer,
+    month_tasks: list,
+    rules: dict[str, ContactRule],
+) -> list[TownshipPack]:
+    """Every village's sheet, gathered per township."""
+    citer = Citer(model)
+    tasks = [(t.what, t.units, citer.cite(t.source)) for t in month_tasks]
+    packs = []
+    for township in county.villages:
+        sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, rules) for v in township.villages]
+        packs.append(township_pack(township, sheets))
+    return packs

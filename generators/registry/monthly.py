@@ -1,0 +1,225 @@
+"""Derive: monthly briefings per village, township and county from the registry and the policy model.
+
+A pack for month M is printed at the start of M from the registry as it stood at the end of M−1: counts
+at that date, what changed during M−1, who is due a contact during M (and who is already overdue),
+birthdays in M..M+2 that move someone out of a group, and the work-calendar tasks that fall in M.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from generators.core.months import Month, add_years
+from generators.policy.age_rules import AgeRule
+from generators.policy.model import ClauseRef, PolicyModel
+from generators.policy.work_calendar import WorkCalendar
+from generators.registry.model import Case, Contact
+
+RISKS = ("高", "中", "低")
+
+
+@dataclass(frozen=True)
+class ContactRule:
+    """How often a group's youths must be contacted, and on what authority."""
+
+    group: str
+    days: int | None  # an interval in days; None: once in every calendar month
+    label: str
+    source: ClauseRef | None  # None: a local agreement (registry.yaml), not a clause
+
+    def due(self, base: dt.date, month: Month) -> tuple[dt.date, bool] | None:
+        """When the next contact after `base` (last contact, or entry) falls due, and whether it is already
+        overdue at the start of `month`; None when it falls due after `month`."""
+        if self.days is None:  # 每个月至少接触一次: everyone is due this month; overdue if none last month
+            data_month = month.shift(-1)
+            if base < data_month.start:
+                return data_month.end, True
+            return month.end, False
+        due = base + dt.timedelta(days=self.days)
+        return (due, due < month.start) if due <= month.end else None
+
+
+def contact_rules(model: PolicyModel, periodic_days: int) -> dict[str, ContactRule]:
+    """Monthly where a document sets a monthly contact for the group (001: 每个月至少接触一次); otherwise
+    the local interval for 定期."""
+    rules = {}
+    for gid in model.groups:
+        monthly = [c for c in model.cadences if c.group == gid and c.kind == "monthly"]
+        if monthly:
+            rules[gid] = ContactRule(gid, None, f"每月（{monthly[0].phrase}）", monthly[0].source)
+        else:
+            periodic = [c for c in model.cadences if c.group == gid and c.kind == "periodic"]
+            rules[gid] = ContactRule(
+                gid,
+                periodic_days,
+                f"定期（本地约定每 {periodic_days} 天）",
+                periodic[0].source if periodic else None,
+            )
+    return rules
+
+
+@dataclass(frozen=True)
+class DueContact:
+    case: Case
+    last_contact: dt.date | None
+    days_since: int  # at the data cut-off, from the last contact (or from entry if never contacted)
+    due: dt.date
+    overdue: bool
+    rule: ContactRule
+
+
+@dataclass(frozen=True)
+class Transition:
+    case: Case
+    on: dt.date
+    age: int
+    what: str
+    source: ClauseRef | None
+
+
+@dataclass(frozen=True)
+class MonthTask:
+    what: str
+    units: str
+    source: ClauseRef
+
+
+@dataclass
+class AreaMonth:
+    """One area (village, township or county) for one report month."""
+
+    level: str  # village | township | county
+    name: str
+    township: str | None
+    month: Month
+    active: list[Case]
+    by_group: Counter
+    by_risk: Counter
+    entered: list[Case]
+    exited: list[Case]
+    moved: list[Case]
+    previous_total: int
+    due: list[DueContact] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
+    trend: list[tuple[Month, int]] = field(default_factory=list)
+    villages: list[AreaMonth] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> list[DueContact]:
+        return [d for d in self.due if d.overdue]
+
+    @property
+    def total(self) -> int:
+        return len(self.active)
+
+
+def transitions_for(case: Case, rules: dict[str, AgeRule], first: dt.date, last: dt.date) -> list[Transition]:
+    """Birthdays in [first, last] at which the case leaves its group's bounds or comes of age."""
+    rule = rules[case.group]
+    out = []
+    thresholds = []
+    if rule.below is not None:
+        thresholds.append(
+            (
+                rule.below,
+                f"满 {rule.below} 周岁，超出本群体年龄界限（{rule.describe()}），应评估退出或转入其他群体",
+                rule.source,
+            )
+        )
+    if rule.below is None or rule.below > 18:
+        thresholds.append((18, "满 18 周岁成年，不再适用未成年人保护措施", None))
+    for age, what, source in thresholds:
+        day = add_years(case.birth_date, age)
+        if first <= day <= last:
+            out.append(Transition(case, day, age, what, source))
+    return out
+
+
+def _area(level, name, township, month, cases, contacts_by_case, rules, crules, trend_months) -> AreaMonth:
+    cut = month.shift(-1)  # the data month
+    as_of, prev_end = cut.end, cut.shift(-1).end
+    active = sorted((c for c in cases if c.active_on(as_of)), key=lambda c: c.case_id)
+    area = AreaMonth(
+        level,
+        name,
+        township,
+        month,
+        active,
+        by_group=Counter(c.group for c in active),
+        by_risk=Counter(c.risk for c in active),
+        entered=[c for c in cases if cut.start <= c.entry_date <= cut.end],
+        exited=[
+            c
+            for c in cases
+            if c.exit_date and cut.start <= c.exit_date <= cut.end and c.exit_reason != "迁出"
+        ],
+        moved=[
+            c
+            for c in cases
+            if c.exit_date and cut.start <= c.exit_date <= cut.end and c.exit_reason == "迁出"
+        ],
+        previous_total=sum(1 for c in cases if c.active_on(prev_end)),
+        trend=[(m, sum(1 for c in cases if c.active_on(m.end))) for m in trend_months],
+    )
+    for case in active:
+        rule = crules[case.group]
+        dates = [d for d in contacts_by_case.get(case.case_id, []) if d <= as_of]
+        last = max(dates) if dates else None
+        base = last or case.entry_date
+        due = rule.due(base, month)
+        if due is not None:
+            area.due.append(DueContact(case, last, (as_of - base).days, due[0], due[1], rule))
+        area.transitions += transitions_for(case, rules, month.start, month.shift(2).end)
+    area.due.sort(key=lambda d: (not d.overdue, d.due, d.case.case_id))
+    area.transitions.sort(key=lambda t: (t.on, t.case.case_id))
+    return area
+
+
+def month_tasks(calendar: WorkCalendar, model: PolicyModel, month: Month) -> list[MonthTask]:
+    """Work-calendar items that fall in the month: recurring duties due then, dated phases overlapping it."""
+
+    def units(ids) -> str:
+        return "、".join(model.units[u].short for u in ids) or "—"
+
+    tasks = [
+        MonthTask(r.cadence.phrase, units(r.cadence.units), r.cadence.source)
+        for r in calendar.due_in(month.month)
+    ]
+    for p in calendar.dated:
+        if p.start and p.start <= str(month) <= (p.end or p.start):
+            tasks.append(MonthTask(f"{p.name}（{model.document(p.source.doc).meta.short}）", "—", p.source))
+    return tasks
+
+
+def monthly_areas(
+    cases: list[Case],
+    contacts: list[Contact],
+    month: Month,
+    rules: dict[str, AgeRule],
+    crules: dict[str, ContactRule],
+    trend_length: int = 6,
+) -> AreaMonth:
+    """The county, its townships, their villages — each an AreaMonth for the report month."""
+    by_case: dict[str, list[dt.date]] = {}
+    for c in contacts:
+        by_case.setdefault(c.case_id, []).append(c.date)
+    trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
+    county = _area("county", "全县", None, month, cases, by_case, rules, crules, trend_months)
+    for township in sorted({c.township for c in cases}):
+        in_t = [c for c in cases if c.township == township]
+        t_area = _area("township", township, township, month, in_t, by_case, rules, crules, trend_months)
+        for village in sorted({c.village for c in in_t}):
+            in_v = [c for c in in_t if c.village == village]
+            t_area.villages.append(
+                _area("village", village, township, month, in_v, by_case, rules, crules, trend_months)
+            )
+        county.villages.append(t_area)
+    return county
+
+
+def default_report_month(contacts: list[Contact], cases: list[Case]) -> Month:
+    """The month after the newest date in the registry: the pack staff print next."""
+    days = [c.date for c in contacts] + [c.entry_date for c in cases]
+    return Month.of(max(days)).shift(1)

@@ -1,0 +1,232 @@
+"""Load (default data): a seeded, realistic synthetic county registry, written as per-village workbooks.
+
+Everything is drawn from one seeded random generator, so the same settings give the same people, IDs
+and contacts every time. The people are fictional; their ID numbers are valid under GB 11643 so that
+the importer treats them as it would real ones.
+"""
+
+from __future__ import annotations
+
+import calendar as cal
+import datetime as dt
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from generators.core.months import add_years
+from generators.policy.age_rules import AgeRule
+from generators.registry.schema import RegistrySchema
+from generators.registry.template import registry_workbook
+
+PLACE_WORDS = [
+    "青石",
+    "白沙",
+    "松林",
+    "桃源",
+    "龙泉",
+    "金竹",
+    "清河",
+    "柏树",
+    "枫木",
+    "石桥",
+    "双河",
+    "新华",
+    "杨柳",
+    "团结",
+    "红岩",
+    "玉屏",
+    "长岭",
+    "凤凰",
+    "大坪",
+    "高峰",
+    "黄桷",
+    "三合",
+    "永兴",
+    "万福",
+]
+# (group name in the schema, group id, weight, youngest, oldest); ages are kept inside the rules
+GROUP_WEIGHTS = [
+    ("农村留守儿童", "left-behind", 34, 6, 15),
+    ("闲散青少年", "idle", 18, 16, 25),
+    ("有不良行为或严重不良行为青少年", "misconduct", 15, 12, 25),
+    ("服刑人员未成年子女", "prisoners-children", 10, 6, 17),
+    ("困境未成年人", "distressed", 17, 3, 17),
+    ("流浪乞讨未成年人", "street-children", 6, 9, 17),
+]
+DISTRESS_TYPES = ["事实无人抚养", "遭受家庭暴力虐待遗弃", "家庭贫困", "重病重残", "孤儿"]
+RARE_GIVEN_NAMES = ["䶮", "㛃婷"]  # outside GB 2312: the PDFs must still print them
+
+
+@dataclass(frozen=True)
+class SyntheticSettings:
+    seed: int
+    county: str
+    area_code: str
+    townships: int
+    villages_per_township: int
+    cases_per_village: int
+    months: int
+    last_month: str  # YYYY-MM
+
+    @property
+    def as_of(self) -> dt.date:
+        y, m = map(int, self.last_month.split("-"))
+        return dt.date(y, m, cal.monthrange(y, m)[1])
+
+    @classmethod
+    def from_config(cls, cfg: dict, **overrides) -> SyntheticSettings:
+        values = {k: cfg[k] for k in cls.__dataclass_fields__}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values["last_month"] = str(values["last_month"])
+        values["area_code"] = str(values["area_code"])
+        return cls(**values)
+
+
+def id_number(area: str, birth: dt.date, seq: int, male: bool) -> str:
+    from stdnum.cn import ric
+
+    seq = seq % 500 * 2 + (1 if male else 0)  # the 17th digit is odd for men
+    body = f"{area}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def unique_id(area: str, birth: dt.date, seq: int, male: bool, used: set[str]) -> str:
+    """An ID number not yet given out: the sequence code has 500 values per sex and birth date."""
+    for attempt in range(500):
+        number = id_number(area, birth, seq + attempt, male)
+        if number not in used:
+            used.add(number)
+            return number
+    raise ValueError(f"more than 500 synthetic people born on {birth}")
+
+
+def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def generate(
+    settings: SyntheticSettings, rules: dict[str, AgeRule]
+) -> dict[tuple[str, str], tuple[list, list]]:
+    """(township, village) → (case rows, contact rows), rows keyed by schema column keys."""
+    from faker import Faker
+
+    rng = random.Random(settings.seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(settings.seed)
+    as_of = settings.as_of
+    window_start = dt.date(as_of.year, as_of.month, 1)
+    for _ in range(settings.months - 1):
+        window_start = (window_start - dt.timedelta(days=1)).replace(day=1)
+    words = PLACE_WORDS[:]
+    rng.shuffle(words)
+    staff = [fake.name() for _ in range(settings.townships * settings.villages_per_township * 2)]
+    out: dict[tuple[str, str], tuple[list, list]] = {}
+    seq = 0
+    used_ids: set[str] = set()
+    used_words = iter(words * 3)
+    for t in range(settings.townships):
+        township = next(used_words) + ("镇" if t % 2 == 0 else "街道")
+        for v in range(settings.villages_per_township):
+            village = next(used_words) + ("村" if t % 2 == 0 else "社区")
+            code = f"T{t + 1}V{v + 1:02d}"
+            contacts_by = staff[(t * settings.villages_per_township + v) * 2 :][:2]
+            cases, contacts = [], []
+            for n in range(settings.cases_per_village):
+                seq += 1
+                name_, gid, _, young, old = rng.choices(GROUP_WEIGHTS, weights=[g[2] for g in GROUP_WEIGHTS])[
+                    0
+                ]
+                rule = rules[gid]
+                young = max(young, rule.min_age or 0)
+                old = min(old, (rule.below or 26) - 1)
+                male = rng.random() < 0.55
+                surname = fake.last_name()
+                given = fake.first_name_male() if male else fake.first_name_female()
+                if seq in (7, 40):
+                    given = RARE_GIVEN_NAMES[seq % 2]
+                # entered in the reporting window for about a fifth, earlier for the rest
+                recent = rng.random() < 0.2
+                entry = _random_date(
+                    rng,
+                    window_start if recent else window_start - dt.timedelta(days=900),
+                    as_of if recent else window_start - dt.timedelta(days=1),
+                )
+                age_at_entry = rng.randint(young, old)
+                birth = _random_date(
+                    rng,
+                    add_years(entry, -age_at_entry - 1) + dt.timedelta(days=1),
+                    add_years(entry, -age_at_entry),
+                )
+                exit_date = exit_reason = None
+                if rule.below is not None and add_years(birth, rule.below) <= as_of:
+                    exit_date, exit_reason = add_years(birth, rule.below), "年龄超出"
+                elif rng.random() < 0.12:
+                    exit_date = _random_date(rng, max(entry, window_start), as_of)
+                    exit_reason = rng.choice(["情况好转", "情况好转", "迁出", "其他"])
+                if exit_date is not None and exit_date <= entry:
+                    exit_date, exit_reason = None, None
+                risk = rng.choices(["高", "中", "低"], weights=[15, 35, 50])[0]
+                person = contacts_by[n % len(contacts_by)]
+                cases.append(
+                    {
+                        "case_id": f"{code}-{n + 1:04d}",
+                        "township": township,
+                        "village": village,
+                        "group": name_,
+                        "distress_type": rng.choice(DISTRESS_TYPES) if gid == "distressed" else None,
+                        "risk": risk,
+                        "name": surname + given,
+                        "gender": "男" if male else "女",
+                        "birth_date": birth,
+                        "id_number": unique_id(settings.area_code, birth, seq, male, used_ids),
+                        "guardian": surname + fake.first_name(),
+                        "guardian_relation": rng.choice(["父亲", "母亲", "祖父母", "外祖父母", "其他亲属"]),
+                        "phone": fake.phone_number(),
+                        "address": f"{settings.county}{township}{village}"
+                        f"{rng.randint(1, 12)}组{rng.randint(1, 80)}号",
+                        "status": {"idle": "无业", "left-behind": "在校"}.get(
+                            gid, rng.choice(["在校", "就业", "无业", "辍学"])
+                        ),
+                        "contact_person": person,
+                        "entry_date": entry,
+                        "exit_date": exit_date,
+                        "exit_reason": exit_reason,
+                    }
+                )
+                # contacts: roughly monthly, with gaps so that some cases are overdue
+                last_day = min(exit_date or as_of, as_of)
+                day = entry + dt.timedelta(days=rng.randint(3, 20))
+                diligence = rng.random()
+                while day <= last_day:
+                    if rng.random() < 0.55 + 0.45 * diligence:
+                        contacts.append(
+                            {
+                                "case_id": cases[-1]["case_id"],
+                                "date": day,
+                                "method": rng.choices(["走访", "电话", "到校", "其他"], weights=[5, 3, 2, 1])[
+                                    0
+                                ],
+                                "by": person,
+                                "note": None,
+                            }
+                        )
+                    day += dt.timedelta(days=rng.randint(20, 45))
+            contacts.sort(key=lambda c: (c["date"], c["case_id"]))
+            out[(township, village)] = (cases, contacts)
+    return out
+
+
+def write_synthetic_registry(
+    settings: SyntheticSettings, rules: dict[str, AgeRule], schema: RegistrySchema, folder: Path
+) -> list[Path]:
+    """One workbook per village, as a village would keep it."""
+    paths = []
+    for (township, village), (cases, contacts) in generate(settings, rules).items():
+        path = folder / f"{township}-{village}.xlsx"
+        path.write_bytes(
+            registry_workbook(
+                schema, cases, contacts, title=f"{township}{village}重点青少年群体台账（模拟数据）"
+            )
+        )
+        paths.append(path)
+    return sorted(paths)

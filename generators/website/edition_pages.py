@@ -1,0 +1,129 @@
+"""Render: the per-edition pages (the changelog against the previous edition) and the versions the
+site selector lists, in the `versions.json` layout that mike writes."""
+
+from __future__ import annotations
+
+import json
+
+from generators.policy.changelog import Changelog, changelog
+from generators.policy.citations import Citer
+from generators.policy.editions import Edition
+from generators.policy.model import ClauseRef, PolicyModel
+from generators.policy.work_calendar import WorkCalendar
+from generators.website.pages import doc_page, handbook_pages, rel
+from generators.website.render import PageTask
+
+CHANGELOG = "changelog.md"
+KINDS = [
+    ("document", "收录的文件"),
+    ("role", "牵头、责任和承办单位"),
+    ("definition", "群体界定"),
+    ("age", "年龄界限"),
+    ("cadence", "周期性工作"),
+]
+CHANGES = {"added": "新增", "removed": "删去", "changed": "改动"}
+
+
+def _cite(model: PolicyModel, ref: ClauseRef) -> str:
+    doc = model.document(ref.doc)
+    return doc.meta.short if not ref.clause else Citer(model).cite(ref)
+
+
+def changelog_page(
+    cl: Changelog, old: Edition, old_model: PolicyModel, new: Edition, new_model: PolicyModel
+) -> PageTask:
+    """Links on the new side are site links (checked by mkdocs); on the old side they point into the
+    older edition's folder beside this one."""
+
+    def old_link(ref: ClauseRef) -> dict:
+        anchor = f"#c-{ref.clause}" if ref.clause else ""
+        return {"text": _cite(old_model, ref), "href": f"../{old.number}/documents/{ref.doc}.html{anchor}"}
+
+    def new_link(ref: ClauseRef) -> dict:
+        return {
+            "text": _cite(new_model, ref),
+            "href": rel(CHANGELOG, doc_page(ref.doc), f"c-{ref.clause}" if ref.clause else None),
+        }
+
+    sections = []
+    for kind, title in KINDS:
+        changes = [
+            {
+                "change": CHANGES[c.change],
+                "subject": c.subject,
+                "text": c.text,
+                "old": old_link(c.old) if c.old else None,
+                "new": new_link(c.new) if c.new else None,
+            }
+            for c in cl.of(kind)
+        ]
+        if changes:
+            sections.append({"title": title, "changes": changes})
+    return PageTask(
+        CHANGELOG,
+        "changelog.md.j2",
+        "版本变化",
+        {"old_label": old.label, "new_label": new.label, "sections": sections},
+    )
+
+
+def edition_tasks(
+    editions: list[Edition],
+    models: dict[str, PolicyModel],
+    calendars: dict[str, WorkCalendar],
+    latest: Edition,
+    live: list[PageTask],
+    pdf_path,
+) -> dict[str, list[PageTask]]:
+    """Each edition's pages: the handbook of its snapshot, its changelog against the edition before, the
+    guide; the live pages (registry, pilot) only in the latest edition."""
+    out = {}
+    for i, e in enumerate(editions):
+        model = models[e.number]
+        extra = []
+        if i > 0:
+            before = editions[i - 1]
+            extra.append(
+                changelog_page(
+                    changelog(before.number, models[before.number], e.number, model),
+                    before,
+                    models[before.number],
+                    e,
+                    model,
+                )
+            )
+        if e is latest:
+            extra += live
+        extra.append(
+            PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0})
+        )
+        context = {
+            "label": e.label,
+            "notes": e.notes,
+            "changelog": CHANGELOG if i > 0 else None,
+            "pdf": pdf_path(e),
+            "latest": None if e is latest else latest.label,
+        }
+        out[e.number] = (
+            handbook_pages(model, calendars[e.number], tuple(t.path for t in extra), context) + extra
+        )
+    return out
+
+
+def versions_json(editions: list[Edition], latest: Edition) -> str:
+    """Newest first, as mike writes it; the `latest` alias on the newest published edition."""
+    entries = [
+        {"version": e.number, "title": e.label, "aliases": ["latest"] if e is latest else []}
+        for e in reversed(editions)
+    ]
+    return json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
+
+
+def redirect_page(target: str) -> str:
+    """What mike writes for an alias: a page that sends the browser on, keeping the anchor."""
+    return (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Redirecting</title>\n'
+        f'<noscript><meta http-equiv="refresh" content="0; url={target}"></noscript>\n'
+        f'<script>window.location.replace("{target}" + window.location.hash);</script>\n'
+        f'</head>\n<body>\n<a href="{target}">{target}</a>\n</body>\n</html>\n'
+    )
