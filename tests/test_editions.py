@@ -12,7 +12,7 @@ from generators.config.paths import DataPaths
 from generators.core.errors import InputError
 from generators.policy.build import build_policy_model
 from generators.policy.changelog import changelog
-from generators.policy.editions import cut_edition, read_editions
+from generators.policy.editions import SNAPSHOT, cut_edition, read_editions
 from tests.conftest import ROOT
 
 EDITIONS = ROOT / "data" / "editions"
@@ -87,9 +87,25 @@ def test_a_changed_snapshot_stops_the_build(tmp_path):
     assert "已发布的版本 2024.1 被改动：units.yaml" in str(e.value)
 
 
+def as_newest_edition(data):
+    """Make a copy of data/ hold exactly what the newest edition (2024.2) recorded."""
+    for name in SNAPSHOT:
+        target = data / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        source = EDITIONS / "2024.2" / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            shutil.copy2(source, target)
+
+
 def test_cut_an_edition(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
+    as_newest_edition(data)
     assert [e.number for e in read_editions(data)] == ["2024.1", "2024.2"]  # data/ is 2024.2: no draft
     with pytest.raises(InputError, match="没有任何改动"):
         cut_edition(data, "2025.1", dt.date(2025, 1, 1), "第三版")

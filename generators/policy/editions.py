@@ -21,7 +21,7 @@ import yaml
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.yamlio import load_yaml
 
-SNAPSHOT = ("policies", "units.yaml", "groups.yaml", "overrides.yaml")
+SNAPSHOT = ("policies", "units.yaml", "groups.yaml", "overrides.yaml", "vocabulary.yaml", "coverage.yaml")
 MANIFEST = "manifest.sha256"
 NUMBER_RE = re.compile(r"^\d{4}\.\d{1,2}$")
 DRAFT = "draft"
