@@ -15,15 +15,16 @@ from generators.policy.vocabulary import CN_NUMBER, Vocabulary, number
 NUM = rf"({CN_NUMBER})"
 AGE = r"\s*周?岁"
 MARK = r"(?:[（(](不?含)[^）)]{0,4}[）)])?"
-RANGE = re.compile(rf"{NUM}\s*(?:周岁|岁)?\s*(?:至|到|—|－|-|~|～)\s*{NUM}{AGE}(?:之间)?")
+# A至B周岁 (both ends included), or A周岁（含）至B周岁（不含） with each end marked.
+RANGE = re.compile(rf"{NUM}\s*(?:周岁|岁)?{MARK}\s*(?:至|到|—|－|-|~|～)\s*{NUM}{AGE}{MARK}(?:之间)?")
 LOWER = [
-    (re.compile(rf"(?<![未不])(?:年满|已满|满){NUM}{AGE}(?:及?以上)?{MARK}"), True),
-    (re.compile(rf"{NUM}{AGE}及?以上{MARK}"), True),
-    (re.compile(rf"(?:超过|大于|高于){NUM}{AGE}"), False),
+    (re.compile(rf"(?<![未不])(?:年满|已满|满)\s*{NUM}{AGE}{MARK}(?:及?以上)?{MARK}"), True),
+    (re.compile(rf"{NUM}{AGE}{MARK}及?以上{MARK}"), True),
+    (re.compile(rf"(?:超过|大于|高于)\s*{NUM}{AGE}"), False),
 ]
 UPPER = [
-    (re.compile(rf"(?:不满|未满|小于|低于|不足){NUM}{AGE}"), False),
-    (re.compile(rf"{NUM}{AGE}及?(?:以下|以内){MARK}"), True),
+    (re.compile(rf"(?:不满|未满|小于|低于|不足)\s*{NUM}{AGE}"), False),
+    (re.compile(rf"{NUM}{AGE}{MARK}及?(?:以下|以内){MARK}"), True),
 ]
 
 
@@ -40,23 +41,24 @@ def _atoms(text: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     taken = [False] * len(text)
 
-    def add(m: re.Match, age_group: int, inclusive: bool, side: str, mark_group: int | None = None) -> None:
+    def add(m: re.Match, age_group: int, inclusive: bool, side: str) -> None:
         if any(taken[m.start() : m.end()]):
             return
-        if mark_group is not None and m.group(mark_group):
-            inclusive = m.group(mark_group) == "含"
+        marks = [g for g in m.groups()[age_group:] if g]
+        if marks:
+            inclusive = marks[0] == "含"
         taken[m.start() : m.end()] = [True] * (m.end() - m.start())
         atoms.append(_Atom(m.start(), m.end(), number(m.group(age_group)), inclusive, side))
 
     for pattern, inclusive in LOWER[:1]:
         for m in pattern.finditer(text):
-            add(m, 1, inclusive, "lower", 2)
+            add(m, 1, inclusive, "lower")
     for pattern, inclusive in UPPER:
         for m in pattern.finditer(text):
-            add(m, 1, inclusive, "upper", 2 if pattern.groups > 1 else None)
+            add(m, 1, inclusive, "upper")
     for pattern, inclusive in LOWER[1:]:
         for m in pattern.finditer(text):
-            add(m, 1, inclusive, "lower", 2 if pattern.groups > 1 else None)
+            add(m, 1, inclusive, "lower")
     return sorted(atoms, key=lambda a: a.start)
 
 
@@ -65,7 +67,8 @@ def age_bound(text: str) -> AgeBound | None:
     m = RANGE.search(text)
     atoms = _atoms(text)
     if m and not any(a.start < m.start() for a in atoms):
-        return AgeBound(number(m.group(1)), True, number(m.group(2)), True, m.group(0))
+        low, low_mark, high, high_mark = m.groups()
+        return AgeBound(number(low), low_mark != "不含", number(high), high_mark != "不含", m.group(0))
     if not atoms:
         return None
     first = atoms[0]

@@ -244,6 +244,8 @@ class UnitResolver:
                 if prefix and text[max(0, start - len(prefix)) : start] == prefix:
                     start -= len(prefix)
                     break
+            if text.startswith(self.vocabulary.person_words, pos + len(word)):
+                continue  # 村（社区）儿童主任: a person, not the unit
             if len(word) >= 3 or (len(word) == 2 and word[-1] in "委联会协") or start < pos:
                 found.append((start, text[start : pos + len(word)], unit))
         if self.suffixes:  # named institutions standing alone: (…)城关小学、…

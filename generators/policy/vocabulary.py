@@ -74,6 +74,7 @@ class Vocabulary:
     generic_words: tuple[str, ...]
     organisation_endings: tuple[str, ...]
     not_organisations: tuple[str, ...]
+    person_words: tuple[str, ...]
     level_prefixes: dict[str, str]  # prefix -> level
     not_level: tuple[str, ...]
     place_endings: dict[str, str]  # 县 -> 区县
@@ -191,6 +192,7 @@ def read_vocabulary(path: Path) -> Vocabulary:
         generic_words=tuple(generic.get("words") or ()),
         organisation_endings=_strings(path, data, "organisation_endings"),
         not_organisations=tuple(data.get("not_organisations") or ()),
+        person_words=tuple(data.get("person_words") or ()),
         level_prefixes=levels,
         not_level=tuple(data.get("not_level") or ()),
         place_endings=places,
