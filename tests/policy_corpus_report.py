@@ -244,9 +244,9 @@ def measure(folder: Path) -> tuple[list[DocumentResult], list[str], PolicyModel]
     return results, added, model
 
 
-def report(folder: Path, misses: bool = False, out=sys.stdout) -> list[DocumentResult]:
+def report(folder: Path, misses: bool = False, out=None) -> list[DocumentResult]:
     results, added, model = measure(folder)
-    w = out.write
+    w = (out or sys.stdout).write
     w(f"语料：{folder}（{len(results)} 份文件有期望文件）\n")
     if added:
         w(f"本目录补充的单位写法 {len(added)} 条：{'；'.join(added)}\n")
