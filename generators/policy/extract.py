@@ -321,8 +321,8 @@ class DocumentExtractor:
         if not in_section and not rest.startswith("负责"):
             return None
         if in_section:  # in a duty section every label names who: unknown ones are reported
-            items = [i for i in self.resolver.split(label) if 2 <= len(i) <= 20]
-            return (items, rest) if items else None
+            named = [i for i in self.resolver.split(label) if 2 <= len(i) <= 20]
+            return (named, rest) if named else None
         items = self.unit_list(label)
         if items is None or not any(self.resolver.names_unit(i) for i in items):
             return None

@@ -248,9 +248,10 @@ class UnitResolver:
                 continue  # 村（社区）儿童主任: a person, not the unit
             if len(word) >= 3 or (len(word) == 2 and word[-1] in "委联会协") or start < pos:
                 found.append((start, text[start : pos + len(word)], unit))
-        if self.suffixes:  # named institutions standing alone: (…)城关小学、…
+        if self.suffixes:  # named institutions with a place before them: 青龙中学, 东陵区实验中学
             ends = "|".join(re.escape(s) for s, _ in self.suffixes)
-            bounded = rf"(?:^|(?<=[^{CJK}])|(?<=[、和与及向由]))[{CJK}]{{1,8}}?(?:{ends})(?![{CJK}])"
+            heads = "|".join(re.escape(p) for p, _ in self.prefixes if p)
+            bounded = rf"(?:{heads})[{CJK}]{{0,6}}?(?:{ends})(?![{CJK}])"
             for m in re.finditer(bounded, text):
                 if any(p <= m.start() < p + len(w) for p, w, _ in found):
                     continue
