@@ -156,3 +156,18 @@ def test_check_fails_on_unread_clauses_until_explained(data_copy, tmp_path, caps
 def test_the_seeds_pass_check_on_the_default_data(capsys):
     assert cli.main(["check"]) == 0
     assert "检查通过" in capsys.readouterr().out
+
+
+def test_calendar_and_coverage_pages_show_deadlines_and_unread_clauses():
+    from generators.policy.work_calendar import work_calendar
+    from generators.website.pages import SiteCiter, calendar_page, coverage_page
+    from generators.website.render import make_environment, render_pages
+    from tests.policy_corpus_report import measure
+
+    _, _, model = measure(ROOT / "tests" / "corpus" / "policies")
+    citer = SiteCiter(model)
+    pages = [calendar_page(model, work_calendar(model), citer), coverage_page(model, citer)]
+    calendar, coverage = render_pages(make_environment(ROOT / "templates"), pages).values()
+    assert "## 完成时限（按月）" in calendar and "每年4月底前" in calendar and "2026年9月底前" in calendar
+    assert "## 响应时限" in calendar and "24小时内" in calendar
+    assert "县融媒体中心" in coverage and "未读出内容的条款" in coverage and "**未说明**" in coverage

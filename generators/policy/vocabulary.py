@@ -37,9 +37,11 @@ def number(text: str) -> int:
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
+    if any(ch not in CN_DIGITS and ch != "十" for ch in text) or text.count("十") > 1:
+        return 0  # not a numeral after all
     if "十" in text:
         tens, _, ones = text.partition("十")
-        return (CN_DIGITS[tens] if tens else 1) * 10 + (CN_DIGITS[ones] if ones else 0)
+        return (CN_DIGITS[tens[-1]] if tens else 1) * 10 + (CN_DIGITS[ones[0]] if ones else 0)
     value = 0
     for ch in text:
         value = value * 10 + CN_DIGITS[ch]
