@@ -59,11 +59,12 @@ from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import edition_tasks, redirect_page, versions_json
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
-from generators.website.pages import navigation, unit_pdf
+from generators.website.pages import COVERAGE_PAGE, navigation, unit_pdf
 from generators.website.registry_pages import registry_pages
 from generators.website.render import PageTask, make_environment, render_pages
 
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
+NOT_PRINTED = ("guide.md", COVERAGE_PAGE)  # pages for reading on screen, not in the printed handbook
 
 
 def handbook_pdf_path(edition: Edition) -> str:
@@ -258,7 +259,7 @@ def plan_print(
     editions = {}
     for e in policies.editions:
         tasks, rendered = pages.versions[e.number]
-        printed = [t for t in tasks if t.path not in pages.live_paths and t.path != "guide.md"]
+        printed = [t for t in tasks if t.path not in pages.live_paths and t.path not in NOT_PRINTED]
         editions[e.number] = handbook_jobs(
             env,
             {

@@ -18,10 +18,11 @@ LAYERS = [
     ["privacy"],
     # policy texts: model → load → outline/units/extract (model) → derive
     ["policy.model"],
-    ["policy.corpus", "policy.editions"],
+    ["policy.corpus", "policy.editions", "policy.vocabulary"],
     ["policy.outline"],
-    ["policy.units"],
+    ["policy.units", "policy.phrases"],
     ["policy.extract"],
+    ["policy.coverage"],
     ["policy.build"],
     [
         "policy.review",

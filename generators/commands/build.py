@@ -86,6 +86,9 @@ def report_messages(
         progress.say(f"  警告：{w}")
     for m in found["unmatched_units"]:
         progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+    for u in found["unread_clauses"]:
+        if not u["why"]:
+            progress.say(f"  未读出内容的条款：{u['source']}（{'、'.join(u['seen'])}），详见站点“抽取覆盖”页")
     for a in figures.assessments.values():
         for problem in a.problems:
             progress.say(f"  自评表问题：{problem}")

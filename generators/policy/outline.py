@@ -23,8 +23,15 @@ HEADINGS = [
     (4, re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]\s*")),
 ]
 
-# Lines that end a numbered item and belong to the enclosing section (001, 002 put them after items).
-SECTION_LINES = re.compile(r"^(牵头单位|牵头部门|责任单位|责任部门|工作内容|工作要求)\s*[：:]")
+# Lines that end a numbered item and belong to the enclosing section (001, 002 put them after items):
+# role lines such as 牵头单位：… / 配合部门：… / 责任单位（配合单位）：…, and a few section labels.
+SECTION_LINES = re.compile(
+    r"^(?:[^：:，。；、\s]{1,8}?(?:单位|部门|科室)(?:[（(][^）)]*[）)])?|工作内容|工作要求)\s*[：:]"
+)
+# A row of a table as Word/WPS text gives it: three cells or more, separated by tabs, runs of spaces or bars.
+TABLE_CELLS = re.compile(r"\t+|[ \u3000]{2,}|\s*[|｜]\s*")
+# 附件 / 附件1：… — an appendix starts; the numbered outline above it is closed.
+APPENDIX = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?")
 
 # A line ending in one of these is finished; any other long line with inner punctuation that ends in a
 # Chinese character continues on the next non-blank line.
@@ -62,7 +69,9 @@ class Line:
 
 
 def heading_of(text: str) -> tuple[int, int, str, str] | None:
-    """(level, number, label, rest) when the line opens a numbered item."""
+    """(level, number, label, rest) when the line opens a numbered item (a table row never does)."""
+    if is_table_row(text):
+        return None
     for level, pattern in HEADINGS:
         m = pattern.match(text)
         if m:
@@ -70,9 +79,15 @@ def heading_of(text: str) -> tuple[int, int, str, str] | None:
     return None
 
 
+def is_table_row(text: str) -> bool:
+    return len([c for c in TABLE_CELLS.split(text.strip(" |｜")) if c.strip()]) >= 3
+
+
 def _continues(prev: str, nxt: str) -> bool:
     """Whether a line was broken mid-paragraph (by wrapping or a page break) and goes on in `nxt`."""
     if not prev or prev[-1] in FINISHED or len(prev) < MIN_WRAPPED:
+        return False
+    if is_table_row(prev) or is_table_row(nxt) or SECTION_LINES.match(prev):
         return False
     if not any(ch in INNER_PUNCT for ch in prev):
         return False  # titles and signatures have no inner punctuation
@@ -162,6 +177,9 @@ def parse_outline(body: str, first_line: int = 1) -> tuple[dict[str, Clause], li
         if SECTION_LINES.match(ln.text):
             while stack and stack[-1].level >= 3:
                 stack.pop()
+        if APPENDIX.match(ln.text) and len(ln.text) < 40:
+            stack.clear()
+            path.clear()
         parent = stack[-1] if stack else None
         key = parent.id if parent else None
         counters[key] = counters.get(key, 0) + 1

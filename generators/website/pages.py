@@ -16,6 +16,7 @@ from generators.policy.model import (
     PolicyModel,
     Role,
 )
+from generators.policy.review import document_coverage
 from generators.policy.work_calendar import WorkCalendar
 from generators.website.render import PageTask
 
@@ -520,8 +521,76 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
             "dated": [phase(p) for p in calendar.dated],
             "relative": [phase(p) for p in calendar.relative],
             "month_labels": [f"{m}月" for m in range(1, 13)],
+            **deadline_view(model, calendar, citer, path),
         },
     )
+
+
+def deadline_view(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter, path: str) -> dict:
+    """The calendar's deadlines: dated ones by month, relative ones as response-time rules."""
+
+    def view(d) -> dict:
+        task = next((t for t in model.tasks if t.doc == d.source.doc and t.clause == d.task), None)
+        return {
+            "when": d.describe(),
+            "what": (task.title if task else d.action),
+            "units": "、".join(model.units[u].short for u in d.units) or "—",
+            "source": citer.source(path, d.source),
+        }
+
+    by_month = [
+        {"label": f"{m}月", "entries": [view(d) for d in calendar.deadlines_in(m)]} for m in range(1, 13)
+    ]
+    return {
+        "deadline_months": [m for m in by_month if m["entries"]],
+        "response_times": [view(d) for d in calendar.response_times],
+    }
+
+
+# --- coverage (for editors) -------------------------------------------------------------------------
+COVERAGE_PAGE = "coverage.md"
+
+
+def coverage_page(model: PolicyModel, citer: SiteCiter) -> PageTask:
+    """For editors: per document what the extraction read, and every clause and name it could not place."""
+    path = COVERAGE_PAGE
+    docs = []
+    for summary in document_coverage(model):
+        doc = model.document(summary["id"])
+
+        def excerpt(ref: ClauseRef) -> str:
+            text = model.clause(ref).text
+            return text if len(text) <= 80 else text[:78] + "……"
+
+        unread = [
+            {
+                "source": citer.source(path, u.source),
+                "text": excerpt(u.source),
+                "seen": "、".join(u.seen),
+                "why": u.why,
+            }
+            for u in sorted(model.unread, key=lambda u: u.why is not None)
+            if u.source.doc == doc.id
+        ]
+        first: dict[str, Any] = {}
+        for m in model.mentions:
+            if m.source.doc == doc.id and m.unit is None and m.text not in first:
+                first[m.text] = {"text": m.text, "why": m.why, "source": citer.source(path, m.source)}
+        names: dict[str, Any] = {}
+        for o in model.organisations:
+            if o.source.doc == doc.id and o.text not in names:
+                names[o.text] = {"text": o.text, "source": citer.source(path, o.source)}
+        docs.append(
+            {
+                **summary,
+                "href": rel(path, doc_page(doc.id)),
+                "title": doc.meta.title,
+                "unread_list": unread,
+                "unmatched_list": list(first.values()),
+                "organisations": list(names.values()),
+            }
+        )
+    return PageTask(path, "coverage.md.j2", "抽取覆盖", {"documents": docs})
 
 
 def home_page(model: PolicyModel, citer: SiteCiter, pages: set[str], edition: dict | None = None) -> PageTask:
@@ -562,6 +631,7 @@ def handbook_pages(
         *unit_pages(model, citer),
         *group_pages(model, citer),
         calendar_page(model, calendar, citer),
+        coverage_page(model, citer),
     ]
     pages = {t.path for t in tasks} | set(other_pages)
     return [home_page(model, citer, pages, edition), *tasks]
