@@ -275,6 +275,13 @@ def test_a_multiple_choice_option_that_is_neither_yes_nor_no(fill, criteria, pil
     assert problem.row == option.row
 
 
+def test_a_multiple_choice_answered_none_of_them(fill, criteria, pilots, definition):
+    sub = read_form_xlsx(fill(mech_forces=()), criteria, pilots)  # every option 否
+    (problem,) = sub.problems
+    assert "第 12 项（mech_forces）没有选中任何一项：至少一个选项填“是”" in problem.message
+    assert assess(criteria, sub, FACTS).result == INCOMPLETE
+
+
 def form_error(path, criteria, pilots, reader=read_form_xlsx):
     with pytest.raises(InputError) as e:
         reader(path, criteria, pilots)
@@ -665,9 +672,20 @@ def test_ticks_and_typed_text_show_in_poppler(tmp_path, blank_pdf, definition):
             page, rect = boxes[key]
             share = ink(path, page, rect)
             assert (share > 0.05) == ticked, (regenerate, key, share)
-        if regenerate:  # typed Chinese, traditional and rare characters, as poppler writes it
-            page, rect = boxes[("zh_other_detail", None)]
-            assert ink(path, page, rect, 144) > 0.01
+        # Chinese text, traditional and rare characters included, as pypdf or poppler writes it
+        page, rect = boxes[("zh_other_detail", None)]
+        assert ink(path, page, rect, 144) > 0.01
+
+
+def test_text_fields_encode_any_character_of_the_collection(caplog, blank_pdf, definition):
+    """pypdf writes a field's appearance from the /DR font's ToUnicode: no character of GB 18030 (BMP)
+    is refused — simplified, traditional, CJK extension A."""
+    answers = {**met_answers(9), "zh_other": "是", "zh_other_detail": "龍䶮㛃鬱龘靐齉爨，繁體字與生僻字"}
+    with caplog.at_level("WARNING", logger="pypdf"):
+        data = fill_pdf(blank_pdf, definition, answers, regenerate=False)
+    assert not [r for r in caplog.records if "not supported by font encoding" in r.getMessage()]
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.get_fields()["zh_other_detail"]["/V"] == answers["zh_other_detail"]
 
 
 # --- the samples and the built site -------------------------------------------------------------------------

@@ -10,13 +10,16 @@ fields embed the whole print font, which still lacks most characters a person ma
   and empty), plus /MK /CA and a ZapfDingbats /DA for viewers that regenerate them;
 - text is typed in a non-embedded Adobe-GB1 font (STSong-Light, Identity-H) from the form's /DR: viewers
   substitute their own CJK font, which covers GB 18030 — traditional and rare characters included — at no
-  cost in file size;
+  cost in file size; its ToUnicode lets programs that fill fields themselves (pypdf) encode the same;
 - the form's identity (form id, version, community, year) is kept in hidden read-only fields.
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
 import io
+from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
@@ -34,6 +37,7 @@ from pypdf.generic import (
 from generators.assessment.definition import FormDefinition, Question
 from generators.assessment.layout import PDF_IDENTITY, PDF_ON, checkbox_name
 
+GB1_UNICODE = Path(__file__).with_name("adobe-gb1-unicode.txt.gz")  # Adobe's CID → Unicode, BSD-3-Clause
 FIELD_PREFIX = "fld-"
 TEXT_FONT = "/CJK"
 TICK_FONT = "/ZaDb"
@@ -83,6 +87,44 @@ def _tick(width: float, height: float) -> bytes:
     ).encode()
 
 
+def _utf16(code: int) -> str:
+    return chr(code).encode("utf-16-be").hex().upper()
+
+
+@functools.cache
+def _to_unicode_cmap() -> bytes:
+    """A ToUnicode CMap for the whole Adobe-GB1 collection. Viewers do not need it, as they know the
+    collection; programs that write a field's appearance themselves (pypdf, for one) encode text with it."""
+    runs = []
+    for line in gzip.decompress(GB1_UNICODE.read_bytes()).decode("ascii").splitlines():
+        if line and not line.startswith("#"):
+            cid, code, *count = line.split()
+            runs.append((int(cid, 16), int(code, 16), int(count[0]) if count else 1))
+    ranges = [r for r in runs if r[2] > 1]
+    chars = [r for r in runs if r[2] == 1]
+    body = []
+    for start in range(0, len(ranges), 100):  # at most 100 entries per block
+        block = ranges[start : start + 100]
+        body.append(f"{len(block)} beginbfrange")
+        body += [f"<{c:04X}> <{c + n - 1:04X}> <{_utf16(u)}>" for c, u, n in block]
+        body.append("endbfrange")
+    for start in range(0, len(chars), 100):
+        block = chars[start : start + 100]
+        body.append(f"{len(block)} beginbfchar")
+        body += [f"<{c:04X}> <{_utf16(u)}>" for c, u, _ in block]
+        body.append("endbfchar")
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+            "/CMapName /Adobe-Identity-UCS def /CMapType 2 def",
+            "1 begincodespacerange <0000> <FFFF> endcodespacerange",
+            *body,
+            "endcmap CMapName currentdict /CMap defineresource pop end end",
+        ]
+    ).encode("ascii")
+
+
 def _fonts(writer: PdfWriter) -> DictionaryObject:
     descriptor = DictionaryObject(
         {
@@ -114,6 +156,8 @@ def _fonts(writer: PdfWriter) -> DictionaryObject:
             _n("/W"): ArrayObject([NumberObject(1), NumberObject(95), NumberObject(500)]),  # half-width Latin
         }
     )
+    to_unicode = StreamObject()
+    to_unicode.set_data(_to_unicode_cmap())
     text_font = DictionaryObject(
         {
             _n("/Type"): _n("/Font"),
@@ -123,6 +167,7 @@ def _fonts(writer: PdfWriter) -> DictionaryObject:
             # collection; a Unicode CMap here makes them write garbage.
             _n("/Encoding"): _n("/Identity-H"),
             _n("/DescendantFonts"): ArrayObject([writer._add_object(cid_font)]),
+            _n("/ToUnicode"): writer._add_object(to_unicode.flate_encode()),
         }
     )
     # The tick for viewers that draw buttons themselves from /MK /CA "4" (ZapfDingbats' ✔): a one-glyph

@@ -176,7 +176,9 @@ def _check(
                 problem(q, f"的答案无效：{exc}", q.name, value)
                 continue
         if parsed is None:
-            if q.is_detail:
+            if isinstance(value, dict) and any(clean_text(v) for v in value.values()) and q.required:
+                problem(q, f"没有选中任何一项：至少一个选项填“{YES}”", q.name)
+            elif q.is_detail:
                 gate = q.item
                 problem(q, f"未填写：第 {gate.number} 项答“是”或大于 0，须说明情况（{q.label}）", q.name)
             elif q.required:

@@ -96,7 +96,7 @@ class PdfWriter:
         """For public documents only (person-level PDFs must never be copied into a cache): the same
         HTML, stylesheet, fonts and WeasyPrint give the same bytes, so an unchanged edition is not laid
         out again."""
-        if self.cache is None:
+        if self.cache is None or job.fields is not None:  # a post-processed PDF is not keyed by its HTML
             return self.render(job, forms)
         key = hashlib.sha256(f"{self._key_base}\n{forms}\n{job.html}".encode()).hexdigest()
         path = self.cache / f"{key}.pdf"

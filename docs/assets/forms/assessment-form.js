@@ -215,7 +215,11 @@
         var item = document.createElement("li");
         var link = document.createElement("a");
         link.href = "#q-" + f.q.name;
-        link.textContent = "第 " + f.q.number + " 项：" + f.text;
+        var label = f.q.el.querySelector(".sl-q__label").textContent
+          .replace(/^\s*\S+\s*/, "")
+          .replace(/\s*\*\s*$/, "");
+        if (label.length > 18) label = label.slice(0, 17) + "…";
+        link.textContent = "第 " + f.q.number + " 项（" + label + "）：" + f.text;
         item.appendChild(link);
         list.appendChild(item);
       });
