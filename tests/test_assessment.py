@@ -399,6 +399,25 @@ def test_kobo_export_round_trip(tmp_path, criteria, pilots, pilot):
     assert assess(criteria, sub, FACTS).result == NOT_MET
 
 
+def test_kobo_export_with_semicolons_and_labels(tmp_path, criteria, pilots, pilot):
+    """KoboToolbox exports with ";" by default, and can write labels instead of choice names."""
+    import csv
+
+    rows = list(csv.reader(io.StringIO(kobo_csv(criteria, pilot, met_answers(9)))))
+    header, values = rows
+    labels = {"yes": "是", "no": "否"}
+    values = [labels.get(v, v) for v in values]
+    venues = next(i for i, h in enumerate(header) if h.endswith("/mech_venues"))
+    values[venues] = "青年之家 四点半课堂 家长学校"
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows([header, values])
+    path = tmp_path / "kobo.csv"
+    path.write_text(out.getvalue(), encoding="utf-8-sig")
+    sub = read_form_csv(path, criteria, pilots)
+    assert not sub.problems and sub.answers["mech_venues"] == ("青年之家", "四点半课堂", "家长学校")
+    assert assess(criteria, sub, FACTS).result == MET
+
+
 def test_kobo_export_errors(tmp_path, criteria, pilots, pilot, definition):
     text = kobo_csv(criteria, pilot, met_answers(9))
     path = tmp_path / "kobo.csv"

@@ -310,7 +310,10 @@ def read_form_csv(path: Path, criteria: Criteria, pilots: PilotList) -> Submissi
     import pandas as pd
 
     file = display_path(path)
-    frame = pd.read_csv(io.StringIO(read_csv_text(path)), dtype=str, keep_default_na=False)
+    text = read_csv_text(path)
+    first = text.split("\n", 1)[0]
+    separator = max((",", ";", "\t"), key=first.count)  # KoboToolbox exports with ";" unless told otherwise
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=separator)
     columns: dict[str, str] = {}
     for header in frame.columns:
         columns.setdefault(_field(str(header)), str(header))
