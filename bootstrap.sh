@@ -40,6 +40,7 @@ need_deb fonts-noto-cjk "fc-list :lang=zh family | grep -q ." "中文字体，PD
 if [ "$mode" = test ]; then
   need_deb chromium "command -v chromium" "浏览器测试"
   need_deb poppler-utils "command -v pdftoppm" "PDF 测试"
+  need_deb libreoffice-calc-nogui "command -v soffice" "用 LibreOffice 检查 Excel 表的打印和另存"
 fi
 
 # --- virtual environment from the lock file ---------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 
 from generators.assessment.criteria import Criteria, PilotList, read_criteria, read_pilots
+from generators.assessment.definition import form_definition
 from generators.assessment.forms import assessment_workbook, xlsform_workbook
 from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
@@ -216,8 +217,9 @@ def render_site_pages(
     downloads = {TEMPLATE_PATH: registry_workbook(registry.schema)}
     for p in figures.pilots.pilots:
         files = form_downloads(p)
-        downloads[files["xlsx"]] = assessment_workbook(figures.criteria, p, model)
-        downloads[files["xlsform"]] = xlsform_workbook(figures.criteria, p, model)
+        definition = form_definition(figures.criteria, p)
+        downloads[files["xlsx"]] = assessment_workbook(definition)
+        downloads[files["xlsform"]] = xlsform_workbook(definition)
     return Pages(env, versions, {t.path for t in live}, downloads, report)
 
 

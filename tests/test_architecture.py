@@ -42,12 +42,14 @@ LAYERS = [
     ["registry.pii", "registry.monthly"],
     ["registry.briefings"],
     ["registry.rejected"],
-    # the 双零 self-assessment: criteria → form layout → ingest (load) → scoring (derive) → forms (publish)
+    # the 双零 self-assessment: criteria → the form definition → where it sits in each channel → ingest (load)
+    # → scoring (derive) → the forms of each channel (publish)
     ["assessment.criteria"],
+    ["assessment.definition"],
     ["assessment.layout"],
     ["assessment.ingest"],
     ["assessment.scoring"],
-    ["assessment.forms"],
+    ["assessment.forms", "assessment.fillable"],
     # render, then publish
     ["website.render"],
     ["website.pages"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 
 from openpyxl import Workbook
@@ -31,3 +32,15 @@ def workbook_bytes(wb: Workbook) -> bytes:
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, core if info.filename == "docProps/core.xml" else src.read(info.filename))
     return out.getvalue()
+
+
+def text_width(text: str) -> int:
+    """Width of a text in column units: CJK and full-width characters count two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines a text takes wrapped in a column `width` units wide (an estimate on the safe side: LibreOffice
+    and WPS do not grow a row to its wrapped text as Excel does, so the writer sets row heights)."""
+    usable = max(width - 1.5, 1) / 1.1  # cell padding; CJK glyphs run a little wider than two digits
+    return sum(max(1, -(-text_width(line) // int(usable))) for line in str(text).split("\n"))

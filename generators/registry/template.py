@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generators.core.xlsx import workbook_bytes
-from generators.registry.schema import RegistrySchema, SheetSchema
+from generators.core.xlsx import text_width, workbook_bytes
+from generators.registry.schema import Column, RegistrySchema, SheetSchema
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3F0")
 REQUIRED_FONT = Font(bold=True, color="B71C1C")
@@ -43,6 +43,14 @@ def instructions_sheet(wb: Workbook, schema: RegistrySchema, title: str, lines: 
     ws.column_dimensions["A"].width = 110
 
 
+def column_width(col: Column) -> float:
+    """Wide enough for the header, the longest choice (and the dropdown arrow), an 18-digit ID number or
+    a date; free text gets a sensible default."""
+    fits = {"id_number": 18, "date": 10, "phone": 13}.get(col.type, 8)
+    longest = max([text_width(col.header), fits] + [text_width(str(v)) for v in col.values])
+    return float(min(max(longest + 4, 10), 60))
+
+
 def data_sheet(
     wb: Workbook, sheet: SheetSchema, rows: list[dict], options_col: dict[str, str], extra: Sequence[str] = ()
 ) -> None:
@@ -55,7 +63,7 @@ def data_sheet(
         cell.font = REQUIRED_FONT if col.required else Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = max(10, min(28, len(col.header) * 2 + 4))
+        ws.column_dimensions[letter].width = column_width(col)
         rng = f"{letter}2:{letter}2000"
         if col.type == "enum":
             dv = DataValidation(
@@ -65,6 +73,18 @@ def data_sheet(
                 showErrorMessage=True,
                 errorTitle="不是可选的值",
                 error=f"请从下拉列表中选择{col.header}",
+            )
+            dv.add(rng)
+            ws.add_data_validation(dv)
+        elif col.type == "id_number":
+            dv = DataValidation(
+                type="textLength",
+                operator="equal",
+                formula1="18",
+                allow_blank=not col.required,
+                showErrorMessage=True,
+                errorTitle="身份证号位数不对",
+                error="公民身份号码应为 18 位（末位可为 X）；请先把单元格设为文本再录入",
             )
             dv.add(rng)
             ws.add_data_validation(dv)
