@@ -57,7 +57,7 @@ from generators.registry.template import registry_workbook
 from generators.registry.validate import RegistryImport, import_registry, import_summary
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
-from generators.website.edition_pages import edition_tasks, redirect_page, versions_json
+from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
 from generators.website.pages import navigation, unit_pdf
 from generators.website.registry_pages import registry_pages
@@ -200,7 +200,12 @@ def render_site_pages(
     tasks = edition_tasks(
         policies.editions, policies.models, policies.calendars, policies.latest, live, handbook_pdf_path
     )
-    versions = {number: (pages, render_pages(env, pages)) for number, pages in tasks.items()}
+    rendered = mark_outdated(
+        {number: render_pages(env, pages) for number, pages in tasks.items()},
+        policies.editions,
+        policies.latest,
+    )
+    versions = {number: (pages, rendered[number]) for number, pages in tasks.items()}
     report = review_report(model)
     settings.build.mkdir(parents=True, exist_ok=True)
     (settings.build / "policy-model.json").write_text(
