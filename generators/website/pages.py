@@ -615,16 +615,19 @@ def handbook_pages(
     return [home_page(model, citer, pages, edition), *tasks]
 
 
+SECTION_TITLES = {  # the site's sections (folders), as the navigation and the printed contents name them
+    "documents": "政策文件",
+    "matrices": "责任矩阵",
+    "units": "单位职责",
+    "groups": "群体定义",
+    "registry": "台账汇总",
+    "assessment": "双零试点",
+}
+
+
 def navigation(tasks: list[PageTask]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
-    titles = {
-        "documents": "政策文件",
-        "matrices": "责任矩阵",
-        "units": "单位职责",
-        "groups": "群体定义",
-        "registry": "台账汇总",
-        "assessment": "双零试点",
-    }
+    titles = SECTION_TITLES
     nav: list = []
     sections: dict[str, list] = {"": nav}
     for t in tasks:
