@@ -165,7 +165,7 @@ def versions_json(editions: list[Edition], latest: Edition) -> str:
 def redirect_page(target: str) -> str:
     """What mike writes for an alias: a page that sends the browser on, keeping the anchor."""
     return (
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Redirecting</title>\n'
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>正在跳转</title>\n'
         f'<noscript><meta http-equiv="refresh" content="0; url={target}"></noscript>\n'
         f'<script>window.location.replace("{target}" + window.location.hash);</script>\n'
         f'</head>\n<body>\n<a href="{target}">{target}</a>\n</body>\n</html>\n'
