@@ -102,7 +102,6 @@ def edition_tasks(
             "notes": e.notes,
             "changelog": CHANGELOG if i > 0 else None,
             "pdf": pdf_path(e),
-            "latest": None if e is latest else latest.label,
         }
         out[e.number] = (
             handbook_pages(model, calendars[e.number], tuple(t.path for t in extra), context) + extra
