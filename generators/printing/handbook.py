@@ -104,7 +104,8 @@ def handbook_jobs(
         part = folder
         sections.append({**section, "html": _relink(html[t.path], t.path, known)})
         if t.path.startswith("units/") and t.path != "units/index.md":
-            units.append((t.path, {**section, "html": _relink(html[t.path], t.path, {t.path})}))
+            own = {**section, "new_page": True, "html": _relink(html[t.path], t.path, {t.path})}
+            units.append((t.path, own))
     jobs = [
         PrintJob(
             handbook_path,
