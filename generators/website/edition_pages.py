@@ -118,11 +118,11 @@ def outdated_notice(path: str, edition: Edition, latest: Edition, latest_pages: 
     up = "../" * (path.count("/") + 1)
     target = path if path in latest_pages else "index.md"
     href = f"{up}{latest.number}/{target.removesuffix('.md')}.html"
-    where = "这一页" if path in latest_pages else "首页（最新版本中没有这一页）"
+    where = "这一页" if path in latest_pages else "首页（最新版本没有这一页）"
     return (
         '<div class="admonition warning outdated" data-search-exclude markdown>\n'
         f'<p class="admonition-title">旧版本：{edition.label}</p>\n'
-        f'<p>本页属于旧版本，内容可能已经变化。<a href="{href}">查看最新版本 {latest.label} 的{where}</a>。</p>\n'
+        f'<p>本页属于旧版本，内容可能已经变化。<a href="{href}">查看最新版本 {latest.label}中的{where}</a>。</p>\n'
         "</div>\n\n"
     )
 
