@@ -25,9 +25,9 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
+from generators.core.errors import display_path
 from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
 from generators.core.months import Month
-from generators.policy.age_rules import AgeRule, age_rules
 from generators.policy.build import build_policy_model
 from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
@@ -41,15 +41,10 @@ from generators.privacy.guard import guard
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
-from generators.registry.monthly import (
-    AreaMonth,
-    ContactRule,
-    contact_rules,
-    default_report_month,
-    month_tasks,
-    monthly_areas,
-)
+from generators.registry.local_rules import CountyRules, county_rules
+from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import personal_values, place_names
+from generators.registry.places import PlaceList, read_places
 from generators.registry.readers import registry_files
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
@@ -58,7 +53,7 @@ from generators.registry.template import registry_workbook
 from generators.registry.validate import RegistryImport, import_registry, import_summary
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
-from generators.website.edition_pages import edition_tasks, redirect_page, versions_json
+from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
 from generators.website.pages import COVERAGE_PAGE, navigation, unit_pdf
 from generators.website.registry_pages import registry_pages
@@ -111,10 +106,11 @@ def load_policies(settings: Settings) -> Policies:
 class Registry:
     config: RegistryConfig
     schema: RegistrySchema
-    rules: dict[str, AgeRule]
+    rules: CountyRules  # per township, from the documents data/places.yaml says it follows
     imported: RegistryImport
     files: list[Path]
     month: Month  # the report month
+    places: PlaceList
 
     @property
     def summary(self) -> dict:
@@ -125,7 +121,8 @@ def import_registries(settings: Settings, policies: Policies) -> Registry:
     """The registry's files (the synthetic default is generated into build/), imported and validated."""
     config = read_registry_config(settings.registry_config)
     schema = read_schema(settings.registry_schema)
-    rules = age_rules(policies.model, list(config.age_rules_from))
+    places = read_places(settings.places)
+    rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
     data_month = settings.month.shift(-1) if settings.month else None
     if settings.registry is not None or config.source != "synthetic":
         files = registry_files(settings.registry or (settings.data / config.source))
@@ -133,20 +130,19 @@ def import_registries(settings: Settings, policies: Policies) -> Registry:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
         write_tree({}, None, folder)  # start empty: no stale villages
-        files = write_synthetic_registry(synthetic, rules, schema, folder)
+        files = write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, folder)
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
     imported = import_registry(files, schema, policies.model, rules, as_of)
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, files, month)
+    return Registry(config, schema, rules, imported, files, month, places)
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
 @dataclass(frozen=True)
 class MonthFigures:
-    contact_rules: dict[str, ContactRule]
     county: AreaMonth
     criteria: Criteria
     pilots: PilotList
@@ -156,8 +152,7 @@ class MonthFigures:
 
 def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
     model, month = policies.model, registry.month
-    crules = contact_rules(model, registry.config.periodic_contact_days)
-    county = monthly_areas(registry.imported.cases, registry.imported.contacts, month, registry.rules, crules)
+    county = monthly_areas(registry.imported.cases, registry.imported.contacts, month, registry.rules)
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -170,7 +165,7 @@ def derive_month(settings: Settings, policies: Policies, registry: Registry) -> 
         else not_submitted(criteria, p)
         for p in pilots.pilots
     }
-    return MonthFigures(crules, county, criteria, pilots, assessments, len(submissions))
+    return MonthFigures(county, criteria, pilots, assessments, len(submissions))
 
 
 # --- 4. pages and workbooks --------------------------------------------------------------------------
@@ -202,7 +197,12 @@ def render_site_pages(
     tasks = edition_tasks(
         policies.editions, policies.models, policies.calendars, policies.latest, live, handbook_pdf_path
     )
-    versions = {number: (pages, render_pages(env, pages)) for number, pages in tasks.items()}
+    rendered = mark_outdated(
+        {number: render_pages(env, pages) for number, pages in tasks.items()},
+        policies.editions,
+        policies.latest,
+    )
+    versions = {number: (pages, rendered[number]) for number, pages in tasks.items()}
     report = review_report(model)
     settings.build.mkdir(parents=True, exist_ok=True)
     (settings.build / "policy-model.json").write_text(
@@ -252,7 +252,7 @@ def plan_print(
         model,
         Pseudonymizer(load_key(settings.key_file)),
         month_tasks(policies.calendar, model, month),
-        figures.contact_rules,
+        registry.rules,
     )
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year

@@ -36,7 +36,7 @@ LAYERS = [
     ["registry.model", "registry.schema", "registry.places"],
     ["registry.cells"],
     ["registry.template"],
-    ["registry.readers", "registry.config"],
+    ["registry.readers", "registry.config", "registry.local_rules"],
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],

@@ -124,8 +124,8 @@ def test_cut_an_edition(tmp_path):
 def test_site_holds_every_edition_with_mikes_layout(site_root):
     versions = json.loads((site_root / "versions.json").read_text(encoding="utf-8"))
     assert [v for v in versions if v["version"] != "draft"] == [
-        {"version": "2024.2", "title": "2024.2（2024-09-01）", "aliases": ["latest"]},
-        {"version": "2024.1", "title": "2024.1（2024-03-01）", "aliases": []},
+        {"version": "2024.2", "title": "2024.2", "aliases": ["latest"]},
+        {"version": "2024.1", "title": "2024.1", "aliases": []},
     ]
     # data/ holds unpublished changes (a draft) exactly when it differs from the newest edition
     has_draft = read_editions(ROOT / "data")[-1].number == "draft"
@@ -149,8 +149,13 @@ def test_site_holds_every_edition_with_mikes_layout(site_root):
         and "changelog.html" in home
         and "这不是最新版本" not in home
     )
-    old_home = (site_root / "2024.1" / "index.html").read_text(encoding="utf-8")
-    assert '这不是最新版本；最新版本是 <a href="../latest/index.html">2024.2' in old_home
+    # every page of an older edition says so, and links to the same page in the latest (or its home)
+    old_unit = (site_root / "2024.1" / "units" / "police.html").read_text(encoding="utf-8")
+    assert "旧版本：2024.1" in old_unit and 'href="../../2024.2/units/police.html"' in old_unit
+    for page in (site_root / "2024.1").rglob("*.html"):
+        if page.name != "404.html":
+            assert 'class="admonition warning outdated"' in page.read_text(encoding="utf-8"), page
+    assert 'class="admonition warning outdated"' not in home
 
 
 def test_print_edition_has_outline_fonts_landscape_matrices_and_page_numbers(site_root):

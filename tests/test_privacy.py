@@ -94,9 +94,10 @@ def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, ca
     """A registry name planted in a public template: the build stops, names the file, keeps the old site."""
     from generators.cli import main
     from generators.config.paths import DataPaths
-    from generators.policy.age_rules import age_rules
     from generators.policy.build import build_policy_model
     from generators.registry.config import read_registry_config
+    from generators.registry.local_rules import county_rules
+    from generators.registry.places import read_places
     from generators.registry.synthetic import SyntheticSettings, generate
 
     root = project_copy(tmp_path / "project")
@@ -105,7 +106,8 @@ def test_build_fails_when_a_public_template_carries_a_registry_name(tmp_path, ca
     cases, _ = next(
         iter(
             generate(
-                SyntheticSettings.from_config(config.synthetic), age_rules(model, list(config.age_rules_from))
+                SyntheticSettings.from_config(config.synthetic),
+                county_rules(model, read_places(root / "data" / "places.yaml"), 90).narrowest_ages(),
             ).values()
         )
     )

@@ -8,17 +8,18 @@ import openpyxl
 import pytest
 
 from generators.core.errors import InputError
-from generators.policy.age_rules import age_rules
+from generators.registry.local_rules import county_rules
+from generators.registry.places import read_places
 from generators.registry.readers import read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.validate import import_registry
-from tests.conftest import latest
+from tests.conftest import ROOT, latest
 from tests.registry_fixtures import AS_OF, SCHEMA, case, contact, edit, ident, workbook
 
 
 @pytest.fixture(scope="module")
 def rules(model):
-    return age_rules(model, ["dunji-2023", "dazan-2022"])
+    return county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
 
 
 @pytest.fixture

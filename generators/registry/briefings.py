@@ -13,8 +13,9 @@ from generators.policy.citations import Citer
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.privacy.masking import mask_name
 from generators.privacy.pseudonyms import Pseudonymizer
+from generators.registry.local_rules import CountyRules, LocalRules
 from generators.registry.model import Case
-from generators.registry.monthly import RISKS, AreaMonth, ContactRule
+from generators.registry.monthly import RISKS, AreaMonth, MonthTask
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class BriefingSheet:
     changes: list[PersonRow]
     tasks: list[tuple[str, str, str]]  # what, units, source
     rules: list[tuple[str, str, str]]  # group, cadence, source
+    follows: str = ""  # which documents the township follows, said in a sentence
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,22 @@ class TownshipPack:
     summary: list[tuple[str, int, int, int, int, int]]  # village, total, entered, exited+moved, due, overdue
     totals: tuple[int, int, int, int, int]
     tasks: list[tuple[str, str, str]] = field(default_factory=list)
+    follows: str = ""
+
+
+def follows_sentence(local: LocalRules, model: PolicyModel) -> str:
+    """本乡镇（街道）执行《墩集镇方案》和全县执行的《双零试点方案》, or, without a plan of its own, that it
+    follows the county's documents only."""
+
+    def names(ids) -> str:
+        return "、".join(f"《{model.document(d).meta.short}》" for d in ids)
+
+    county = [d for d in local.documents if d not in local.own]
+    if local.own:
+        return f"本乡镇（街道）执行{names(local.own)}" + (f"和全县执行的{names(county)}" if county else "")
+    if county:
+        return f"本乡镇（街道）没有自己的工作方案，执行全县确定的{names(county)}"
+    return "本乡镇（街道）和全县都没有确定执行的文件：联系周期按本地约定，年龄界限按法律"
 
 
 def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -> str:
@@ -86,7 +104,7 @@ def briefing_sheet(
     citer: Citer,
     pseudonym: Pseudonymizer,
     tasks: list[tuple[str, str, str]],
-    rules: dict[str, ContactRule],
+    local: LocalRules,
 ) -> BriefingSheet:
     as_of = village.month.shift(-1).end
     groups = [g for g in model.groups if village.by_group.get(g)]
@@ -145,11 +163,17 @@ def briefing_sheet(
         transitions=transitions,
         changes=changes,
         tasks=tasks,
-        rules=[(model.groups[g].short, rules[g].label, _cite(citer, rules[g].source)) for g in groups],
+        rules=[
+            (model.groups[g].short, local.contacts[g].label, _cite(citer, local.contacts[g].source))
+            for g in groups
+        ],
+        follows=follows_sentence(local, model),
     )
 
 
-def township_pack(township: AreaMonth, sheets: list[BriefingSheet]) -> TownshipPack:
+def township_pack(
+    township: AreaMonth, sheets: list[BriefingSheet], tasks: list | None = None, follows: str = ""
+) -> TownshipPack:
     summary = [
         (
             v.name,
@@ -176,7 +200,8 @@ def township_pack(township: AreaMonth, sheets: list[BriefingSheet]) -> TownshipP
         sheets,
         summary,
         totals,
-        sheets[0].tasks if sheets else [],
+        tasks if tasks is not None else sheets[0].tasks if sheets else [],
+        follows,
     )
 
 
@@ -184,14 +209,18 @@ def briefing_packs(
     county: AreaMonth,
     model: PolicyModel,
     pseudonym: Pseudonymizer,
-    month_tasks: list,
-    rules: dict[str, ContactRule],
+    month_tasks: list[MonthTask],
+    rules: CountyRules,
 ) -> list[TownshipPack]:
-    """Every village's sheet, gathered per township."""
+    """Every village's sheet, gathered per township; each township's sheets cite and apply the documents
+    it follows (its tasks are the month's tasks of those documents)."""
     citer = Citer(model)
-    tasks = [(t.what, t.units, citer.cite(t.source)) for t in month_tasks]
     packs = []
     for township in county.villages:
-        sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, rules) for v in township.villages]
-        packs.append(township_pack(township, sheets))
+        local = rules.of(township.name)
+        tasks = [
+            (t.what, t.units, citer.cite(t.source)) for t in month_tasks if t.source.doc in local.documents
+        ]
+        sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, local) for v in township.villages]
+        packs.append(township_pack(township, sheets, tasks, follows_sentence(local, model)))
     return packs

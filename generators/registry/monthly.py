@@ -15,49 +15,10 @@ from generators.core.months import Month, add_years
 from generators.policy.age_rules import AgeRule
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.policy.work_calendar import WorkCalendar
+from generators.registry.local_rules import ContactRule, CountyRules
 from generators.registry.model import Case, Contact
 
 RISKS = ("高", "中", "低")
-
-
-@dataclass(frozen=True)
-class ContactRule:
-    """How often a group's youths must be contacted, and on what authority."""
-
-    group: str
-    days: int | None  # an interval in days; None: once in every calendar month
-    label: str
-    source: ClauseRef | None  # None: a local agreement (registry.yaml), not a clause
-
-    def due(self, base: dt.date, month: Month) -> tuple[dt.date, bool] | None:
-        """When the next contact after `base` (last contact, or entry) falls due, and whether it is already
-        overdue at the start of `month`; None when it falls due after `month`."""
-        if self.days is None:  # 每个月至少接触一次: everyone is due this month; overdue if none last month
-            data_month = month.shift(-1)
-            if base < data_month.start:
-                return data_month.end, True
-            return month.end, False
-        due = base + dt.timedelta(days=self.days)
-        return (due, due < month.start) if due <= month.end else None
-
-
-def contact_rules(model: PolicyModel, periodic_days: int) -> dict[str, ContactRule]:
-    """Monthly where a document sets a monthly contact for the group (001: 每个月至少接触一次); otherwise
-    the local interval for 定期."""
-    rules = {}
-    for gid in model.groups:
-        monthly = [c for c in model.cadences if c.group == gid and c.kind == "monthly"]
-        if monthly:
-            rules[gid] = ContactRule(gid, None, f"每月（{monthly[0].phrase}）", monthly[0].source)
-        else:
-            periodic = [c for c in model.cadences if c.group == gid and c.kind == "periodic"]
-            rules[gid] = ContactRule(
-                gid,
-                periodic_days,
-                f"定期（本地约定每 {periodic_days} 天）",
-                periodic[0].source if periodic else None,
-            )
-    return rules
 
 
 @dataclass(frozen=True)
@@ -137,7 +98,7 @@ def transitions_for(case: Case, rules: dict[str, AgeRule], first: dt.date, last:
     return out
 
 
-def _area(level, name, township, month, cases, contacts_by_case, rules, crules, trend_months) -> AreaMonth:
+def _area(level, name, township, month, cases, contacts_by_case, rules, trend_months) -> AreaMonth:
     cut = month.shift(-1)  # the data month
     as_of, prev_end = cut.end, cut.shift(-1).end
     active = sorted((c for c in cases if c.active_on(as_of)), key=lambda c: c.case_id)
@@ -164,14 +125,15 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, crules, 
         trend=[(m, sum(1 for c in cases if c.active_on(m.end))) for m in trend_months],
     )
     for case in active:
-        rule = crules[case.group]
+        local = rules.of(case.township)  # the township's own documents decide its cycles and bounds
+        rule = local.contacts[case.group]
         dates = [d for d in contacts_by_case.get(case.case_id, []) if d <= as_of]
         last = max(dates) if dates else None
         base = last or case.entry_date
         due = rule.due(base, month)
         if due is not None:
             area.due.append(DueContact(case, last, (as_of - base).days, due[0], due[1], rule))
-        area.transitions += transitions_for(case, rules, month.start, month.shift(2).end)
+        area.transitions += transitions_for(case, local.ages, month.start, month.shift(2).end)
     area.due.sort(key=lambda d: (not d.overdue, d.due, d.case.case_id))
     area.transitions.sort(key=lambda t: (t.on, t.case.case_id))
     return area
@@ -197,8 +159,7 @@ def monthly_areas(
     cases: list[Case],
     contacts: list[Contact],
     month: Month,
-    rules: dict[str, AgeRule],
-    crules: dict[str, ContactRule],
+    rules: CountyRules,
     trend_length: int = 6,
 ) -> AreaMonth:
     """The county, its townships, their villages — each an AreaMonth for the report month."""
@@ -206,14 +167,14 @@ def monthly_areas(
     for c in contacts:
         by_case.setdefault(c.case_id, []).append(c.date)
     trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
-    county = _area("county", "全县", None, month, cases, by_case, rules, crules, trend_months)
+    county = _area("county", "全县", None, month, cases, by_case, rules, trend_months)
     for township in sorted({c.township for c in cases}):
         in_t = [c for c in cases if c.township == township]
-        t_area = _area("township", township, township, month, in_t, by_case, rules, crules, trend_months)
+        t_area = _area("township", township, township, month, in_t, by_case, rules, trend_months)
         for village in sorted({c.village for c in in_t}):
             in_v = [c for c in in_t if c.village == village]
             t_area.villages.append(
-                _area("village", village, township, month, in_v, by_case, rules, crules, trend_months)
+                _area("village", village, township, month, in_v, by_case, rules, trend_months)
             )
         county.villages.append(t_area)
     return county

@@ -12,9 +12,9 @@ from typing import Any
 
 from generators.core.errors import InputError, Problem
 from generators.core.months import age_on
-from generators.policy.age_rules import AgeRule
 from generators.policy.model import PolicyModel
 from generators.registry.cells import CellError, parse_cell
+from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, Contact, RowRef
 from generators.registry.readers import RawRow, Table, read_registry_file
 from generators.registry.schema import Column, RegistrySchema
@@ -75,9 +75,7 @@ def _parse_row(table: Table, raw: RawRow) -> tuple[dict[str, Any], list[Problem]
     return parsed, problems
 
 
-def validate(
-    tables: list[Table], model: PolicyModel, rules: dict[str, AgeRule], as_of: dt.date
-) -> RegistryImport:
+def validate(tables: list[Table], model: PolicyModel, rules: CountyRules, as_of: dt.date) -> RegistryImport:
     """Accept or reject every row. Cases first (all files), then contacts against the accepted cases."""
     group_ids = {g.name: g.id for g in model.groups.values()}
     result = RegistryImport([], [], [], [], {})
@@ -124,7 +122,7 @@ def validate(
                 )
                 seen_case[case.case_id] = raw.ref
                 seen_id[case.id_number] = (raw.ref, case.village)
-                rule = rules[case.group]
+                rule = rules.of(case.township).ages[case.group]  # the township's documents
                 age = age_on(case.birth_date, as_of)
                 if case.active_on(as_of) and not rule.admits(age):
                     result.notes.append(
@@ -182,7 +180,7 @@ def _check_case(raw, values, table, rules, group_ids, as_of, seen_case, seen_id)
     if values["exit_date"] and not values["exit_reason"]:
         problems.append(_problem(raw, col("exit_reason"), "填写了退出日期，退出原因必填", headers=headers))
     group = group_ids[values["group"]]
-    rule = rules[group]
+    rule = rules.of(values["township"]).ages[group]
     age = age_on(values["birth_date"], values["entry_date"])
     if not rule.admits(age):
         where = "（法定）" if rule.source is None else f"（依据 {rule.source}）"
@@ -199,7 +197,7 @@ def _check_case(raw, values, table, rules, group_ids, as_of, seen_case, seen_id)
 
 
 def import_registry(
-    files: list[Path], schema: RegistrySchema, model: PolicyModel, rules: dict[str, AgeRule], as_of: dt.date
+    files: list[Path], schema: RegistrySchema, model: PolicyModel, rules: CountyRules, as_of: dt.date
 ) -> RegistryImport:
     """Read every file (stopping at the first that cannot be read), then validate all rows together so
     that duplicates across villages are found."""

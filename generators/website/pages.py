@@ -36,7 +36,7 @@ USERS = [
     ),
     (
         "“双零”试点社区（村）",
-        "对照 004 号文件的创建标准填写自评表（Excel、可填写 PDF 或手机表单），附证明材料。",
+        "对照双零试点方案的创建标准填写自评表（Excel、可填写 PDF 或手机表单），附证明材料。",
         "assessment/index.md",
         "双零试点",
     ),
@@ -56,6 +56,11 @@ def unit_pdf(page: str) -> str:
 
 def doc_page(doc_id: str) -> str:
     return f"documents/{doc_id}.md"
+
+
+def display_title(title: str, fragment: bool) -> str:
+    """A fragment's title says so once: “金元镇专项行动方案（片段）” stays as it is."""
+    return title if not fragment or "片段" in title else f"{title}（片段）"
 
 
 class SiteCiter(Citer):
@@ -138,7 +143,7 @@ def doc_summary(doc: Document, from_page: str, citer: SiteCiter) -> dict:
     m = doc.meta
     return {
         "id": m.id,
-        "title": m.title,
+        "title": display_title(m.title, m.fragment),
         "short": m.short,
         "issuer": m.issuer,
         "date": m.date,
@@ -149,7 +154,6 @@ def doc_summary(doc: Document, from_page: str, citer: SiteCiter) -> dict:
         "kind": m.kind,
         "fragment": m.fragment,
         "note": m.note,
-        "source_file": m.source_file,
         "href": rel(from_page, doc_page(doc.id)),
         "mark": citer.marks[doc.id],
         "clauses": len(doc.clauses),
@@ -179,6 +183,7 @@ def matrix_view(
                 links.append(
                     {
                         "symbol": ROLE_SYMBOLS[a.role] + (citer.marks[a.source.doc] if combined else ""),
+                        "mark": citer.marks[a.source.doc] if combined else citer.label(a.source),
                         "role": a.role.value,
                         "href": citer.link(page, a.source),
                         "title": f"{ROLE_LABELS[a.role]}：{originals}（{citer.cite(a.source)}）",
@@ -203,23 +208,53 @@ def matrix_view(
                 bucket = wordings.setdefault(cell_key[1], [])
                 if original not in bucket:
                     bucket.append(original)
+    columns = [
+        {
+            "label": units[u].short,
+            "href": rel(page, f"units/{u}.md"),
+            "name": units[u].name,
+            "wording": "、".join(w for w in wordings.get(u, []) if w != units[u].short),
+        }
+        for u in matrix.units
+    ]
     return {
         "title": matrix.title,
-        "columns": [
-            {
-                "label": units[u].short,
-                "href": rel(page, f"units/{u}.md"),
-                "name": units[u].name,
-                "wording": "、".join(w for w in wordings.get(u, []) if w != units[u].short),
-            }
-            for u in matrix.units
-        ],
+        "columns": columns,
         "rows": rows,
         "legend": [
             {"symbol": ROLE_SYMBOLS[r], "label": ROLE_LABELS[r], "role": r.value} for r in matrix.roles
         ],
         "is_task": bool(matrix.rows and matrix.rows[0].doc),
+        "cards": matrix_cards(rows, columns, matrix.roles) if combined else None,
     }
+
+
+def matrix_cards(rows: list[dict], columns: list[dict], roles) -> list[dict]:
+    """The matrix row by row, for a narrow screen: each group with its units under each role (牵头：民政④⑤)."""
+    cards = []
+    for row in rows:
+        by_role: dict[str, dict[int, list[dict]]] = {}
+        for i, cell in enumerate(row["cells"]):
+            for link in cell["links"] if cell else ():
+                by_role.setdefault(link["role"], {}).setdefault(i, []).append(link)
+        cards.append(
+            {
+                "head": row["head"],
+                "roles": [
+                    {
+                        "role": r.value,
+                        "symbol": ROLE_SYMBOLS[r],
+                        "label": ROLE_LABELS[r],
+                        "units": [
+                            {**columns[i], "links": links} for i, links in sorted(by_role[r.value].items())
+                        ],
+                    }
+                    for r in roles
+                    if r.value in by_role
+                ],
+            }
+        )
+    return cards
 
 
 def matrix_pages(model: PolicyModel, citer: SiteCiter) -> list[PageTask]:
@@ -325,6 +360,11 @@ def unit_pages(model: PolicyModel, citer: SiteCiter) -> list[PageTask]:
                             dict.fromkeys(x.original for x in rows if x.source == a.source)
                         ),
                         "source": citer.source(path, a.source),
+                        "cadences": [
+                            f"{CADENCE_LABELS[c.kind]}：{c.phrase}"
+                            for c in model.cadences
+                            if c.source == a.source and (unit.id in c.units or not c.units)
+                        ],
                     }
                 )
             sections.append(
@@ -477,10 +517,11 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
     recurring = [
         {
             "kind": CADENCE_LABELS[r.cadence.kind],
+            "every_month": len(r.months) == 12,
             "phrase": r.cadence.phrase,
             "units": units(r.cadence.units),
             "group": model.groups[r.cadence.group].short if r.cadence.group else "全部",
-            "months": [m in r.months for m in range(1, 13)],
+            "months": month_list(r.months),
             "source": citer.source(path, r.cadence.source),
         }
         for r in calendar.recurring
@@ -506,10 +547,10 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
             "doc": model.document(p.source.doc).meta.short,
         }
 
-    months = []
-    for m in range(1, 13):
-        due = [view for view, r in zip(recurring, calendar.recurring) if m in r.months]
-        months.append({"label": f"{m}月", "entries": [f"{v['units']}：{v['phrase']}" for v in due]})
+    months = [
+        {"label": f"{m}月", "entries": [v for v, r in zip(recurring, calendar.recurring) if m in r.months]}
+        for m in range(1, 13)
+    ]
     return PageTask(
         path,
         "calendar.md.j2",
@@ -518,9 +559,9 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
             "recurring": recurring,
             "periodic": periodic,
             "months": months,
+            "unplaced": [v for v, r in zip(recurring, calendar.recurring) if not r.months],
             "dated": [phase(p) for p in calendar.dated],
             "relative": [phase(p) for p in calendar.relative],
-            "month_labels": [f"{m}月" for m in range(1, 13)],
             **deadline_view(model, calendar, citer, path),
         },
     )
@@ -593,6 +634,13 @@ def coverage_page(model: PolicyModel, citer: SiteCiter) -> PageTask:
     return PageTask(path, "coverage.md.j2", "抽取覆盖", {"documents": docs})
 
 
+def month_list(months: tuple[int, ...]) -> str:
+    """每月 / 3、6、9、12月 / 未定月份."""
+    if len(months) == 12:
+        return "每月"
+    return "、".join(map(str, months)) + "月" if months else "未定月份"
+
+
 def home_page(model: PolicyModel, citer: SiteCiter, pages: set[str], edition: dict | None = None) -> PageTask:
     return PageTask(
         "index.md",
@@ -637,16 +685,19 @@ def handbook_pages(
     return [home_page(model, citer, pages, edition), *tasks]
 
 
+SECTION_TITLES = {  # the site's sections (folders), as the navigation and the printed contents name them
+    "documents": "政策文件",
+    "matrices": "责任矩阵",
+    "units": "单位职责",
+    "groups": "群体定义",
+    "registry": "台账汇总",
+    "assessment": "双零试点",
+}
+
+
 def navigation(tasks: list[PageTask]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
-    titles = {
-        "documents": "政策文件",
-        "matrices": "责任矩阵",
-        "units": "单位职责",
-        "groups": "群体定义",
-        "registry": "台账汇总",
-        "assessment": "双零试点",
-    }
+    titles = SECTION_TITLES
     nav: list = []
     sections: dict[str, list] = {"": nav}
     for t in tasks:
