@@ -24,6 +24,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
+from generators.core.errors import InputError, Problem, display_path
 from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
 from generators.core.months import Month
 from generators.policy.age_rules import AgeRule, age_rules
@@ -49,7 +50,7 @@ from generators.registry.monthly import (
     monthly_areas,
 )
 from generators.registry.pii import personal_values, place_names
-from generators.registry.readers import registry_files
+from generators.registry.places import PlaceList, read_places
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import SyntheticSettings, write_synthetic_registry
@@ -111,8 +112,9 @@ class Registry:
     schema: RegistrySchema
     rules: dict[str, AgeRule]
     imported: RegistryImport
-    files: list[Path]
+    folder: Path
     month: Month  # the report month
+    places: PlaceList
 
     @property
     def summary(self) -> dict:
@@ -124,21 +126,28 @@ def import_registries(settings: Settings, policies: Policies) -> Registry:
     config = read_registry_config(settings.registry_config)
     schema = read_schema(settings.registry_schema)
     rules = age_rules(policies.model, list(config.age_rules_from))
+    places = read_places(settings.places)
     data_month = settings.month.shift(-1) if settings.month else None
     if settings.registry is not None or config.source != "synthetic":
-        files = registry_files(settings.registry or (settings.data / config.source))
+        folder = settings.registry or (settings.data / config.source)
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
         write_tree({}, None, folder)  # start empty: no stale villages
         files = write_synthetic_registry(synthetic, rules, schema, folder)
+        # the generated county's places (its files are named 乡镇-村.xlsx) join the list: made by our code
+        places = places.with_places([tuple(p.stem.split("-", 1)) for p in files])  # type: ignore[misc]
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    imported = import_registry(files, schema, policies.model, rules, as_of)
+    imported = import_registry(folder, schema, places, policies.model, rules, as_of)
+    if settings.month is None and not (imported.cases or imported.contacts):
+        raise InputError(
+            Problem(display_path(folder), "台账中没有可用的行，无法确定报表月份：请用 --month 指定")
+        )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, files, month)
+    return Registry(config, schema, rules, imported, folder, month, places)
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------

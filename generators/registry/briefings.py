@@ -71,11 +71,11 @@ def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -
 
 def _person(case: Case, model: PolicyModel, pseudonym: Pseudonymizer, *cells: str) -> PersonRow:
     return PersonRow(
-        pseudonym(case.case_id),
+        pseudonym("/".join(case.key)),  # case numbers repeat across villages
         mask_name(case.name),
         model.groups[case.group].short,
         case.risk,
-        case.contact_person,
+        case.contact_person or "",
         tuple(cells),
     )
 

@@ -1,12 +1,30 @@
 """Model: the registry workbook's columns (data/registry/schema.yaml), shared by the template, the
-importer and the guide page."""
+importer and the guide page: headers and their synonyms, allowed values and their aliases, and whether a
+bad value rejects the row or only warns."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from generators.core.errors import InputError, Problem, display_path
+
+TYPES = ("text", "date", "enum", "id_number", "phone", "place")
+
+
+def header_key(text: object) -> str:
+    """How headers are compared: NFKC, no white space, no * or ＊, brackets of either width alike."""
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊]", "", text).replace("(", "（").replace(")", "）")
+
+
+def value_key(text: str) -> str:
+    """How enum values are compared: NFKC, no white space, case-insensitive."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
 @dataclass(frozen=True)
@@ -18,6 +36,29 @@ class Column:
     values: tuple[str, ...] = ()
     pii: bool = False
     help: str | None = None
+    on_bad: str = "reject"  # reject | warn
+    synonyms: tuple[str, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (written, value)
+    not_names: tuple[str, ...] = ()
+    _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for v in self.values:
+            self._lookup[value_key(v)] = v
+        for written, v in self.aliases:
+            self._lookup.setdefault(value_key(written), v)
+
+    @property
+    def warns(self) -> bool:
+        return self.on_bad == "warn"
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.synonyms)
+
+    def allowed(self, text: str) -> str | None:
+        """The allowed value that `text` writes (itself or an alias), or None."""
+        return self._lookup.get(value_key(text))
 
 
 @dataclass(frozen=True)
@@ -25,6 +66,7 @@ class SheetSchema:
     kind: str  # "cases" | "contacts"
     title: str
     columns: tuple[Column, ...]
+    ignored: tuple[str, ...] = ()  # headers read past on purpose (序号), named in a notice
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -33,11 +75,17 @@ class SheetSchema:
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]
 
+    @property
+    def needed(self) -> list[Column]:
+        """Columns without which the sheet cannot be read: required and rejecting."""
+        return [c for c in self.columns if c.required and not c.warns]
+
 
 @dataclass(frozen=True)
 class RegistrySchema:
     cases: SheetSchema
     contacts: SheetSchema
+    template_sheets: tuple[str, ...] = ()
 
     @property
     def sheets(self) -> tuple[SheetSchema, SheetSchema]:
@@ -45,21 +93,46 @@ class RegistrySchema:
 
 
 def read_schema(path: Path) -> RegistrySchema:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))["sheets"]
+    name = display_path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems: list[Problem] = []
     sheets = {}
     for kind in ("cases", "contacts"):
-        spec = data[kind]
-        cols = tuple(
-            Column(
-                key=c["key"],
-                header=c["header"],
-                type=c["type"],
-                required=bool(c.get("required")),
-                values=tuple(c.get("values") or ()),
-                pii=bool(c.get("pii")),
-                help=c.get("help"),
+        spec = data["sheets"][kind]
+        cols = []
+        for c in spec["columns"]:
+            where = f"{spec['title']} / {c.get('header')}"
+            if c.get("type") not in TYPES:
+                problems.append(Problem(name, f"{where}：类型应为 {'、'.join(TYPES)} 之一"))
+            if c.get("on_bad", "reject") not in ("reject", "warn"):
+                problems.append(Problem(name, f"{where}：on_bad 应为 reject 或 warn"))
+            aliases = tuple((str(k), str(v)) for k, v in (c.get("aliases") or {}).items())
+            for written, value in aliases:
+                if value not in (c.get("values") or ()):
+                    problems.append(Problem(name, f"{where}：别名“{written}”指向的“{value}”不是可选值"))
+            cols.append(
+                Column(
+                    key=c["key"],
+                    header=c["header"],
+                    type=c["type"],
+                    required=bool(c.get("required")),
+                    values=tuple(str(v) for v in c.get("values") or ()),
+                    pii=bool(c.get("pii")),
+                    help=c.get("help"),
+                    on_bad=c.get("on_bad", "reject"),
+                    synonyms=tuple(str(s) for s in c.get("synonyms") or ()),
+                    aliases=aliases,
+                    not_names=tuple(str(s) for s in c.get("not_names") or ()),
+                )
             )
-            for c in spec["columns"]
-        )
-        sheets[kind] = SheetSchema(kind, spec["title"], cols)
-    return RegistrySchema(**sheets)
+        seen: dict[str, str] = {}
+        for col in cols:
+            for h in col.headers:
+                key = header_key(h)
+                if key in seen and seen[key] != col.key:
+                    problems.append(Problem(name, f"{spec['title']}：表头写法“{h}”同时属于两列"))
+                seen[key] = col.key
+        sheets[kind] = SheetSchema(kind, spec["title"], tuple(cols), tuple(spec.get("ignored") or ()))
+    if problems:
+        raise InputError(problems)
+    return RegistrySchema(**sheets, template_sheets=tuple(data.get("template_sheets") or ()))
