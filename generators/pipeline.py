@@ -202,6 +202,7 @@ def render_site_pages(
         registry.config.suppress_below,
         "../" + TEMPLATE_PATH,
         registry.summary,
+        registry.imported.unreadable,
     )
     live += assessment_pages(
         figures.criteria, figures.pilots, figures.assessments, model, registry.month.year
@@ -259,6 +260,7 @@ def plan_print(
         Pseudonymizer(load_key(settings.key_file)),
         month_tasks(policies.calendar, model, month),
         figures.contact_rules,
+        registry.imported.unreadable,
     )
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
@@ -329,11 +331,17 @@ def print_restricted(
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
     outputs: dict[str, bytes | str] = dict(plan.writer.render_all(plan.restricted, progress=tick))
-    outputs["台账退回.xlsx"] = rejected_workbook(registry.schema, registry.imported.rejected)
+    imported = registry.imported
+    outputs["台账退回.xlsx"] = rejected_workbook(
+        registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
+    )
     outputs["说明.txt"] = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
-        rejected=len(registry.imported.rejected),
+        rejected=len(imported.rejected),
+        warnings=len(imported.warnings),
+        unreadable=[t + v for t, v in imported.unreadable],
+        unused=[str(f.problem) for f in imported.files if f.outcome in ("file-error", "superseded")],
         reports=[j.path for j in plan.report_jobs],
     )
     fill_folder(staging, outputs)

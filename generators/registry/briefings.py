@@ -63,6 +63,7 @@ class TownshipPack:
     summary: list[tuple[str, int, int, int, int, int]]  # village, total, entered, exited+moved, due, overdue
     totals: tuple[int, int, int, int, int]
     tasks: list[tuple[str, str, str]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # villages whose registry could not be read
 
 
 def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -> str:
@@ -186,12 +187,22 @@ def briefing_packs(
     pseudonym: Pseudonymizer,
     month_tasks: list,
     rules: dict[str, ContactRule],
+    unreadable: list[tuple[str, str]] | tuple = (),
 ) -> list[TownshipPack]:
-    """Every village's sheet, gathered per township."""
+    """Every village's sheet, gathered per township; the villages whose registry could not be read this
+    month are named in their township's pack (a township with none readable still gets one)."""
     citer = Citer(model)
     tasks = [(t.what, t.units, citer.cite(t.source)) for t in month_tasks]
     packs = []
     for township in county.villages:
         sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, rules) for v in township.villages]
         packs.append(township_pack(township, sheets))
+    known = {p.township for p in packs}
+    for name in sorted({t for t, _ in unreadable} - known):
+        month = county.month
+        packs.append(
+            TownshipPack(name, month.label, str(month), month.shift(-1).end.isoformat(), [], [], (0,) * 5)
+        )
+    for pack in packs:
+        pack.unreadable.extend(v for t, v in sorted(unreadable) if t == pack.township)
     return packs

@@ -164,7 +164,7 @@ def _parse(row: _Row) -> None:
             and column.not_names
             and value_key(str(parsed)) in {value_key(w) for w in column.not_names}
         ):
-            row.warn(key, f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）", None)
+            row.warn(key, f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）", parsed)
             continue
         if parsed is None and column.required:
             empty.append(column)

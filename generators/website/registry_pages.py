@@ -90,6 +90,7 @@ def registry_pages(
     threshold: int,
     template_href: str,
     import_summary: dict,
+    unreadable: list[tuple[str, str]] | tuple = (),
 ) -> list[PageTask]:
     index = "registry/index.md"
     tasks = [
@@ -103,6 +104,7 @@ def registry_pages(
                 ),
                 "summary": import_summary,
                 "schema_href": rel(index, "registry/schema.md"),
+                "unreadable": [t + v for t, v in unreadable],
             },
         )
     ]
@@ -125,6 +127,7 @@ def registry_pages(
                     ),
                     "summary": None,
                     "schema_href": rel(t_page, "registry/schema.md"),
+                    "unreadable": [v for t, v in unreadable if t == township.name],
                 },
             )
         )
@@ -139,9 +142,11 @@ def registry_pages(
                         "area": area_context(model, village, v_page, threshold, lambda _: None),
                         "summary": None,
                         "schema_href": rel(v_page, "registry/schema.md"),
+                        "unreadable": [],
                     },
                 )
             )
+    tasks += unreadable_pages(county, unreadable)
     tasks.append(
         PageTask(
             "registry/schema.md",
@@ -175,3 +180,20 @@ def registry_pages(
         )
     )
     return tasks
+
+
+def unreadable_pages(county: AreaMonth, unreadable: list[tuple[str, str]] | tuple) -> list[PageTask]:
+    """A page saying 本月台账未能读取 for each unreadable village of a township that has pages and no
+    page of its own this month. Names come from the county's place list, never from a registry cell."""
+    have = {(t.name, v.name) for t in county.villages for v in t.villages}
+    townships = {t.name for t in county.villages}
+    return [
+        PageTask(
+            f"registry/{t}/{v}.md",
+            "registry_unreadable.md.j2",
+            v,
+            {"name": v, "township": t, "month": county.month.label},
+        )
+        for t, v in sorted(unreadable)
+        if t in townships and (t, v) not in have
+    ]
