@@ -203,6 +203,7 @@ def render_site_pages(
         "../" + TEMPLATE_PATH,
         registry.summary,
         registry.imported.unreadable,
+        registry.places,
     )
     live += assessment_pages(
         figures.criteria, figures.pilots, figures.assessments, model, registry.month.year

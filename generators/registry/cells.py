@@ -10,8 +10,10 @@ without a day, not a date in 1905.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from generators.registry.schema import Column
 
@@ -26,6 +28,11 @@ SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
 # C0 controls other than tab, line feed and carriage return, DEL and the C1 block: never part of a value.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 PHONE_SEPARATORS = re.compile(r"[/／、,，;；|｜\s]+")
+WHITE_SPACE = re.compile(r"\s+")
+UNTIDY_SPACE = re.compile(r"\s\s|[^\S ]")  # two white spaces in a row, or a tab, line break …
+ID_SEPARATORS = re.compile(r"[\s\-‐‑–—]")
+PHONE_PUNCTUATION = re.compile(r"[\s\-‐‑–—()（）.]")
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -42,10 +49,16 @@ def clean_text(value: object) -> str | None:
     breaks too) as one space; None for an empty cell."""
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return re.sub(r"\s+", " ", text) or None
+    if isinstance(value, str):
+        text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value))
+    text = text.strip()
+    if UNTIDY_SPACE.search(text):
+        text = WHITE_SPACE.sub(" ", text)
+    return text or None
 
 
 def control_character(value: object) -> str | None:
@@ -101,31 +114,57 @@ def parse_date(value: object) -> dt.date | None:
     raise CellError("不是可识别的日期（可写 2024-03-01、2024/3/1、2024.3.1、2024年3月1日 或 20240301）")
 
 
-def parse_id_number(value: object) -> str:
-    from stdnum.cn import ric
-    from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+def id_check_digit(body: str) -> str:
+    """GB 11643's MOD 11-2 check character of the first 17 digits."""
+    checksum = (1 - 2 * int(body, 13)) % 11  # Σ digit × 2^(17-i) mod 11, as python-stdnum computes it
+    return "X" if checksum == 10 else str(checksum)
 
+
+@functools.lru_cache(maxsize=4096)
+def _region_known(code: str, year: int) -> bool:
+    """Whether the area code named a county in that year (python-stdnum's table, asked once per pair)."""
+    from stdnum.cn import ric
+    from stdnum.exceptions import InvalidComponent
+
+    try:
+        ric.get_birth_place(f"{code}{year:04d}0101000")
+    except InvalidComponent:
+        return False
+    return True
+
+
+def id_birth_date(number: str) -> dt.date:
+    """The birth date a valid 18-character ID number holds."""
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+
+
+def parse_id_number(value: object) -> str:
+    """An 18-character resident ID number, checked as GB 11643 and python-stdnum's cn.ric do (length,
+    digits, check character, birth date, area code in use that year)."""
     if is_number(value):
         raise CellError("身份证号被 Excel 存成了数字，末几位已经丢失：请把该列设为文本后重新录入")
-    text = re.sub(r"[\s\-‐‑–—]", "", unicodedata.normalize("NFKC", str(value))).upper()
+    text = str(value)
+    text = ID_SEPARATORS.sub("", text if text.isascii() else unicodedata.normalize("NFKC", text)).upper()
     if SCIENTIFIC.match(text):
         raise CellError("身份证号被 Excel 存成了数字（科学计数法），末几位已经丢失：请设为文本后重新录入")
+    if len(text) != 18:
+        raise CellError(f"身份证号应为 18 位，这里是 {len(text)} 位")
+    if not text[:17].isdigit() or not text[:17].isascii():
+        raise CellError("身份证号前 17 位应全是数字，末位为数字或 X")
+    check = id_check_digit(text[:17])
+    if text[17] != check:
+        raise CellError(f"身份证号校验码不对（按 GB 11643 应为 {check}）：请核对是否录错")
     try:
-        return ric.validate(text)
-    except InvalidLength as exc:
-        raise CellError(f"身份证号应为 18 位，这里是 {len(text)} 位") from exc
-    except InvalidFormat as exc:
-        raise CellError("身份证号前 17 位应全是数字，末位为数字或 X") from exc
-    except InvalidChecksum as exc:
-        raise CellError(
-            f"身份证号校验码不对（按 GB 11643 应为 {ric.calc_check_digit(text)}）：请核对是否录错"
-        ) from exc
-    except InvalidComponent as exc:
-        raise CellError("身份证号中的出生日期或地区码无效") from exc
+        born = id_birth_date(text)
+    except ValueError as exc:
+        raise CellError("身份证号中的出生日期无效") from exc
+    if not _region_known(text[:6], born.year):
+        raise CellError("身份证号中的地区码无效")
+    return text
 
 
 def _one_phone(text: str) -> str | None:
-    digits = re.sub(r"[\s\-‐‑–—()（）.]", "", text)
+    digits = PHONE_PUNCTUATION.sub("", text)
     if m := MOBILE.match(digits):
         return m.group(1)
     if digits.startswith(("+86", "86")) and not digits.startswith("860"):
@@ -166,6 +205,20 @@ def parse_enum(column: Column, value: object) -> str | None:
     if allowed is None:
         raise CellError(f"不是可选的值，应为：{'、'.join(column.values)}")
     return allowed
+
+
+def cell_parser(column: Column) -> Callable[[object], object]:
+    """The function that reads a non-empty cell of `column` (parse_cell without the dispatch, for rows
+    by the thousand)."""
+    if column.type == "date":
+        return parse_date
+    if column.type == "id_number":
+        return parse_id_number
+    if column.type == "phone":
+        return parse_phone
+    if column.type == "enum":
+        return functools.partial(parse_enum, column)
+    return clean_text
 
 
 def parse_cell(column: Column, value: object) -> object:

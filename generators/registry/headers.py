@@ -9,6 +9,7 @@ in a notice; rows below the header are rows unless every cell is blank.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -44,7 +45,7 @@ class SheetGrid:
     """One sheet as read: cell values (None for empty), and the facts that only the file format knows."""
 
     title: str | None
-    cells: list[list[object]]
+    cells: Sequence[Sequence[object]]
     hidden_rows: frozenset[int] = frozenset()  # 1-based row numbers
     merged: tuple[tuple[int, int, int, int], ...] = ()  # (first row, first col, last row, last col), 1-based
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) 1-based → formula
@@ -56,6 +57,14 @@ class SheetGrid:
 
 def blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _filled(line: Sequence[object], ignored: set[int]) -> bool:
+    """Whether a row holds anything but blanks (a 序号 alone does not count)."""
+    for i, v in enumerate(line):
+        if v is not None and not (type(v) is str and (not v or v.isspace())) and i not in ignored:
+            return True
+    return False
 
 
 def _spellings(sheet: SheetSchema) -> dict[str, str]:
@@ -80,7 +89,7 @@ def recognise(sheet: SheetSchema, text: object) -> str | None:
     return None
 
 
-def _match(sheet: SheetSchema, cells: list[object]) -> dict[int, str]:
+def _match(sheet: SheetSchema, cells: Sequence[object]) -> dict[int, str]:
     """Column position → key, for cells of one row that name a column; the first of two spellings of
     the same column wins."""
     out: dict[int, str] = {}
@@ -108,7 +117,7 @@ def _enough(sheet: SheetSchema, positions: dict[int, str]) -> bool:
     return found >= max(3, len(sheet.needed) // 2)
 
 
-def _header_at(sheet: SheetSchema, grid: list[list[object]], i: int) -> Header | None:
+def _header_at(sheet: SheetSchema, grid: Sequence[Sequence[object]], i: int) -> Header | None:
     upper = _match(sheet, grid[i])
     if not any(upper.values()):
         return None
@@ -121,7 +130,7 @@ def _header_at(sheet: SheetSchema, grid: list[list[object]], i: int) -> Header |
     return Header(sheet, i, i, upper)
 
 
-def find_header(schema: RegistrySchema, grid: list[list[object]]) -> Header | None:
+def find_header(schema: RegistrySchema, grid: Sequence[Sequence[object]]) -> Header | None:
     """The first header within the first ten rows, of the sheet kind it names best."""
     for i in range(min(HEADER_ROWS, len(grid))):
         found = [h for s in schema.sheets if (h := _header_at(s, grid, i)) and _enough(s, h.positions)]
@@ -139,7 +148,7 @@ def column_label(column: Column, written: object, position: int) -> str:
     return f"{column.header}（表头“{text}”，{letter} 列）"
 
 
-def _written(grid: list[list[object]], header: Header, p: int) -> object:
+def _written(grid: Sequence[Sequence[object]], header: Header, p: int) -> object:
     for index in (header.last, header.first):
         row = grid[index]
         if p < len(row) and not blank(row[p]) and recognise(header.sheet, row[p]) is not None:
@@ -200,15 +209,18 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
                 )
             )
     rows = []
+    keyed = [(p, k) for p, k in header.positions.items() if k]
     for index in range(header.last + 1, len(cells)):
         line = cells[index]
-        if all(blank(v) for i, v in enumerate(line) if i not in ignored):
+        if not _filled(line, ignored):
             continue
         number = grid.number(index)
-        values = {k: (line[p] if p < len(line) else None) for p, k in header.positions.items() if k}
+        width = len(line)
+        values = {k: (line[p] if p < width else None) for p, k in keyed}
         raw = RawRow(RowRef(file, grid.title, number), values, hidden=number in grid.hidden_rows)
-        raw.problems.extend(merged.get(number, []))
-        for p, k in header.positions.items():
+        if merged:
+            raw.problems.extend(merged.get(number, []))
+        for p, k in header.positions.items() if grid.formulas else ():
             formula = grid.formulas.get((number, p + 1))
             if k and formula is not None:
                 raw.problems.append(

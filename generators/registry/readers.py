@@ -93,9 +93,10 @@ def _kind(path: Path, data: bytes) -> str:
 ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
 ATTR = re.compile(rb'\b(\w+)="([^"]*)"')
-FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+FORMULA = re.compile(rb"<(?:\w+:)?f(?=[\s>/])[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+PREFIX = re.compile(rb"<(\w+):worksheet\b")
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
@@ -130,33 +131,32 @@ def _xlsx_facts(data: bytes) -> dict[str, tuple[frozenset[int], dict[tuple[int, 
         except KeyError:
             continue
         hidden: set[int] = set()
-        if b"hidden=" in xml:
+        if b'hidden="' in xml:
             for m in ROW_TAG.finditer(xml):
                 attrs = dict(ATTR.findall(m.group(1)))
                 if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
                     hidden.add(int(attrs[b"r"]))
         formulas: dict[tuple[int, int], str] = {}
-        if b"<f" in xml or b":f>" in xml or b":f " in xml:
-            for m in CELL.finditer(xml):
-                body = m.group(2) or b""
-                f = FORMULA.search(body)
-                if not f:
-                    continue
-                attrs = dict(ATTR.findall(m.group(1)))
-                has_value = VALUE.search(body) is not None or attrs.get(b"t") == b"str"
-                ref = CELL_REF.match(attrs.get(b"r", b"").decode("ascii", "replace"))
-                if not has_value and ref:
-                    text = "=" + (f.group(1) or b"").decode("utf-8", "replace")
-                    formulas[(int(ref.group(2)), _column_number(ref.group(1)))] = text
+        prefix = PREFIX.match(xml, xml.find(b"<", xml.find(b"?>") + 1))  # <x:worksheet …>: tags are x:…
+        tag = b"<" + (prefix.group(1) + b":" if prefix else b"") + b"f"
+        has_formula = tag + b">" in xml or tag + b" " in xml  # two quick looks; most sheets have none
+        for f in FORMULA.finditer(xml) if has_formula else ():  # only formula cells are looked at
+            start = max(xml.rfind(b"<c ", 0, f.start()), xml.rfind(b":c ", 0, f.start()))
+            cell = CELL.match(xml, xml.rfind(b"<", 0, start + 1)) if start >= 0 else None
+            if cell is None or cell.end() < f.end():
+                continue
+            body = cell.group(2) or b""
+            attrs = dict(ATTR.findall(cell.group(1)))
+            has_value = VALUE.search(body) is not None or attrs.get(b"t") == b"str"
+            ref = CELL_REF.match(attrs.get(b"r", b"").decode("ascii", "replace"))
+            if not has_value and ref:
+                text = "=" + (f.group(1) or b"").decode("utf-8", "replace")
+                formulas[(int(ref.group(2)), _column_number(ref.group(1)))] = text
         facts[name] = (frozenset(hidden), formulas)
     return facts
 
 
 # --- workbooks with calamine ---------------------------------------------------------------------------
-def _value(v: object) -> object:
-    return None if v == "" else v
-
-
 def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid], list[str]]:
     """Every sheet's grid, and the names of the sheets hidden in Excel."""
     import python_calamine as pc
@@ -184,7 +184,7 @@ def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid]
             hidden_sheets.append(meta.name)
         try:
             sheet = book.get_sheet_by_name(meta.name)
-            cells = [[_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            cells = sheet.to_python(skip_empty_area=False)  # empty cells are ""
             merged_ranges = sheet.merged_cell_ranges or []
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):

@@ -4,6 +4,7 @@ bad value rejects the row or only warns."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,9 +23,12 @@ def header_key(text: object) -> str:
     return re.sub(r"[\s*＊]", "", text).replace("(", "（").replace(")", "）")
 
 
+WHITE_SPACE = re.compile(r"\s+")
+
+
 def value_key(text: str) -> str:
     """How enum values are compared: NFKC, no white space, case-insensitive."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    return WHITE_SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
 @dataclass(frozen=True)
@@ -41,12 +45,16 @@ class Column:
     aliases: tuple[tuple[str, str], ...] = ()  # (written, value)
     not_names: tuple[str, ...] = ()
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _not_names: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for v in self.values:
+            self._lookup[v] = v
             self._lookup[value_key(v)] = v
         for written, v in self.aliases:
+            self._lookup.setdefault(written, v)
             self._lookup.setdefault(value_key(written), v)
+        self._not_names.update(value_key(w) for w in self.not_names)
 
     @property
     def warns(self) -> bool:
@@ -58,7 +66,12 @@ class Column:
 
     def allowed(self, text: str) -> str | None:
         """The allowed value that `text` writes (itself or an alias), or None."""
-        return self._lookup.get(value_key(text))
+        found = self._lookup.get(text)  # as written, most of the time
+        return found if found is not None else self._lookup.get(value_key(text))
+
+    def not_a_name(self, text: str) -> bool:
+        """Whether a name column's text is one of the words that are no name (父亲, 无 …)."""
+        return value_key(text) in self._not_names
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,11 @@ class SheetSchema:
     ignored: tuple[str, ...] = ()  # headers read past on purpose (序号), named in a notice
 
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self.by_key[key]
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
 
     @property
     def required(self) -> list[Column]:

@@ -78,32 +78,36 @@ def _month_sheets(read: FileRead, as_of: dt.date) -> None:
 
 
 def _villages(read: FileRead, places: PlaceList) -> set[tuple[str, str]]:
+    """The places on the list that the file's case rows name."""
+    written = {
+        (row.values.get("township"), row.values.get("village"))
+        for t in read.tables
+        if t.schema.kind == "cases"
+        for row in t.rows
+    }
     out = set()
-    for t in read.tables:
-        if t.schema.kind != "cases":
-            continue
-        for row in t.rows:
-            town, village = row.values.get("township"), row.values.get("village")
-            if isinstance(town, str) and isinstance(village, str):
-                canonical = places.township(town)
-                if canonical and (v := places.village(canonical, village)):
-                    out.add((canonical, v))
+    for town, village in written:
+        if isinstance(town, str) and isinstance(village, str):
+            canonical = places.township(town)
+            if canonical and (v := places.village(canonical, village)):
+                out.add((canonical, v))
     return out
 
 
 def _newest(read: FileRead, as_of: dt.date) -> dt.date | None:
     """The newest date the file's data holds (entry, exit or contact), not after the cut-off."""
-    days = []
+    written: set[object] = set()
     for t in read.tables:
         keys = ("entry_date", "exit_date") if t.schema.kind == "cases" else ("date",)
-        for row in t.rows:
-            for k in keys:
-                try:
-                    day = parse_date(row.values.get(k))
-                except CellError:
-                    continue
-                if day and day <= as_of:
-                    days.append(day)
+        written.update(row.values.get(k) for row in t.rows for k in keys)
+    days = []
+    for value in written:
+        try:
+            day = parse_date(value)
+        except (CellError, TypeError):
+            continue
+        if day and day <= as_of:
+            days.append(day)
     return max(days, default=None)
 
 

@@ -10,6 +10,7 @@ on the console show personal values masked; the full values go to the restricted
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,13 @@ from generators.core.months import age_on
 from generators.policy.age_rules import AgeRule
 from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
-from generators.registry.cells import CellError, control_character, parse_cell
+from generators.registry.cells import CellError, cell_parser, control_character, id_birth_date
 from generators.registry.folder import Listing, file_name, registry_files
 from generators.registry.headers import RawRow, Table
 from generators.registry.model import Case, Contact, RowRef
 from generators.registry.places import PlaceList
 from generators.registry.readers import FileRead, read_registry_file
-from generators.registry.schema import Column, RegistrySchema, value_key
+from generators.registry.schema import Column, RegistrySchema
 from generators.registry.submissions import FileOutcome, select
 
 MAX_PLACE = 64
@@ -117,7 +118,7 @@ class _Row:
     warns: list[RowWarning] = field(default_factory=list)
 
     def problem(self, key: str | None, message: str, value: object = None) -> Problem:
-        column = self.table.schema.column(key) if key else None
+        column = self.table.schema.by_key[key] if key else None
         return Problem(
             self.raw.ref.file,
             message,
@@ -137,38 +138,80 @@ class _Row:
         (self.warn if column.warns else self.reject)(column.key, message, value)
 
 
-def _parse(row: _Row) -> None:
-    table, raw = row.table, row.raw
+_UNSEEN = object()
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """A column's cell reader that remembers what it made of each value (a sheet repeats its places,
+    groups, dates and staff names thousands of times)."""
+
+    column: Column
+    parse: Callable[[object], object]
+    seen: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, column: Column) -> _Reader:
+        return cls(column, cell_parser(column))
+
+    def read(self, value: object) -> object:
+        """The value as meant (None for a blank cell), or the CellError saying why not (returned)."""
+        if value is None or (type(value) is str and (not value or value.isspace())):
+            return None
+        if type(value) is str and (ctrl := control_character(value)):
+            return ControlCharacter(
+                f"含有控制字符 {ctrl}（从别的系统复制时带入的不可见字符）：请删除后重新录入"
+            )
+        try:
+            return self.parse(value)
+        except CellError as exc:
+            return exc
+
+
+class ControlCharacter(CellError):
+    """A cell holding a control character: the row is refused whatever the column."""
+
+
+def _parse(row: _Row, present: list[_Reader]) -> None:
+    """Each cell of the row's columns (`present`: those the sheet has, with their readers) as meant, or
+    why not."""
+    raw = row.raw
+    cells = raw.values
     read_problems = {k for k, _ in raw.problems}
     for key, message in raw.problems:
         row.reject(key, message)
     empty: list[Column] = []
-    for column in table.schema.columns:
+    values = row.values
+    for reader in present:
+        column = reader.column
         key = column.key
-        row.values[key] = None
-        if key not in table.headers or key in read_problems:
+        if key in read_problems:
+            values[key] = None
             continue
-        value = raw.values.get(key)
-        if ctrl := control_character(value):
-            row.reject(
-                key, f"含有控制字符 {ctrl}（从别的系统复制时带入的不可见字符）：请删除后重新录入", value
-            )
-            continue
+        value = cells.get(key)
         try:
-            parsed = parse_cell(column, value)
-        except CellError as exc:
-            row.bad(column, str(exc) + ("，已略去" if column.warns else ""), value)
+            parsed = reader.seen.get(value, _UNSEEN)
+            if parsed is _UNSEEN:
+                parsed = reader.seen[value] = reader.read(value)
+        except TypeError:  # a value that cannot be remembered is read each time
+            parsed = reader.read(value)
+        if parsed is None:
+            values[key] = None
+            if column.required:
+                empty.append(column)
             continue
-        if (
-            parsed is not None
-            and column.not_names
-            and value_key(str(parsed)) in {value_key(w) for w in column.not_names}
-        ):
+        if isinstance(parsed, CellError):
+            values[key] = None
+            if isinstance(parsed, ControlCharacter):
+                row.reject(key, str(parsed), value)
+            else:
+                row.bad(column, str(parsed) + ("，已略去" if column.warns else ""), value)
+            continue
+        if column.not_names and column.not_a_name(str(parsed)):
+            values[key] = None
             row.warn(key, f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）", parsed)
             continue
-        if parsed is None and column.required:
-            empty.append(column)
-        row.values[key] = parsed
+        values[key] = parsed
     rejecting = [c for c in empty if not c.warns and None not in read_problems]
     if len(rejecting) > 1:
         row.reject(None, f"多个必填项为空：{'、'.join(c.header for c in rejecting)}")
@@ -187,9 +230,13 @@ def _unsafe_place(text: str) -> str | None:
     return None
 
 
-def _places(row: _Row, places: PlaceList) -> tuple[str, str] | None:
-    """The canonical (township, village) of a case row, or None with the row rejected."""
+def _places(row: _Row, places: PlaceList, memo: dict) -> tuple[str, str] | None:
+    """The canonical (township, village) of a case row, or None with the row rejected. `memo` keeps the
+    list's answers: a file names its few places thousands of times."""
     town, village = row.values.get("township"), row.values.get("village")
+    if (town, village) in memo:
+        row.values["township"], row.values["village"] = memo[(town, village)]
+        return memo[(town, village)]
     if town is None or village is None:
         return None
     unsafe = [
@@ -212,6 +259,7 @@ def _places(row: _Row, places: PlaceList) -> tuple[str, str] | None:
         row.reject("village", f"不在本县地名表中：{t}没有这个村（社区）{hint}", village)
         return None
     row.values["township"], row.values["village"] = t, v
+    memo[(town, village)] = (t, v)
     return t, v
 
 
@@ -226,13 +274,12 @@ class _Context:
     ids: dict[str, tuple[RowRef, str]] = field(default_factory=dict)
     accepted: dict[tuple[str, str, str], Case] = field(default_factory=dict)
     file_villages: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 def _check_case(row: _Row, ctx: _Context) -> None:
-    from stdnum.cn import ric
-
     v = row.values
-    place = _places(row, ctx.places)
+    place = _places(row, ctx.places, ctx.memo)
     if place:
         ctx.file_villages.setdefault(row.raw.ref.file, set()).add(place)
     if row.rejects:
@@ -246,7 +293,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
     if v["id_number"] in ctx.ids:
         other, village = ctx.ids[v["id_number"]]
         row.reject("id_number", f"身份证号与 {other.file} 第 {other.row} 行（{village}）重复", v["id_number"])
-    if ric.get_birth_date(v["id_number"]) != v["birth_date"]:
+    if id_birth_date(v["id_number"]) != v["birth_date"]:
         row.reject("birth_date", "出生日期与身份证号中的出生日期不一致", v["birth_date"])
     by_id = "男" if int(v["id_number"][16]) % 2 else "女"
     if v["gender"] is not None and v["gender"] != by_id:
@@ -309,9 +356,11 @@ def validate(
     for table in ordered:
         kind = table.schema.kind
         result.read[(table.file, table.sheet, kind)] = len(table.rows)
+        present = [_Reader.of(c) for c in table.schema.columns if c.key in table.headers]
+        absent = [c.key for c in table.schema.columns if c.key not in table.headers]
         for raw in table.rows:
-            row = _Row(table, raw)
-            _parse(row)
+            row = _Row(table, raw, dict.fromkeys(absent))
+            _parse(row, present)
             if kind == "cases":
                 _check_case(row, ctx)
             elif not row.rejects:
@@ -337,9 +386,8 @@ def validate(
 
 def _accept_case(row: _Row, ctx: _Context, result: RegistryImport) -> None:
     v = row.values
-    case = Case(
-        **{k: x for k, x in v.items() if k != "group"}, group=ctx.group_ids[v["group"]], source=row.raw.ref
-    )
+    v["group"] = ctx.group_ids[v["group"]]
+    case = Case(**v, source=row.raw.ref)
     ctx.cases[case.key] = row.raw.ref
     ctx.accepted[case.key] = case
     ctx.ids[case.id_number] = (row.raw.ref, case.village)
