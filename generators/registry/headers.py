@@ -8,6 +8,7 @@ in a notice; rows below the header are rows unless every cell is blank.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ HEADER_ROWS = 10  # the header must start within the first ten rows
 BRACKETED = re.compile(r"（[^（）]*）")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     ref: RowRef
     values: dict[str, object]  # column key → cell value as read
@@ -198,8 +199,8 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
     for r1, c1, r2, c2 in grid.merged:
         if r1 == r2 or first_data is None or r2 < first_data:
             continue
-        keys = [header.positions.get(c - 1) for c in range(c1, c2 + 1)]
-        key = next((k for k in keys if k), None)
+        covered = [header.positions.get(c - 1) for c in range(c1, c2 + 1)]
+        key = next((k for k in covered if k), None)
         ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2}"
         for r in range(max(r1, first_data), r2 + 1):
             merged.setdefault(r, []).append(
@@ -210,13 +211,19 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
             )
     rows = []
     keyed = [(p, k) for p, k in header.positions.items() if k]
+    keys = [k for _, k in keyed]
+    take = operator.itemgetter(*(p for p, _ in keyed))
+    reach = max(p for p, _ in keyed) if keyed else 0
     for index in range(header.last + 1, len(cells)):
         line = cells[index]
         if not _filled(line, ignored):
             continue
         number = grid.number(index)
-        width = len(line)
-        values = {k: (line[p] if p < width else None) for p, k in keyed}
+        values: dict[str, object]
+        if len(line) > reach:
+            values = dict(zip(keys, take(line), strict=True)) if len(keys) > 1 else {keys[0]: take(line)}
+        else:
+            values = {k: (line[p] if p < len(line) else None) for p, k in keyed}
         raw = RawRow(RowRef(file, grid.title, number), values, hidden=number in grid.hidden_rows)
         if merged:
             raw.problems.extend(merged.get(number, []))

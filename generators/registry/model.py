@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowRef:
     """Where a registry row came from: file, sheet (None for CSV) and the row number staff see."""
 
@@ -15,7 +15,7 @@ class RowRef:
     row: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     """One youth in the registry. Personal fields (name, ID number, phone, address, guardian) stay in
     restricted output only."""
@@ -50,7 +50,7 @@ class Case:
         return self.entry_date <= day and (self.exit_date is None or self.exit_date > day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
     """One contact with a case, attached to the case of its own village (township, village, case_id)."""
 

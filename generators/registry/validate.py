@@ -109,7 +109,7 @@ def shown(column: Column | None, value: object) -> str | None:
 
 
 # --- one row -----------------------------------------------------------------------------------------
-@dataclass
+@dataclass(slots=True)
 class _Row:
     table: Table
     raw: RawRow
@@ -138,13 +138,11 @@ class _Row:
         (self.warn if column.warns else self.reject)(column.key, message, value)
 
 
-_UNSEEN = object()
-
-
 @dataclass(frozen=True)
 class _Reader:
     """A column's cell reader that remembers what it made of each value (a sheet repeats its places,
-    groups, dates and staff names thousands of times)."""
+    groups, dates and staff names thousands of times): (value as meant, whether the row must look
+    closer — an empty required cell, a value that could not be read, a word that is no name)."""
 
     column: Column
     parse: Callable[[object], object]
@@ -154,64 +152,81 @@ class _Reader:
     def of(cls, column: Column) -> _Reader:
         return cls(column, cell_parser(column))
 
-    def read(self, value: object) -> object:
-        """The value as meant (None for a blank cell), or the CellError saying why not (returned)."""
+    def read(self, value: object) -> tuple[object, bool]:
+        column = self.column
         if value is None or (type(value) is str and (not value or value.isspace())):
-            return None
+            return None, column.required
         if type(value) is str and (ctrl := control_character(value)):
             return ControlCharacter(
                 f"含有控制字符 {ctrl}（从别的系统复制时带入的不可见字符）：请删除后重新录入"
-            )
+            ), True
         try:
-            return self.parse(value)
+            parsed = self.parse(value)
         except CellError as exc:
-            return exc
+            return exc, True
+        if parsed is None:
+            return None, column.required
+        if column.not_names and column.not_a_name(str(parsed)):
+            return NotAName(f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）"), True
+        return parsed, False
+
+    def __call__(self, value: object) -> tuple[object, bool]:
+        try:
+            return self.seen[value]
+        except KeyError:
+            found = self.seen[value] = self.read(value)
+            return found
+        except TypeError:  # a value that cannot be remembered is read each time
+            return self.read(value)
 
 
 class ControlCharacter(CellError):
     """A cell holding a control character: the row is refused whatever the column."""
 
 
-def _parse(row: _Row, present: list[_Reader]) -> None:
+class NotAName(CellError):
+    """A name column holding a relation or a placeholder (父亲, 无): warned, left out."""
+
+
+def _parse(row: _Row, present: list[tuple[str, dict, _Reader]]) -> None:
     """Each cell of the row's columns (`present`: those the sheet has, with their readers) as meant, or
-    why not."""
+    why not. Most cells are values seen before and fine: they take one dictionary look each."""
     raw = row.raw
     cells = raw.values
-    read_problems = {k for k, _ in raw.problems}
-    for key, message in raw.problems:
-        row.reject(key, message)
-    empty: list[Column] = []
     values = row.values
-    for reader in present:
-        column = reader.column
-        key = column.key
-        if key in read_problems:
-            values[key] = None
-            continue
-        value = cells.get(key)
+    closer = []
+    for key, seen, reader in present:
+        value = cells[key]
         try:
-            parsed = reader.seen.get(value, _UNSEEN)
-            if parsed is _UNSEEN:
-                parsed = reader.seen[value] = reader.read(value)
-        except TypeError:  # a value that cannot be remembered is read each time
-            parsed = reader.read(value)
-        if parsed is None:
-            values[key] = None
-            if column.required:
-                empty.append(column)
-            continue
-        if isinstance(parsed, CellError):
-            values[key] = None
-            if isinstance(parsed, ControlCharacter):
-                row.reject(key, str(parsed), value)
-            else:
-                row.bad(column, str(parsed) + ("，已略去" if column.warns else ""), value)
-            continue
-        if column.not_names and column.not_a_name(str(parsed)):
-            values[key] = None
-            row.warn(key, f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）", parsed)
-            continue
+            parsed, look = seen[value]
+        except (KeyError, TypeError):
+            parsed, look = reader(value)
         values[key] = parsed
+        if look:
+            closer.append((reader.column, value))
+    if not closer and not raw.problems:
+        return
+    read_problems = {k for k, _ in raw.problems}
+    for where, message in raw.problems:
+        row.reject(where, message)
+    empty: list[Column] = []
+    for column, value in closer:
+        key = column.key
+        parsed = values[key]
+        values[key] = None
+        if key in read_problems:
+            continue
+        if parsed is None:
+            empty.append(column)
+        elif isinstance(parsed, ControlCharacter):
+            row.reject(key, str(parsed), value)
+        elif isinstance(parsed, NotAName):
+            row.warn(key, str(parsed), value)
+        else:
+            row.bad(column, str(parsed) + ("，已略去" if column.warns else ""), value)
+    for where in read_problems:
+        if where:
+            values[where] = None
     rejecting = [c for c in empty if not c.warns and None not in read_problems]
     if len(rejecting) > 1:
         row.reject(None, f"多个必填项为空：{'、'.join(c.header for c in rejecting)}")
@@ -356,7 +371,8 @@ def validate(
     for table in ordered:
         kind = table.schema.kind
         result.read[(table.file, table.sheet, kind)] = len(table.rows)
-        present = [_Reader.of(c) for c in table.schema.columns if c.key in table.headers]
+        readers = [_Reader.of(c) for c in table.schema.columns if c.key in table.headers]
+        present = [(r.column.key, r.seen, r) for r in readers]
         absent = [c.key for c in table.schema.columns if c.key not in table.headers]
         for raw in table.rows:
             row = _Row(table, raw, dict.fromkeys(absent))
