@@ -381,3 +381,64 @@ def test_unreadable_workbook_stops_the_build_and_keeps_the_site(tmp_path, capsys
     err = capsys.readouterr().err
     assert "a.xlsx" in err and "个案台账" in err and "缺少必填列：姓名" in err and "原有站点保持不变" in err
     assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == site
+
+
+@pytest.mark.slow  # builds the whole site
+def test_an_unreadable_village_is_named_and_the_rest_is_published(tmp_path, capsys):
+    from generators.cli import main
+
+    folder = tmp_path / "registry"
+    (folder / "高峰镇").mkdir(parents=True)
+    workbook(
+        folder / "高峰镇" / "长岭村.xlsx",
+        [
+            case(1),
+            case(2, name="李_x0007_四", id_number=ident(dt.date(2005, 3, 1), 2)),  # a control character
+            case(3, village="李建国", id_number=ident(dt.date(2005, 3, 1), 3)),  # a name in the wrong column
+            case(4, address="+1+1", phone="13812345678 13987654321", id_number=ident(dt.date(2005, 3, 1), 4)),
+        ],
+        [contact(), contact("V01-0004")],
+    )
+    good = (folder / "高峰镇" / "长岭村.xlsx").read_bytes()
+    (folder / "高峰镇-凤凰村.xlsx").write_bytes(good[:1500])  # a download cut short
+    (folder / "~$长岭村.xlsx").write_bytes(b"lock")
+    assert main(build_args(tmp_path, folder)) == 3
+    out = capsys.readouterr()
+    console = out.out + out.err
+    assert "高峰镇-凤凰村.xlsx" in console and "本月台账未能读取：高峰镇凤凰村" in console
+    assert "李建国" not in console and "13987654321" not in console
+    month = tmp_path / "restricted" / "2026-11"
+    assert "高峰镇凤凰村" in (month / "说明.txt").read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(month / "台账退回.xlsx")
+    rejected = [r for r in wb["个案台账"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(rejected) == 2 and any("李建国" in r for r in rejected)  # in full, restricted only
+    assert (month / "briefings" / "高峰镇" / "长岭村.pdf").exists()
+    site = latest(tmp_path / "site")
+    index = (site / "registry" / "index.html").read_text(encoding="utf-8")
+    assert "本月台账未能读取" in index and "高峰镇凤凰村" in index
+    assert "本月台账未能读取" in (site / "registry" / "高峰镇" / "凤凰村.html").read_text(encoding="utf-8")
+
+
+def test_console_lines_mask_personal_values(tmp_path, load):
+    import io
+    from pathlib import Path
+
+    from generators.commands.build import registry_messages
+    from generators.core.progress import Progress
+
+    number = ident(dt.date(2005, 3, 1), 2)
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [
+            case(1, village="李建国"),
+            case(2, name="王_x001b_五", id_number=number[:-1] + ("0" if number[-1] != "0" else "1")),
+            case(3, phone="1391234567", guardian="赵六六", id_number=ident(dt.date(2005, 3, 1), 3)),
+        ],
+    )
+    result = load(path)
+    stream = io.StringIO()
+    registry_messages(Progress(total=1, stream=stream), result, Path("restricted"))
+    console = stream.getvalue()
+    assert "李*国" in console and "台账退回" in console and "台账警告" in console
+    for personal in ("李建国", "王\x1b五", number[:-1], "1391234567"):
+        assert personal not in console, personal

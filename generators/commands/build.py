@@ -71,11 +71,16 @@ def run(settings: Settings, quiet: bool = False) -> dict:
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
     imported = registry.imported
-    if imported.exit_code:
+    if imported.exit_code:  # said even with -q: automation and people must both notice
         names = "、".join(t + v for t, v in imported.unreadable) or "（无法确定所属村（社区）的文件）"
-        progress.say(
+        if progress.quiet:  # the detailed lines were not printed
+            for f in imported.failed_files:
+                where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
+                print(f"  台账无法读取{where}：{f.problem}", file=progress.stream)
+        print(
             f"！！本月台账未能读取：{names}。其余村（社区）已正常生成；"
-            f"原因见上方“无法读取”各条及 {restricted / '说明.txt'}（退出码 {imported.exit_code}）"
+            f"原因见“台账无法读取”各条及 {restricted / '说明.txt'}（退出码 {imported.exit_code}）",
+            file=progress.stream,
         )
     return {
         **found,

@@ -180,10 +180,12 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
             continue
         text = _written(cells, header, p)
         if not blank(text):
+            again = recognise(sheet, text)
+            why = f"与“{columns[again].header}”列重复" if again else "未识别"
             notices.append(
                 Problem(
                     file,
-                    f"列“{str(text).strip()}”（{get_column_letter(p + 1)} 列）未识别，未读取",
+                    f"列“{str(text).strip()}”（{get_column_letter(p + 1)} 列）{why}，未读取",
                     sheet=title,
                 )
             )
