@@ -382,7 +382,10 @@ def build_handbook_site(
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder, personal_values(cases, public_texts), place_names(cases), settings.cache / "pii-clean"
+            folder,
+            personal_values(cases, public_texts),
+            sorted({*place_names(cases), *registry.places.names()}),  # the list is shown on the guide page
+            settings.cache / "pii-clean",
         ),
     )
     staged.folders.append((staging, settings.site))

@@ -27,7 +27,7 @@ BRACKETED = re.compile(r"（[^（）]*）")
 class RawRow:
     ref: RowRef
     values: dict[str, object]  # column key → cell value as read
-    problems: list[tuple[str | None, str]] = field(default_factory=list)  # (column key, why) from reading
+    problems: tuple[tuple[str | None, str], ...] = ()  # (column key, why) found while reading
     hidden: bool = False
 
 
@@ -228,16 +228,14 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
             values = {k: (line[p] if p < len(line) else None) for p, k in keyed}
         raw = RawRow(RowRef(file, grid.title, number), values, hidden=number in grid.hidden_rows)
         if merged:
-            raw.problems.extend(merged.get(number, []))
+            raw.problems += tuple(merged.get(number, ()))
         for p, k in header.positions.items() if grid.formulas else ():
             formula = grid.formulas.get((number, p + 1))
             if k and formula is not None:
-                raw.problems.append(
-                    (
-                        k,
-                        f"是公式（{formula}），但文件里没有计算结果：请在 Excel/WPS 中打开并保存，或改为填写数值",
-                    )
+                why = (
+                    f"是公式（{formula}），但文件里没有计算结果：请在 Excel/WPS 中打开并保存，或改为填写数值"
                 )
+                raw.problems += ((k, why),)
                 raw.values[k] = None
         rows.append(raw)
     return Table(file, grid.title, sheet, headers, rows, notices)

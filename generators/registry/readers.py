@@ -227,13 +227,8 @@ def _ragged(table: Table, header: Header, grid: SheetGrid) -> None:
         n = len(record)
         if n == width or (padded and n == usual and all(blank(v) for v in record[width:])):
             continue
-        row.problems.append(
-            (
-                None,
-                f"列数不对：表头有 {width} 列，这一行有 {n} 列（姓名或地址中可能有未加引号的逗号），"
-                "无法确定各值属于哪一列",
-            )
-        )
+        why = f"列数不对：表头有 {width} 列，这一行有 {n} 列（姓名或地址中可能有未加引号的逗号），无法确定各值属于哪一列"
+        row.problems += ((None, why),)
 
 
 # --- one file ----------------------------------------------------------------------------------------------

@@ -114,8 +114,8 @@ class _Row:
     table: Table
     raw: RawRow
     values: dict[str, Any] = field(default_factory=dict)
-    rejects: list[Problem] = field(default_factory=list)
-    warns: list[RowWarning] = field(default_factory=list)
+    rejects: list[Problem] | None = None  # made when needed: most rows have none
+    warns: list[RowWarning] | None = None
 
     def problem(self, key: str | None, message: str, value: object = None) -> Problem:
         column = self.table.schema.by_key[key] if key else None
@@ -129,9 +129,13 @@ class _Row:
         )
 
     def reject(self, key: str | None, message: str, value: object = None) -> None:
+        if self.rejects is None:
+            self.rejects = []
         self.rejects.append(self.problem(key, message, value))
 
     def warn(self, key: str, message: str, value: object = None) -> None:
+        if self.warns is None:
+            self.warns = []
         self.warns.append(RowWarning(self.problem(key, message, value), value))
 
     def bad(self, column: Column, message: str, value: object = None) -> None:
@@ -194,7 +198,7 @@ def _parse(row: _Row, present: list[tuple[str, dict, _Reader]]) -> None:
     raw = row.raw
     cells = raw.values
     values = row.values
-    closer = []
+    closer = None
     for key, seen, reader in present:
         value = cells[key]
         try:
@@ -203,6 +207,7 @@ def _parse(row: _Row, present: list[tuple[str, dict, _Reader]]) -> None:
             parsed, look = reader(value)
         values[key] = parsed
         if look:
+            closer = closer or []
             closer.append((reader.column, value))
     if not closer and not raw.problems:
         return
@@ -210,7 +215,7 @@ def _parse(row: _Row, present: list[tuple[str, dict, _Reader]]) -> None:
     for where, message in raw.problems:
         row.reject(where, message)
     empty: list[Column] = []
-    for column, value in closer:
+    for column, value in closer or ():
         key = column.key
         parsed = values[key]
         values[key] = None
@@ -388,7 +393,8 @@ def validate(
             if row.rejects:
                 result.rejected.append(RejectedRow(raw.ref, kind, dict(raw.values), tuple(row.rejects)))
                 continue
-            result.warnings.extend(row.warns)
+            if row.warns:
+                result.warnings.extend(row.warns)
             if raw.hidden:
                 result.notes.append(
                     row.problem(None, "这一行在 Excel 中被隐藏，已照常读入；如不应计入请删除该行")
