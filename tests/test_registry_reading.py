@@ -354,3 +354,13 @@ def test_console_values_never_show_a_personal_value_in_full():
     assert number not in shown(idn, number) and shown(idn, number).startswith("341")
     assert shown(village, "李建国") == "李*国"  # an unknown place may be a name in the wrong column
     assert shown(risk, "很高") == "很高"
+
+
+def test_merged_cells_and_hidden_rows_of_an_ods_file():
+    """Saved by LibreOffice from a workbook with 帮教联系人 merged over rows 3–4 and rows hidden."""
+    read = read_registry_file(ROOT / "tests" / "fixtures" / "registry" / "合并单元格与隐藏行.ods", SCHEMA)
+    cases, contacts = read.tables
+    merged = {r.ref.row: [k for k, why in r.problems if "合并单元格" in why] for r in cases.rows}
+    assert merged == {2: [], 3: ["contact_person"], 4: ["contact_person"], 5: []}
+    assert [r.ref.row for r in cases.rows if r.hidden] == [5]
+    assert [r.ref.row for r in contacts.rows if r.hidden] == [3]

@@ -3,8 +3,10 @@
 `read_registry_file` is a pure function of (path, schema): it never raises for a bad file, it returns the
 file's tables, its notices and, for a file that cannot be read at all, the reason. The format is told by
 content, not by name (an old .xls renamed .xlsx is read as .xls). Workbooks are read in one pass with
-calamine; the facts calamine does not expose for .xlsx (hidden rows, formulas saved without a computed
-value) come from a scan of the sheet parts of the zip.
+calamine; the facts calamine does not expose come from the file itself, read only as far as needed: for
+.xlsx hidden rows and formulas saved without a computed value (a scan of the sheet parts of the zip), for
+.ods hidden rows and merged cells (content.xml, parsed only when it holds any). Hidden rows of an old .xls
+are not known; its merged cells are.
 """
 
 from __future__ import annotations
@@ -156,6 +158,47 @@ def _xlsx_facts(data: bytes) -> dict[str, tuple[frozenset[int], dict[tuple[int, 
     return facts
 
 
+# --- .ods facts calamine does not give (hidden rows, merged cells) -------------------------------------
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+HIDDEN_ROWS_AT_MOST = 10_000  # a hidden run longer than this is the sheet's empty tail, not rows
+
+
+def _ods_facts(data: bytes) -> dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]]:
+    """Sheet name → (hidden row numbers, merged ranges), from content.xml; read only when it holds any."""
+    content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
+    markers = (b'table:visibility="collapse"', b'table:visibility="filter"', b"number-rows-spanned")
+    if not any(m in content for m in markers):
+        return {}
+    facts: dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]] = {}
+    name, row, col, row_start = "", 0, 0, 0
+    hidden: set[int] = set()
+    merged: list[tuple[int, int, int, int]] = []
+    for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = el.tag
+        if event == "end":
+            if tag == ODS_TABLE + "table":
+                facts[name] = (frozenset(hidden), tuple(merged))
+            if tag in (ODS_TABLE + "table-row", ODS_TABLE + "table"):
+                el.clear()
+            continue
+        if tag == ODS_TABLE + "table":
+            name, row, hidden, merged = el.get(ODS_TABLE + "name", ""), 0, set(), []
+        elif tag == ODS_TABLE + "table-row":
+            repeat = int(el.get(ODS_TABLE + "number-rows-repeated", "1"))
+            row_start, col = row + 1, 0
+            if el.get(ODS_TABLE + "visibility") in ("collapse", "filter") and repeat <= HIDDEN_ROWS_AT_MOST:
+                hidden.update(range(row_start, row_start + repeat))
+            row += repeat
+        elif tag in (ODS_TABLE + "table-cell", ODS_TABLE + "covered-table-cell"):
+            start = col + 1
+            col += int(el.get(ODS_TABLE + "number-columns-repeated", "1"))
+            rows = int(el.get(ODS_TABLE + "number-rows-spanned", "1"))
+            cols = int(el.get(ODS_TABLE + "number-columns-spanned", "1"))
+            if rows > 1 or cols > 1:
+                merged.append((row_start, start, row_start + rows - 1, start + cols - 1))
+    return facts
+
+
 # --- workbooks with calamine ---------------------------------------------------------------------------
 def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid], list[str]]:
     """Every sheet's grid, and the names of the sheets hidden in Excel."""
@@ -172,7 +215,13 @@ def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid]
         ) from exc
     except Exception as exc:  # calamine's errors: a damaged or foreign file
         raise Unreadable(f"文件已损坏或不是 Excel 文件：{RESAVE}") from exc
-    facts = {}
+    facts: dict[str, tuple[frozenset[int], dict[tuple[int, int], str]]] = {}
+    ods: dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]] = {}
+    if kind == "ods":
+        try:
+            ods = _ods_facts(data)
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
+            raise Unreadable(f"文件已损坏（工作簿结构不完整）：{RESAVE}") from exc
     if kind == "xlsx":
         try:
             facts = _xlsx_facts(data)
@@ -192,6 +241,8 @@ def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid]
             raise Unreadable(f"工作表“{meta.name}”已损坏，无法读取：{RESAVE}") from exc
         merged = tuple((r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_ranges)
         hidden_rows, formulas = facts.get(meta.name, (frozenset(), {}))
+        if meta.name in ods:
+            hidden_rows, merged = ods[meta.name]
         grids.append(SheetGrid(meta.name, cells, hidden_rows, merged, formulas))
     return grids, hidden_sheets
 
