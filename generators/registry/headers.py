@@ -25,10 +25,23 @@ BRACKETED = re.compile(r"（[^（）]*）")
 
 @dataclass(slots=True)
 class RawRow:
+    """One row as read: its cells under the table's columns (a tuple, and one key → position map shared
+    by the table's rows: a big sheet makes no dictionary per row)."""
+
     ref: RowRef
-    values: dict[str, object]  # column key → cell value as read
+    cells: tuple[object, ...]
+    columns: dict[str, int]  # column key → position in `cells`
     problems: tuple[tuple[str | None, str], ...] = ()  # (column key, why) found while reading
     hidden: bool = False
+
+    def get(self, key: str) -> object:
+        at = self.columns.get(key)
+        return None if at is None else self.cells[at]
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Column key → cell value as read."""
+        return dict(zip(self.columns, self.cells, strict=True))
 
 
 @dataclass
@@ -214,6 +227,7 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
     rows = []
     keyed = [(p, k) for p, k in header.positions.items() if k]
     keys = [k for _, k in keyed]
+    at = {k: i for i, k in enumerate(keys)}  # shared by every row of the table
     take = operator.itemgetter(*(p for p, _ in keyed))
     reach = max(p for p, _ in keyed) if keyed else 0
     for index in range(header.last + 1, len(cells)):
@@ -221,12 +235,11 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
         if not _filled(line, ignored):
             continue
         number = grid.number(index)
-        values: dict[str, object]
         if len(line) > reach:
-            values = dict(zip(keys, take(line), strict=True)) if len(keys) > 1 else {keys[0]: take(line)}
+            values = take(line) if len(keys) > 1 else (take(line),)
         else:
-            values = {k: (line[p] if p < len(line) else None) for p, k in keyed}
-        raw = RawRow(RowRef(file, grid.title, number), values, hidden=number in grid.hidden_rows)
+            values = tuple(line[p] if p < len(line) else None for p, _ in keyed)
+        raw = RawRow(RowRef(file, grid.title, number), values, at, hidden=number in grid.hidden_rows)
         if merged:
             raw.problems += tuple(merged.get(number, ()))
         for p, k in header.positions.items() if grid.formulas else ():
@@ -236,6 +249,6 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
                     f"是公式（{formula}），但文件里没有计算结果：请在 Excel/WPS 中打开并保存，或改为填写数值"
                 )
                 raw.problems += ((k, why),)
-                raw.values[k] = None
+                raw.cells = tuple(None if i == at[k] else v for i, v in enumerate(raw.cells))
         rows.append(raw)
     return Table(file, grid.title, sheet, headers, rows, notices)

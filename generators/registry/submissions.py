@@ -80,7 +80,7 @@ def _month_sheets(read: FileRead, as_of: dt.date) -> None:
 def _villages(read: FileRead, places: PlaceList) -> set[tuple[str, str]]:
     """The places on the list that the file's case rows name."""
     written = {
-        (row.values.get("township"), row.values.get("village"))
+        (row.get("township"), row.get("village"))
         for t in read.tables
         if t.schema.kind == "cases"
         for row in t.rows
@@ -99,7 +99,7 @@ def _newest(read: FileRead, as_of: dt.date) -> dt.date | None:
     written: set[object] = set()
     for t in read.tables:
         keys = ("entry_date", "exit_date") if t.schema.kind == "cases" else ("date",)
-        written.update(row.values.get(k) for row in t.rows for k in keys)
+        written.update(row.get(k) for row in t.rows for k in keys)
     days = []
     for value in written:
         try:
