@@ -81,29 +81,31 @@ class RegistryImport:
 
 
 # --- how a value is shown on the console -------------------------------------------------------------
-def _mask_digits(text: str, keep: int) -> str:
-    out, seen = [], 0
+CONTROLS = {i: "?" for i in (*range(32), *range(0x7F, 0xA0))}  # never sent to a terminal as they are
+
+
+def _mask_digits(text: str, head: int, tail: int = 0) -> str:
+    """Digits beyond the first `head` and before the last `tail` as *; other characters kept."""
     total = sum(ch.isdigit() for ch in text)
+    out, seen = [], 0
     for ch in text:
         if ch.isdigit():
             seen += 1
-            out.append(ch if seen <= keep or (keep == 3 and seen > total - 2) else "*")
-        else:
-            out.append(ch)
+            ch = ch if seen <= head or seen > total - tail else "*"
+        out.append(ch)
     return "".join(out)
 
 
 def shown(column: Column | None, value: object) -> str | None:
     """A cell value as console messages may show it: personal values masked, place cells too (an unknown
-    place may be a name typed in the wrong column)."""
+    place may be a name typed in the wrong column), control characters as ?."""
     if value is None:
         return None
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    text = text.translate({i: "?" for i in range(32)} | {0x7F: "?"})
+    text = (value.isoformat() if isinstance(value, dt.date) else str(value)).translate(CONTROLS)
     if column is None or not (column.pii or column.type == "place"):
         return text
     if column.type in ("phone", "id_number"):
-        return _mask_digits(text, 3)
+        return _mask_digits(text, 3, 2)
     if column.type == "date":
         return _mask_digits(text, 4)
     if len(text) > 8:
