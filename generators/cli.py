@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from generators.commands import build
 
-            build.run(settings, quiet=args.quiet)
+            return int(build.run(settings, quiet=args.quiet)["exit_code"])
         elif args.command == "check":
             from generators.commands import check
 

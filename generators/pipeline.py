@@ -25,7 +25,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.errors import display_path
+from generators.core.errors import InputError, Problem, display_path
 from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
 from generators.core.months import Month
 from generators.policy.build import build_policy_model
@@ -45,7 +45,6 @@ from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import personal_values, place_names
 from generators.registry.places import PlaceList, read_places
-from generators.registry.readers import registry_files
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import SyntheticSettings, write_synthetic_registry
@@ -108,7 +107,7 @@ class Registry:
     schema: RegistrySchema
     rules: CountyRules  # per township, from the documents data/places.yaml says it follows
     imported: RegistryImport
-    files: list[Path]
+    folder: Path
     month: Month  # the report month
     places: PlaceList
 
@@ -125,19 +124,25 @@ def import_registries(settings: Settings, policies: Policies) -> Registry:
     rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
     data_month = settings.month.shift(-1) if settings.month else None
     if settings.registry is not None or config.source != "synthetic":
-        files = registry_files(settings.registry or (settings.data / config.source))
+        folder = settings.registry or (settings.data / config.source)
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
         write_tree({}, None, folder)  # start empty: no stale villages
         files = write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, folder)
+        # the generated county's places (its files are named 乡镇-村.xlsx) join the list: made by our code
+        places = places.with_places([tuple(p.stem.split("-", 1)) for p in files])  # type: ignore[misc]
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    imported = import_registry(files, schema, policies.model, rules, as_of)
+    imported = import_registry(folder, schema, places, policies.model, rules, as_of)
+    if settings.month is None and not (imported.cases or imported.contacts):
+        raise InputError(
+            Problem(display_path(folder), "台账中没有可用的行，无法确定报表月份：请用 --month 指定")
+        )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, files, month, places)
+    return Registry(config, schema, rules, imported, folder, month, places)
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
@@ -190,6 +195,8 @@ def render_site_pages(
         registry.config.suppress_below,
         "../" + TEMPLATE_PATH,
         registry.summary,
+        registry.imported.unreadable,
+        registry.places,
     )
     live += assessment_pages(
         figures.criteria, figures.pilots, figures.assessments, model, registry.month.year
@@ -253,6 +260,7 @@ def plan_print(
         Pseudonymizer(load_key(settings.key_file)),
         month_tasks(policies.calendar, model, month),
         registry.rules,
+        registry.imported.unreadable,
     )
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
@@ -323,11 +331,17 @@ def print_restricted(
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
     outputs: dict[str, bytes | str] = dict(plan.writer.render_all(plan.restricted, progress=tick))
-    outputs["台账退回.xlsx"] = rejected_workbook(registry.schema, registry.imported.rejected)
+    imported = registry.imported
+    outputs["台账退回.xlsx"] = rejected_workbook(
+        registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
+    )
     outputs["说明.txt"] = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
-        rejected=len(registry.imported.rejected),
+        rejected=len(imported.rejected),
+        warnings=len(imported.warnings),
+        unreadable=[t + v for t, v in imported.unreadable],
+        unused=[str(f.problem) for f in imported.files if f.outcome in ("file-error", "superseded")],
         reports=[j.path for j in plan.report_jobs],
     )
     fill_folder(staging, outputs)
@@ -367,7 +381,10 @@ def build_handbook_site(
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder, personal_values(cases, public_texts), place_names(cases), settings.cache / "pii-clean"
+            folder,
+            personal_values(cases, public_texts),
+            sorted({*place_names(cases), *registry.places.names()}),  # the list is shown on the guide page
+            settings.cache / "pii-clean",
         ),
     )
     staged.folders.append((staging, settings.site))

@@ -34,9 +34,10 @@ LAYERS = [
     ],
     # registries: model/schema → cells → the workbook layout → readers → validation → derive → publish
     ["registry.model", "registry.schema", "registry.places"],
-    ["registry.cells"],
+    ["registry.cells", "registry.headers"],
     ["registry.template"],
-    ["registry.readers", "registry.config", "registry.local_rules"],
+    ["registry.readers", "registry.config", "registry.folder", "registry.local_rules"],
+    ["registry.submissions"],
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],

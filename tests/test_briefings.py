@@ -62,7 +62,7 @@ CASES = [
     person("I", "idle", dt.date(2001, 1, 5)),  # turns 26 on 2027-01-05; contacted 10-30: due in November
 ]
 CONTACTS = [
-    Contact(cid, day, "走访", "王平", REF)
+    Contact(cid, day, "走访", "王平", REF, "高峰镇", "长岭村")
     for cid, day in [
         ("A", dt.date(2026, 10, 5)),
         ("B", dt.date(2026, 8, 1)),
@@ -150,7 +150,7 @@ def test_sheet_shows_masked_names_and_pseudonyms_only(packs):
     rows = sheet.overdue + sheet.due + sheet.transitions + sheet.changes
     assert {r.name for r in rows} <= {"张*明", "李*䶮"}
     assert all(r.pseudonym.startswith("P-") and len(r.pseudonym) == 10 for r in rows)
-    assert Pseudonymizer(b"test-key")("B") in [r.pseudonym for r in sheet.overdue]
+    assert Pseudonymizer(b"test-key")("高峰镇/长岭村/B") in [r.pseudonym for r in sheet.overdue]
     html = "".join(j.html for j in briefing_jobs(make_environment(ROOT / "templates"), packs))
     for case in CASES:
         assert case.name not in html and case.id_number not in html and f">{case.case_id}<" not in html
@@ -205,7 +205,9 @@ def twenty_youths() -> tuple[list[Case], list[Contact]]:
     ]
     cases[0] = person("T00", "idle", dt.date(2000, 12, 1), name="欧阳小明")  # leaves at 26 in December
     cases[1] = person("T01", "idle", dt.date(2004, 1, 1), entered=dt.date(2026, 10, 2))  # entered in October
-    contacts = [Contact(c.case_id, dt.date(2026, 9, 5), "走访", "王平", REF) for c in cases]
+    contacts = [
+        Contact(c.case_id, dt.date(2026, 9, 5), "走访", "王平", REF, c.township, c.village) for c in cases
+    ]
     return cases, contacts
 
 

@@ -70,7 +70,9 @@ def test_contact_cycle_and_age_bound_come_from_the_townships_documents(rules):
 def test_same_youth_in_two_townships_gets_each_townships_rules(model, rules):
     born = dt.date(2001, 1, 5)  # 26 on 2027-01-05: leaves 闲散青少年 in 团结街道 only (大安街道方案)
     cases = [person("G1", "idle", born), at(person("T1", "idle", born), "团结街道", "杨柳社区")]
-    contacts = [Contact(c.case_id, dt.date(2026, 10, 20), "走访", "王平", REF) for c in cases]
+    contacts = [
+        Contact(c.case_id, dt.date(2026, 10, 20), "走访", "王平", REF, c.township, c.village) for c in cases
+    ]
     county = monthly_areas(cases, contacts, NOV, rules)
     by_township = {t.name: t.villages[0] for t in county.villages}
     assert [d.case.case_id for d in by_township["高峰镇"].due] == ["G1"]  # monthly: due in November
@@ -110,17 +112,16 @@ def test_a_document_the_texts_do_not_have_stops_the_build(model):
 
 def test_the_registry_is_checked_against_the_townships_age_bounds(model, tmp_path):
     """A youth who entered at 25 as 闲散青少年: within 大安街道方案 (团结街道), outside 双零 (高峰镇)."""
-    rules = county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
+    places = read_places(ROOT / "data" / "places.yaml")
+    rules = county_rules(model, places, 90)
     born = dt.date(2000, 1, 5)
     row = dict(birth_date=born, id_number=ident(born, 7), entry_date=dt.date(2025, 2, 1))
-    files = [
-        workbook(tmp_path / "a.xlsx", [case(1, **row)]),
-        workbook(
-            tmp_path / "b.xlsx",
-            [case(2, township="团结街道", village="杨柳社区", **{**row, "id_number": ident(born, 8)})],
-        ),
-    ]
-    result = import_registry(files, SCHEMA, model, rules, AS_OF)
+    workbook(tmp_path / "a.xlsx", [case(1, **row)])
+    workbook(
+        tmp_path / "b.xlsx",
+        [case(2, township="团结街道", village="杨柳社区", **{**row, "id_number": ident(born, 8)})],
+    )
+    result = import_registry(tmp_path, SCHEMA, places, model, rules, AS_OF)
     assert [c.township for c in result.cases] == ["团结街道"]
     [rejected] = result.rejected
     assert "不满25周岁" in rejected.problems[0].message and "shuangling-2017" in rejected.problems[0].message

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from generators import pipeline
 from generators.config.settings import Settings
 from generators.core.errors import display_path
 from generators.core.progress import Progress
+from generators.registry.validate import RegistryImport
 
 
 def run(settings: Settings, quiet: bool = False) -> dict:
@@ -25,6 +28,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             step.note = (
                 f"{s['files']} 个文件，个案接收 {s['cases_accepted']}/退回 {s['cases_rejected']}，"
                 f"联系记录接收 {s['contacts_accepted']}/退回 {s['contacts_rejected']}；报表月份 {registry.month}"
+                + (f"；{s['files_failed']} 个文件无法读取" if s["files_failed"] else "")
             )
         with progress.stage("月度汇总与双零试点自评") as step:
             figures = pipeline.derive_month(settings, policies, registry)
@@ -66,7 +70,24 @@ def run(settings: Settings, quiet: bool = False) -> dict:
     report_messages(progress, settings, registry, figures, plan, found)
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
-    return {**found, "registry": registry.summary, "month": str(registry.month)}
+    imported = registry.imported
+    if imported.exit_code:  # said even with -q: automation and people must both notice
+        names = "、".join(t + v for t, v in imported.unreadable) or "（无法确定所属村（社区）的文件）"
+        if progress.quiet:  # the detailed lines were not printed
+            for f in imported.failed_files:
+                where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
+                print(f"  台账无法读取{where}：{f.problem}", file=progress.stream)
+        print(
+            f"！！本月台账未能读取：{names}。其余村（社区）已正常生成；"
+            f"原因见“台账无法读取”各条及 {restricted / '说明.txt'}（退出码 {imported.exit_code}）",
+            file=progress.stream,
+        )
+    return {
+        **found,
+        "registry": registry.summary,
+        "month": str(registry.month),
+        "exit_code": imported.exit_code,
+    }
 
 
 def report_messages(
@@ -92,13 +113,24 @@ def report_messages(
     for a in figures.assessments.values():
         for problem in a.problems:
             progress.say(f"  自评表问题：{problem}")
-    imported = registry.imported
-    for note in imported.notes:
-        progress.say(f"  台账提示：{note}")
-    for row in imported.rejected[:20]:
-        progress.say(f"  台账退回：{'；'.join(str(p) for p in row.problems)}")
-    if len(imported.rejected) > 20:
-        progress.say(
-            f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 "
-            f"{pipeline.restricted_folder(settings, registry) / '台账退回.xlsx'}"
-        )
+    registry_messages(progress, registry.imported, pipeline.restricted_folder(settings, registry))
+
+
+def registry_messages(
+    progress: Progress, imported: RegistryImport, restricted: Path, shown: int = 20
+) -> None:
+    """Files that could not be read first, then notices, values left out and rows refused, each list cut
+    at `shown` lines with a pointer to the restricted workbook. Personal values are already masked."""
+    for f in imported.failed_files:
+        where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
+        progress.say(f"  台账无法读取{where}：{f.problem}")
+    workbook = restricted / "台账退回.xlsx"
+    for label, lines in (
+        ("台账提示", [str(n) for n in imported.notes]),
+        ("台账警告（该行已接收，此值略去）", [str(w.problem) for w in imported.warnings]),
+        ("台账退回", ["；".join(str(p) for p in r.problems) for r in imported.rejected]),
+    ):
+        for line in lines[:shown]:
+            progress.say(f"  {label}：{line}")
+        if len(lines) > shown:
+            progress.say(f"  ……另有 {len(lines) - shown} 条{label}，详见 {workbook}")

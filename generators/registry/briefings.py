@@ -66,6 +66,7 @@ class TownshipPack:
     totals: tuple[int, int, int, int, int]
     tasks: list[tuple[str, str, str]] = field(default_factory=list)
     follows: str = ""
+    unreadable: list[str] = field(default_factory=list)  # villages whose registry could not be read
 
 
 def follows_sentence(local: LocalRules, model: PolicyModel) -> str:
@@ -89,11 +90,11 @@ def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -
 
 def _person(case: Case, model: PolicyModel, pseudonym: Pseudonymizer, *cells: str) -> PersonRow:
     return PersonRow(
-        pseudonym(case.case_id),
+        pseudonym("/".join(case.key)),  # case numbers repeat across villages
         mask_name(case.name),
         model.groups[case.group].short,
         case.risk,
-        case.contact_person,
+        case.contact_person or "",
         tuple(cells),
     )
 
@@ -211,9 +212,11 @@ def briefing_packs(
     pseudonym: Pseudonymizer,
     month_tasks: list[MonthTask],
     rules: CountyRules,
+    unreadable: list[tuple[str, str]] | tuple = (),
 ) -> list[TownshipPack]:
     """Every village's sheet, gathered per township; each township's sheets cite and apply the documents
-    it follows (its tasks are the month's tasks of those documents)."""
+    it follows (its tasks are the month's tasks of those documents). The villages whose registry could not
+    be read this month are named in their township's pack (a township with none readable still gets one)."""
     citer = Citer(model)
     packs = []
     for township in county.villages:
@@ -223,4 +226,25 @@ def briefing_packs(
         ]
         sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, local) for v in township.villages]
         packs.append(township_pack(township, sheets, tasks, follows_sentence(local, model)))
+    known = {p.township for p in packs}
+    for name in sorted({t for t, _ in unreadable} - known):
+        month, local = county.month, rules.of(name)
+        tasks = [
+            (t.what, t.units, citer.cite(t.source)) for t in month_tasks if t.source.doc in local.documents
+        ]
+        packs.append(
+            TownshipPack(
+                name,
+                month.label,
+                str(month),
+                month.shift(-1).end.isoformat(),
+                [],
+                [],
+                (0,) * 5,
+                tasks,
+                follows_sentence(local, model),
+            )
+        )
+    for pack in packs:
+        pack.unreadable.extend(v for t, v in sorted(unreadable) if t == pack.township)
     return packs

@@ -127,7 +127,7 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, trend_mo
     for case in active:
         local = rules.of(case.township)  # the township's own documents decide its cycles and bounds
         rule = local.contacts[case.group]
-        dates = [d for d in contacts_by_case.get(case.case_id, []) if d <= as_of]
+        dates = [d for d in contacts_by_case.get(case.key, []) if d <= as_of]
         last = max(dates) if dates else None
         base = last or case.entry_date
         due = rule.due(base, month)
@@ -163,9 +163,9 @@ def monthly_areas(
     trend_length: int = 6,
 ) -> AreaMonth:
     """The county, its townships, their villages — each an AreaMonth for the report month."""
-    by_case: dict[str, list[dt.date]] = {}
-    for c in contacts:
-        by_case.setdefault(c.case_id, []).append(c.date)
+    by_case: dict[tuple[str, str, str], list[dt.date]] = {}
+    for c in contacts:  # by (township, village, case number): villages may each number from 0001
+        by_case.setdefault(c.key, []).append(c.date)
     trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
     county = _area("county", "全县", None, month, cases, by_case, rules, trend_months)
     for township in sorted({c.township for c in cases}):

@@ -9,6 +9,7 @@ from generators.core.charts import bar_chart, trend_chart
 from generators.policy.model import PolicyModel
 from generators.privacy.suppression import suppress
 from generators.registry.monthly import RISKS, AreaMonth
+from generators.registry.places import PlaceList
 from generators.registry.schema import RegistrySchema
 from generators.website.pages import rel
 from generators.website.render import PageTask
@@ -90,6 +91,8 @@ def registry_pages(
     threshold: int,
     template_href: str,
     import_summary: dict,
+    unreadable: list[tuple[str, str]] | tuple = (),
+    places: PlaceList | None = None,
 ) -> list[PageTask]:
     index = "registry/index.md"
     tasks = [
@@ -103,6 +106,7 @@ def registry_pages(
                 ),
                 "summary": import_summary,
                 "schema_href": rel(index, "registry/schema.md"),
+                "unreadable": [t + v for t, v in unreadable],
             },
         )
     ]
@@ -125,6 +129,7 @@ def registry_pages(
                     ),
                     "summary": None,
                     "schema_href": rel(t_page, "registry/schema.md"),
+                    "unreadable": [v for t, v in unreadable if t == township.name],
                 },
             )
         )
@@ -139,39 +144,80 @@ def registry_pages(
                         "area": area_context(model, village, v_page, threshold, lambda _: None),
                         "summary": None,
                         "schema_href": rel(v_page, "registry/schema.md"),
+                        "unreadable": [],
                     },
                 )
             )
+    tasks += unreadable_pages(county, unreadable)
     tasks.append(
         PageTask(
             "registry/schema.md",
             "registry_schema.md.j2",
             "台账填写说明",
-            {
-                "sheets": [
-                    {
-                        "title": s.title,
-                        "columns": [
-                            {
-                                "header": c.header,
-                                "required": c.required,
-                                "type": {
-                                    "date": "日期",
-                                    "id_number": "身份证号",
-                                    "phone": "电话",
-                                    "enum": "选项",
-                                }.get(c.type, "文字"),
-                                "choices": "、".join(c.values),
-                                "pii": c.pii,
-                                "help": c.help or "",
-                            }
-                            for c in s.columns
-                        ],
-                    }
-                    for s in schema.sheets
-                ],
-                "template_href": template_href,
-            },
+            {**schema_context(schema, places), "template_href": template_href},
         )
     )
     return tasks
+
+
+TYPE_LABELS = {"date": "日期", "id_number": "身份证号", "phone": "电话", "enum": "选项", "place": "地名"}
+
+
+def schema_context(schema: RegistrySchema, places: PlaceList | None = None) -> dict:
+    """The guide page, from the schema: each column's header and other accepted headers, whether it must
+    be filled in, its values and their other accepted spellings, and what a bad value does; and the
+    county's place list with its accepted spellings (public names only)."""
+    return {
+        "sheets": [
+            {
+                "title": s.title,
+                "ignored": "、".join(s.ignored),
+                "columns": [
+                    {
+                        "header": c.header,
+                        "synonyms": "、".join(c.synonyms),
+                        "required": c.required,
+                        "type": TYPE_LABELS.get(c.type, "文字"),
+                        "choices": "、".join(
+                            v
+                            + (f"（{'、'.join(w)}）" if (w := [a for a, to in c.aliases if to == v]) else "")
+                            for v in c.values
+                        ),
+                        "not_names": "、".join(c.not_names),
+                        "warns": c.warns,
+                        "pii": c.pii,
+                        "help": c.help or "",
+                    }
+                    for c in s.columns
+                ],
+            }
+            for s in schema.sheets
+        ],
+        "template_sheets": "、".join(schema.template_sheets),
+        "places": [
+            {
+                "name": t.name,
+                "aliases": "、".join(t.aliases),
+                "villages": [{"name": v.name, "aliases": "、".join(v.aliases)} for v in t.villages],
+            }
+            for t in (places.townships if places else ())
+        ],
+        "county": places.county if places else "",
+    }
+
+
+def unreadable_pages(county: AreaMonth, unreadable: list[tuple[str, str]] | tuple) -> list[PageTask]:
+    """A page saying 本月台账未能读取 for each unreadable village of a township that has pages and no
+    page of its own this month. Names come from the county's place list, never from a registry cell."""
+    have = {(t.name, v.name) for t in county.villages for v in t.villages}
+    townships = {t.name for t in county.villages}
+    return [
+        PageTask(
+            f"registry/{t}/{v}.md",
+            "registry_unreadable.md.j2",
+            v,
+            {"name": v, "township": t, "month": county.month.label},
+        )
+        for t, v in sorted(unreadable)
+        if t in townships and (t, v) not in have
+    ]
