@@ -24,7 +24,15 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
+from generators.core.errors import display_path
+from generators.core.files import (
+    fill_folder,
+    make_private,
+    remove_leftovers,
+    staging_folder,
+    swap_in,
+    write_tree,
+)
 from generators.core.months import Month
 from generators.policy.age_rules import AgeRule, age_rules
 from generators.policy.build import build_policy_model
@@ -36,10 +44,11 @@ from generators.printing.fonts import PrintFonts, prepare_print_fonts
 from generators.printing.handbook import handbook_jobs
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs
 from generators.printing.pdf import PdfWriter
-from generators.privacy.guard import guard
+from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
+from generators.registry.figures import PublicFigures, on_place_list, public_figures
 from generators.registry.monthly import (
     AreaMonth,
     ContactRule,
@@ -48,7 +57,8 @@ from generators.registry.monthly import (
     month_tasks,
     monthly_areas,
 )
-from generators.registry.pii import personal_values, place_names
+from generators.registry.pii import personal_values, place_words
+from generators.registry.places import read_places
 from generators.registry.readers import registry_files
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
@@ -155,7 +165,10 @@ class MonthFigures:
 def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
     model, month = policies.model, registry.month
     crules = contact_rules(model, registry.config.periodic_contact_days)
-    county = monthly_areas(registry.imported.cases, registry.imported.contacts, month, registry.rules, crules)
+    cases = on_place_list(
+        registry.imported.cases, read_places(settings.places)
+    )  # places as the list has them
+    county = monthly_areas(cases, registry.imported.contacts, month, registry.rules, crules)
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -188,9 +201,8 @@ def render_site_pages(
     env = make_environment(settings.templates)
     live = registry_pages(
         model,
-        figures.county,
+        registry_figures(policies, registry, figures),
         registry.schema,
-        registry.config.suppress_below,
         "../" + TEMPLATE_PATH,
         registry.summary,
     )
@@ -218,6 +230,17 @@ def render_site_pages(
         downloads[files["xlsx"]] = assessment_workbook(figures.criteria, p, model)
         downloads[files["xlsform"]] = xlsform_workbook(figures.criteria, p, model)
     return Pages(env, versions, {t.path for t in live}, downloads, report)
+
+
+def registry_figures(policies: Policies, registry: Registry, figures: MonthFigures) -> PublicFigures:
+    """Every number the public registry pages show, suppressed and audited as one system."""
+    model = policies.model
+    return public_figures(
+        figures.county,
+        list(model.groups),
+        {g: model.groups[g].short for g in model.groups},
+        registry.config.suppress_below,
+    )
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:
@@ -316,6 +339,7 @@ def print_restricted(
     settings: Settings, registry: Registry, pages: Pages, plan: PrintPlan, staged: Staged, tick=None
 ) -> None:
     dest = restricted_folder(settings, registry)
+    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     remove_leftovers(dest)
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
@@ -328,6 +352,7 @@ def print_restricted(
         reports=[j.path for j in plan.report_jobs],
     )
     fill_folder(staging, outputs)
+    make_private(staging)
 
 
 # --- 7. the site ----------------------------------------------------------------------------------------
@@ -351,8 +376,10 @@ def build_handbook_site(
         )
         for e in policies.editions
     ]
-    public_texts = [d.text for m in policies.models.values() for d in m.documents]
-    cases = registry.imported.cases
+    needles = personal_values(registry.imported, registry.schema)
+    public_words = place_words(read_places(settings.places))
+    allowlist = read_allowlist(settings.privacy_allowlists)
+    hint = " 或 ".join(display_path(p) for p in settings.privacy_allowlists)
     staging = build_site(
         settings.mkdocs_config,
         builds,
@@ -364,7 +391,7 @@ def build_handbook_site(
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder, personal_values(cases, public_texts), place_names(cases), settings.cache / "pii-clean"
+            folder, needles, public_words, allowlist, hint, settings.cache / "pii-clean"
         ),
     )
     staged.folders.append((staging, settings.site))

@@ -39,7 +39,7 @@ LAYERS = [
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],
-    ["registry.briefings"],
+    ["registry.briefings", "registry.figures"],
     ["registry.rejected"],
     # the 双零 self-assessment: criteria → form layout → ingest (load) → scoring (derive) → forms (publish)
     ["assessment.criteria"],

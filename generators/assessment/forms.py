@@ -24,7 +24,7 @@ from generators.assessment.layout import (
     XLSFORM_YES,
     answer_hint,
 )
-from generators.core.xlsx import workbook_bytes
+from generators.core.xlsx import put, workbook_bytes
 from generators.policy.citations import Citer
 from generators.policy.model import PolicyModel
 
@@ -57,7 +57,7 @@ def assessment_workbook(
             lines.append("    说明：" + s.note)
         lines.append("")
     for i, line in enumerate(lines, 1):
-        info.cell(i, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        put(info.cell(i, 1), line).alignment = Alignment(wrap_text=True, vertical="top")
     info["A1"].font = Font(bold=True, size=14)
     info.column_dimensions["A"].width = 120
 
@@ -71,10 +71,10 @@ def assessment_workbook(
         ],
         1,
     ):
-        ws.cell(r, 1, label).font = Font(bold=True)
-        ws.cell(r, 2, value)
+        put(ws.cell(r, 1), label).font = Font(bold=True)
+        put(ws.cell(r, 2), value)
     for col, title in enumerate(COLUMNS, 1):
-        cell = ws.cell(FIRST_ROW - 1, col, title)
+        cell = put(ws.cell(FIRST_ROW - 1, col), title)
         cell.font, cell.fill, cell.alignment = Font(bold=True), HEAD_FILL, WRAP
     sections = {s.id: s.title for s in criteria.sections}
     validations: dict[str, DataValidation] = {}
@@ -89,8 +89,8 @@ def assessment_workbook(
         for col, value in enumerate(
             (c.number, c.id, sections[c.section], c.label, f"{c.quote}（{citer.cite(c.source)}）"), 1
         ):
-            ws.cell(row, col, value).alignment = WRAP
-        answer = ws.cell(row, ANSWER_COL, answers.get(c.id))
+            put(ws.cell(row, col), value).alignment = WRAP
+        answer = put(ws.cell(row, ANSWER_COL), answers.get(c.id))
         answer.protection, answer.fill, answer.alignment = Protection(locked=False), ANSWER_FILL, WRAP
         hint = answer_hint(c, pilot)
         if c.answer == "yes_no":
@@ -130,11 +130,11 @@ def assessment_workbook(
         answer.comment = None
         ws.cell(row, DETAIL_COL).alignment = WRAP
         if c.detail:
-            detail = ws.cell(row, DETAIL_COL, answers.get(c.detail_id))
+            detail = put(ws.cell(row, DETAIL_COL), answers.get(c.detail_id))
             detail.protection, detail.fill = Protection(locked=False), ANSWER_FILL
-            ws.cell(row, 4).value = f"{c.label}\n（{hint}；{c.detail}）"
+            put(ws.cell(row, 4), f"{c.label}\n（{hint}；{c.detail}）")
         else:
-            ws.cell(row, 4).value = f"{c.label}\n（{hint}）"
+            put(ws.cell(row, 4), f"{c.label}\n（{hint}）")
         if c.required:
             ws.cell(row, 4).font = Font(bold=True)
     for letter, width in zip("ABCDEFG", (6, 20, 14, 44, 44, 18, 40)):
@@ -147,10 +147,10 @@ def assessment_workbook(
 
     meta = wb.create_sheet(INFO_SHEET)
     for r, key in enumerate(INFO_KEYS, 1):
-        meta.cell(r, 1, key)
+        put(meta.cell(r, 1), key)
     values = (pilot.form_id, criteria.version, pilot.county, pilot.township, pilot.community, pilot.year)
     for r, value in enumerate(values, 1):
-        meta.cell(r, 2, value)
+        put(meta.cell(r, 2), value)
     meta.sheet_state = "veryHidden"
     meta.protection.sheet = True
     return workbook_bytes(wb)
@@ -271,6 +271,7 @@ def xlsform_workbook(criteria: Criteria, pilot: Pilot, model: PolicyModel) -> by
     wb.remove(wb.active)
     for title, rows in xlsform_rows(criteria, pilot, model).items():
         ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                put(ws.cell(r, c), value)
     return workbook_bytes(wb)
