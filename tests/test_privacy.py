@@ -113,7 +113,7 @@ def test_every_kind_of_published_file_is_read(tmp_path):
     (site / "assets").mkdir(parents=True)
     (site / "assets" / "app.js").write_text('const who = "张小明";', encoding="utf-8")
     (site / "search_index.json").write_text('{"docs": [{"text": "\\u5f20\\u5c0f\\u660e"}]}', encoding="utf-8")
-    (site / "sitemap.xml.gz").write_bytes(gzip.compress("<loc>13800138000</loc>".encode()))
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress(b"<loc>13800138000</loc>"))
     (site / "chart.svg").write_text("<svg><text>34122120050301123X</text></svg>", encoding="utf-8")
     book = io.BytesIO()
     with zipfile.ZipFile(book, "w") as z:
@@ -181,3 +181,33 @@ def test_allowlist_entries_need_a_reason_and_a_reviewer(tmp_path):
     ]
     assert scan_for_pii(tmp_path, Matcher(NEEDLES[2:3], PLACES, entries)) == []
     assert scan_for_pii(tmp_path, Matcher(NEEDLES[2:3], PLACES)) != []
+
+
+def test_the_age_change_list_gives_the_month_not_the_birthday(model):
+    """A birthday in the next three months with the group and village names the person; the sheet says in
+    which month the change falls, never the day."""
+    from generators.policy.age_rules import age_rules
+    from generators.policy.work_calendar import work_calendar
+    from generators.printing.jobs import briefing_jobs
+    from generators.registry.briefings import briefing_packs
+    from generators.registry.monthly import contact_rules, month_tasks, monthly_areas
+    from generators.website.render import make_environment
+    from tests.conftest import ROOT
+    from tests.test_briefings import CASES, CONTACTS, NOV
+
+    county = monthly_areas(
+        CASES, CONTACTS, NOV, age_rules(model, ["dunji-2023", "dazan-2022"]), contact_rules(model, 90)
+    )
+    packs = briefing_packs(
+        county,
+        model,
+        Pseudonymizer(b"k" * 32),
+        month_tasks(work_calendar(model), model, NOV),
+        contact_rules(model, 90),
+    )
+    sheet = packs[0].sheets[0]
+    assert [r.cells[0] for r in sheet.transitions] == ["2026年12月", "2026年12月", "2027年1月"]
+    html = "".join(j.html for j in briefing_jobs(make_environment(ROOT / "templates"), packs))
+    for case in CASES:
+        born = case.birth_date
+        assert born.isoformat() not in html and f"{born.month:02d}-{born.day:02d}" not in html

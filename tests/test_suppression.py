@@ -212,7 +212,7 @@ def test_the_threshold_is_configurable(derive):
 def test_random_counties_survive_the_reader(derive):
     rng = random.Random(7)
     groups = list(BIRTH)
-    for trial in range(6):
+    for _ in range(4):
         cases = []
         for t, vs in (("高峰镇", ("长岭村", "双河村", "凤凰村")), ("团结街道", ("杨柳社区", "枫木社区"))):
             for v in vs[: rng.randint(1, len(vs))]:
@@ -280,3 +280,35 @@ def test_charts_draw_only_what_tables_show():
     assert [d["value"] for d in trend["dots"]] == ["15", "*", "16"]
     assert trend["path"].count("M") == 2  # the line breaks at the hidden month
     assert trend_chart([("5月", None), ("6月", 4)]) is None
+
+
+# --- places ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "village",
+    [
+        "<img src=x onerror=alert(1)>村",
+        "../长岭村",
+        "长岭村/../../etc",
+        "长岭村\x00",
+        "长" * 100,
+        "张小明",
+        "长岭村 ",
+    ],
+)
+def test_only_places_on_the_list_reach_the_public_pages(village):
+    from generators.core.errors import InputError
+    from generators.registry.figures import on_place_list
+    from generators.registry.places import read_places
+    from tests.conftest import ROOT
+
+    places = read_places(ROOT / "data" / "places.yaml")
+    spelled = on_place_list([case(1, "高峰乡", "长岭村委会"), case(2, "团结街办", " 杨柳居委会")], places)
+    assert [(c.township, c.village) for c in spelled] == [("高峰镇", "长岭村"), ("团结街道", "杨柳社区")]
+    if village.strip() == "长岭村":
+        assert on_place_list([case(3, "高峰镇", village)], places)[0].village == "长岭村"
+        return
+    with pytest.raises(InputError) as err:
+        on_place_list([case(3, "高峰镇", village)], places)
+    text = str(err.value)
+    assert "v.xlsx" in text and "第 2 行" in text and "村（社区）" in text and "地名表" in text
+    assert village not in text  # the cell may be a name typed in the wrong column: shown masked

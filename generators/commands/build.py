@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from generators import pipeline
 from generators.config.settings import Settings
-from generators.core.errors import display_path
+from generators.core.errors import InputError, display_path
 from generators.core.progress import Progress
+from generators.privacy.masking import TextMasker, masked_problem
+from generators.registry.pii import personal_values, place_words
+from generators.registry.places import read_places
 
 
 def run(settings: Settings, quiet: bool = False) -> dict:
     progress = Progress(total=8, quiet=quiet)
     staged = pipeline.Staged()
+    masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
             policies = pipeline.load_policies(settings)
@@ -21,6 +25,10 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             )
         with progress.stage("导入台账") as step:
             registry = pipeline.import_registries(settings, policies)
+            masker = TextMasker(
+                ((n.value, n.kind) for n in personal_values(registry.imported, registry.schema)),
+                place_words(read_places(settings.places)),
+            )
             s = registry.summary
             step.note = (
                 f"{s['files']} 个文件，个案接收 {s['cases_accepted']}/退回 {s['cases_rejected']}，"
@@ -58,12 +66,16 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             pipeline.build_handbook_site(settings, policies, registry, pages, staged)
         with progress.stage("发布：替换站点和本月受限目录"):
             pipeline.publish(staged)
+    except InputError as exc:
+        if masker is None:
+            raise
+        raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         staged.discard()  # whatever was built aside and not published
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
-    report_messages(progress, settings, registry, figures, plan, found)
+    report_messages(progress, settings, registry, figures, plan, found, masker)
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
     return {**found, "registry": registry.summary, "month": str(registry.month)}
@@ -76,24 +88,30 @@ def report_messages(
     figures: pipeline.MonthFigures,
     plan: pipeline.PrintPlan,
     found: dict,
+    masker: TextMasker,
 ) -> None:
-    """What the build wants a person to look at, after the progress lines."""
+    """What the build wants a person to look at, after the progress lines. Nothing personal in full: known
+    registry values and number patterns are masked, and every registry cell quoted is cut down."""
+
+    def say(line: str) -> None:
+        progress.say(masker(line))
+
     if plan.new_key:
         progress.say(
             f"  已生成化名密钥 {display_path(settings.key_file)}（git 不跟踪）：请备份，换密钥会改变全部化名编号"
         )
     for w in found["warnings"]:
-        progress.say(f"  警告：{w}")
+        say(f"  警告：{w}")
     for m in found["unmatched_units"]:
-        progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+        say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
     for a in figures.assessments.values():
         for problem in a.problems:
-            progress.say(f"  自评表问题：{problem}")
+            say(f"  自评表问题：{problem}")
     imported = registry.imported
     for note in imported.notes:
-        progress.say(f"  台账提示：{note}")
+        say(f"  台账提示：{masked_problem(note, masker, cell=True)}")
     for row in imported.rejected[:20]:
-        progress.say(f"  台账退回：{'；'.join(str(p) for p in row.problems)}")
+        say(f"  台账退回：{'；'.join(str(masked_problem(p, masker, cell=True)) for p in row.problems)}")
     if len(imported.rejected) > 20:
         progress.say(
             f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 "

@@ -36,6 +36,7 @@ GUARD_VERSION = "2"  # part of the clean-PDF cache key: a changed guard reads ev
 DIGIT_KINDS = (ID_NUMBER, PHONE)
 MIN_LENGTH = {NAME: 2, ID_NUMBER: 15, PHONE: 7}  # shorter values are ordinary words and numbers
 DEFAULT_MIN_LENGTH = 4  # addresses, notes
+MIN_LATIN = 5  # a value in Latin letters only: shorter ones occur by chance in scripts and URLs
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".pptx", ".ods", ".odt", ".zip"}
 TAG = re.compile(r"<[^<>]*>")
 ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))""")
@@ -242,6 +243,8 @@ class Matcher:
             form = digits_form(needle.value) if digits else letters_form(needle.value)
             if len(form) < MIN_LENGTH.get(needle.kind, DEFAULT_MIN_LENGTH):
                 continue
+            if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
+                continue  # "=3+4" in a name column is not a name; a short Latin word is in every script
             self.by_form[("n" if digits else "w", form)].append(needle)
         for (side, form), _ in self.by_form.items():
             (self.numbers if side == "n" else self.words).add_word(form, ("n" if side == "n" else "w", form))

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
+
+from generators.core.errors import Problem
 
 # The kinds of personal value the registry holds, as the messages name them.
 NAME, ID_NUMBER, PHONE, ADDRESS, NOTE = "姓名", "身份证号", "电话", "住址", "备注"
@@ -49,6 +52,19 @@ def mask_value(kind: str, value: str) -> str:
     return "（已隐去）"
 
 
+def mask_cell(column: str | None, value: str) -> str:
+    """A registry cell as the console may show it: always cut down, by what its column holds (the full
+    row is only in the restricted rejected-rows workbook)."""
+    header = column or ""
+    if "身份" in header or "证件" in header:
+        return mask_value(ID_NUMBER, value)
+    if "电话" in header or "手机" in header:
+        return mask_value(PHONE, value)
+    if "住址" in header or "地址" in header:
+        return mask_value(ADDRESS, value)
+    return mask_name(str(value))
+
+
 def mask_patterns(text: str) -> str:
     """Anything in `text` that looks like an ID number or a phone, masked."""
     text = ID_LIKE.sub(lambda m: mask_value(ID_NUMBER, m.group(0)), text)
@@ -56,12 +72,16 @@ def mask_patterns(text: str) -> str:
 
 
 class TextMasker:
-    """Masks known personal values (and number patterns) in a line of text before it is printed."""
+    """Masks known personal values (and number patterns) in a line of text before it is printed. Public
+    words (place names) are left alone: a guardian called 杨柳 is masked, 杨柳社区 in a file name is not."""
 
-    def __init__(self, values: Iterable[tuple[str, str]] = ()):
+    def __init__(self, values: Iterable[tuple[str, str]] = (), public_words: Iterable[str] = ()):
         import ahocorasick
 
         self._automaton = ahocorasick.Automaton()
+        for word in public_words:
+            if word:
+                self._automaton.add_word(word, (len(word), None))
         for value, kind in values:
             value = str(value).strip()
             if len(value) >= 2:
@@ -72,12 +92,15 @@ class TextMasker:
 
     def __call__(self, text: str) -> str:
         if not self._empty:
+            spans = [(end - length + 1, end + 1, kind) for end, (length, kind) in self._automaton.iter(text)]
+            public = [(s, e) for s, e, kind in spans if kind is None]
             spans = sorted(
-                ((end - length + 1, end + 1, kind) for end, (length, kind) in self._automaton.iter(text)),
-                key=lambda s: (s[0], -s[1]),
+                (s, e, kind)
+                for s, e, kind in spans
+                if kind is not None and not any(ps <= s and e <= pe for ps, pe in public)
             )
             out, at = [], 0
-            for start, end, kind in spans:
+            for start, end, kind in sorted(spans, key=lambda s: (s[0], -s[1])):
                 if start < at:
                     continue  # inside a longer value already masked
                 out.append(text[at:start])
@@ -85,3 +108,13 @@ class TextMasker:
                 at = end
             text = "".join(out) + text[at:]
         return mask_patterns(text)
+
+
+def masked_problem(problem: Problem, masker: TextMasker | None = None, cell: bool = False) -> Problem:
+    """A problem fit for the console: known personal values and number patterns masked in its text; with
+    `cell`, its value (a registry cell) cut down whatever it is."""
+    mask = masker or mask_patterns
+    value = problem.value
+    if value is not None:
+        value = mask_cell(problem.column, value) if cell else mask(value)
+    return dataclasses.replace(problem, file=mask(problem.file), message=mask(problem.message), value=value)

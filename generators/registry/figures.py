@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from generators.core.errors import InputError, Problem
 from generators.core.months import Month
+from generators.privacy.masking import mask_name
 from generators.privacy.suppression import FigureSystem, Relation, SuppressionError, protect
 from generators.registry.model import Case
 from generators.registry.monthly import RISKS, AreaMonth
@@ -44,7 +45,7 @@ def on_place_list(cases: list[Case], places: PlaceList) -> list[Case]:
                     sheet=case.source.sheet,
                     row=case.source.row,
                     column=column,
-                    value=value[:80],
+                    value=mask_name(value[:80]),  # a cell that is not a place may be a person's name
                 )
             )
             continue
@@ -138,13 +139,14 @@ def figure_system(county: AreaMonth, groups: tuple[str, ...], group_names: dict[
     }
 
     def add(area: AreaMonth, key: str, label: str) -> None:
+        level = {"village": 0, "township": 1, "county": 2}[area.level]
         for measure, value in _values(area, groups, months).items():
             system.values[figure(key, measure)] = value
             system.labels[figure(key, measure)] = f"{label or '全县'}{names[measure]}"
-            # counts over time are what readers miss most: hide cells of a month's tables first
-            system.weight[figure(key, measure)] = (
-                2 if measure == last else 1 if measure.startswith("t:") else 0
-            )
+            # What readers miss most stays shown longest: totals, then the trend, then a month's cells;
+            # and among each, the county's, then the townships'.
+            kind = 2 if measure == last else 1 if measure.startswith("t:") else 0
+            system.weight[figure(key, measure)] = kind * 3 + level
         f = lambda m: figure(key, m)  # noqa: E731
         system.relations += [
             Relation(tuple((f(f"g:{g}"), 1) for g in groups) + ((f(last), -1),)),
