@@ -165,9 +165,8 @@ class MonthFigures:
 def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
     model, month = policies.model, registry.month
     crules = contact_rules(model, registry.config.periodic_contact_days)
-    cases = on_place_list(
-        registry.imported.cases, read_places(settings.places)
-    )  # places as the list has them
+    # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
+    cases = on_place_list(registry.imported.cases, read_places(settings.places))
     county = monthly_areas(cases, registry.imported.contacts, month, registry.rules, crules)
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")

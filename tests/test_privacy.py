@@ -88,6 +88,9 @@ DISGUISES = {
     "phone dotted": "138.0013.8000",
     "phone split by zero-width": "138\u200b0013\u200b8000",
     "address with separators": "示范县 高峰镇·双河村 3 组 12 号",
+    "CSS escapes": "<style>.x::after { content: '\\5f20\\5c0f \\660e'; }</style>",
+    "phone in Chinese numerals": "联系：一三八〇〇一三八〇〇〇",
+    "ID in capital numerals": "叁肆壹贰贰壹贰〇〇伍〇叁〇壹壹贰叁X",
 }
 
 

@@ -4,11 +4,12 @@ the domain.
 
 Everything published is read — file names and paths, HTML, JavaScript, JSON search indexes, sitemaps,
 SVG, PDF text, metadata, bookmarks and form fields, the XML inside workbooks — and both sides are brought
-to one form before matching: character references, JavaScript escapes and percent-encoding decoded, tags
-removed (and kept, so that a value inside an attribute is found too), NFKC, traditional characters to
-simplified (OpenCC), and every separator, dot, zero-width or invisible character dropped. ID numbers and
-phones are compared on their digits (and X) alone. One Aho-Corasick pass per text finds every registry
-string at once, in time linear in the text.
+to one form before matching: character references, JavaScript and CSS escapes and percent-encoding
+decoded, tags removed (attribute values kept, so that a value inside one is found too), NFKC,
+traditional characters to simplified (OpenCC), and every separator, dot, zero-width or invisible
+character dropped. ID numbers and phones are compared on their digits (and X) alone, Chinese numerals
+counted as digits. One Aho-Corasick pass per text finds every registry string at once, in time linear
+in the text.
 
 Nothing is exempt without a reason someone signed: public words are the county's place names (from its
 place list, never from the registry) and reviewed allowlist entries (value or pattern, field, reason,
@@ -40,7 +41,12 @@ MIN_LATIN = 5  # a value in Latin letters only: shorter ones occur by chance in 
 ZIP_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".pptx", ".ods", ".odt", ".zip"}
 TAG = re.compile(r"<[^<>]*>")
 ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))""")
-JS_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})")
+# JavaScript/JSON (\u5f20, \u{5f20}, \x41) and CSS (\5f20 ) escapes
+ESCAPE = re.compile(
+    r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\([0-9a-fA-F]{1,6})\s?"
+)
+# Digits written as Chinese numerals (一三八〇〇一三八〇〇〇, 壹叁捌…) count as digits in a phone or ID number.
+CJK_DIGITS = str.maketrans("〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789")
 # Between the digits of a phone or ID number anything may stand that does not read as a word or a list:
 # spaces, dashes, dots, brackets, quotes, invisible characters, markup. Letters, CJK and list marks
 # (, ; : 、 |) end a number.
@@ -73,7 +79,7 @@ def _decoded(text: str) -> str:
         if "&" in text:
             text = html.unescape(text)
         if "\\" in text:
-            text = JS_ESCAPE.sub(lambda m: _chr(m.group(1) or m.group(2) or m.group(3)), text)
+            text = ESCAPE.sub(lambda m: _chr(next(g for g in m.groups() if g)), text)
         if "%" in text:
             text = urllib.parse.unquote(text, errors="ignore")
         if text == before:
@@ -108,7 +114,7 @@ def number_runs(text: str, base: str | None = None) -> list[str]:
     """The numbers of a text as phones and ID numbers are compared: decoded, NFKC, whatever stands between
     digits dropped (spaces, dashes, dots, brackets, invisible characters, markup); a number ends at a
     letter, a CJK character or a list mark, and may end in X (an ID number's check character)."""
-    decoded = _base(text) if base is None else base
+    decoded = (_base(text) if base is None else base).translate(CJK_DIGITS)
     return [NOT_DIGIT.sub("", m).upper() for m in NUMBER.findall(decoded)]
 
 
