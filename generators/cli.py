@@ -120,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
             else "\n输入有误：",
             file=sys.stderr,
         )
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        from generators.privacy.masking import mask_patterns
+
+        for problem in exc.problems:  # an ID number or phone quoted in a message is masked all the same
+            print(f"  - {mask_patterns(str(problem))}", file=sys.stderr)
         return 2
     except Exception as exc:  # mkdocs aborts (strict mode) and the like: say so plainly, keep old site
         from mkdocs.exceptions import MkDocsException

@@ -26,7 +26,14 @@ from generators.assessment.scoring import Assessment, assess, not_submitted, reg
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
 from generators.core.errors import InputError, Problem, display_path
-from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
+from generators.core.files import (
+    fill_folder,
+    make_private,
+    remove_leftovers,
+    staging_folder,
+    swap_in,
+    write_tree,
+)
 from generators.core.months import Month
 from generators.policy.build import build_policy_model
 from generators.policy.editions import Edition, read_editions
@@ -37,13 +44,14 @@ from generators.printing.fonts import PrintFonts, prepare_print_fonts
 from generators.printing.handbook import handbook_jobs
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs
 from generators.printing.pdf import PdfWriter
-from generators.privacy.guard import guard
+from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
+from generators.registry.figures import PublicFigures, on_place_list, public_figures
 from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
-from generators.registry.pii import personal_values, place_names
+from generators.registry.pii import personal_values, place_words
 from generators.registry.places import PlaceList, read_places
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
@@ -157,7 +165,9 @@ class MonthFigures:
 
 def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
     model, month = policies.model, registry.month
-    county = monthly_areas(registry.imported.cases, registry.imported.contacts, month, registry.rules)
+    # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
+    cases = on_place_list(registry.imported.cases, registry.places)
+    county = monthly_areas(cases, registry.imported.contacts, month, registry.rules)
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -190,9 +200,8 @@ def render_site_pages(
     env = make_environment(settings.templates)
     live = registry_pages(
         model,
-        figures.county,
+        registry_figures(policies, registry, figures),
         registry.schema,
-        registry.config.suppress_below,
         "../" + TEMPLATE_PATH,
         registry.summary,
         registry.imported.unreadable,
@@ -228,6 +237,17 @@ def render_site_pages(
         downloads[files["xlsx"]] = assessment_workbook(definition)
         downloads[files["xlsform"]] = xlsform_workbook(definition)
     return Pages(env, versions, {t.path for t in live}, downloads, report)
+
+
+def registry_figures(policies: Policies, registry: Registry, figures: MonthFigures) -> PublicFigures:
+    """Every number the public registry pages show, suppressed and audited as one system."""
+    model = policies.model
+    return public_figures(
+        figures.county,
+        list(model.groups),
+        {g: model.groups[g].short for g in model.groups},
+        registry.config.suppress_below,
+    )
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:
@@ -327,6 +347,7 @@ def print_restricted(
     settings: Settings, registry: Registry, pages: Pages, plan: PrintPlan, staged: Staged, tick=None
 ) -> None:
     dest = restricted_folder(settings, registry)
+    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     remove_leftovers(dest)
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
@@ -345,6 +366,7 @@ def print_restricted(
         reports=[j.path for j in plan.report_jobs],
     )
     fill_folder(staging, outputs)
+    make_private(staging)
 
 
 # --- 7. the site ----------------------------------------------------------------------------------------
@@ -368,8 +390,10 @@ def build_handbook_site(
         )
         for e in policies.editions
     ]
-    public_texts = [d.text for m in policies.models.values() for d in m.documents]
-    cases = registry.imported.cases
+    needles = personal_values(registry.imported, registry.schema)
+    public_words = place_words(registry.places)  # the list is shown on the guide page
+    allowlist = read_allowlist(settings.privacy_allowlists)
+    hint = " 或 ".join(display_path(p) for p in settings.privacy_allowlists)
     staging = build_site(
         settings.mkdocs_config,
         builds,
@@ -381,10 +405,7 @@ def build_handbook_site(
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder,
-            personal_values(cases, public_texts),
-            sorted({*place_names(cases), *registry.places.names()}),  # the list is shown on the guide page
-            settings.cache / "pii-clean",
+            folder, needles, public_words, allowlist, hint, settings.cache / "pii-clean"
         ),
     )
     staged.folders.append((staging, settings.site))

@@ -41,7 +41,7 @@ LAYERS = [
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],
-    ["registry.briefings"],
+    ["registry.briefings", "registry.figures"],
     ["registry.rejected"],
     # the 双零 self-assessment: criteria → the form definition → where it sits in each channel → ingest (load)
     # → scoring (derive) → the forms of each channel (publish)

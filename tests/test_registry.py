@@ -437,7 +437,7 @@ def test_console_lines_mask_personal_values(tmp_path, load):
     )
     result = load(path)
     stream = io.StringIO()
-    registry_messages(Progress(total=1, stream=stream), result, Path("restricted"))
+    registry_messages(Progress(total=1, stream=stream).say, result, Path("restricted"))
     console = stream.getvalue()
     assert "李*国" in console and "台账退回" in console and "台账警告" in console
     for personal in ("李建国", "王\x1b五", number[:-1], "1391234567"):

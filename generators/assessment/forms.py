@@ -41,7 +41,7 @@ from generators.assessment.layout import (
     SheetRow,
     sheet_rows,
 )
-from generators.core.xlsx import workbook_bytes, wrapped_lines
+from generators.core.xlsx import put, workbook_bytes, wrapped_lines
 
 ANSWER_FILL = PatternFill("solid", fgColor="FFE699")  # answer cells: a yellow that shows on screen and paper
 HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -57,10 +57,7 @@ SMALL = Font(size=9, color="595959")
 
 def _text(ws: Worksheet, row: int, col: int, value: object):
     """A cell written as a value, never a formula: text stays text even when it starts with '='."""
-    cell = ws.cell(row, col, value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
+    return put(ws.cell(row, col), value)
 
 
 def _height(*cells: tuple[str, float, int]) -> float:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from generators import pipeline
 from generators.config.settings import Settings
-from generators.core.errors import display_path
+from generators.core.errors import InputError, display_path
 from generators.core.progress import Progress
+from generators.privacy.masking import TextMasker, masked_problem
+from generators.registry.pii import personal_values, place_words
 from generators.registry.validate import RegistryImport
 
 
 def run(settings: Settings, quiet: bool = False) -> dict:
     progress = Progress(total=8, quiet=quiet)
     staged = pipeline.Staged()
+    masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
             policies = pipeline.load_policies(settings)
@@ -24,6 +28,10 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             )
         with progress.stage("导入台账") as step:
             registry = pipeline.import_registries(settings, policies)
+            masker = TextMasker(
+                ((n.value, n.kind) for n in personal_values(registry.imported, registry.schema)),
+                place_words(registry.places),
+            )
             s = registry.summary
             step.note = (
                 f"{s['files']} 个文件，个案接收 {s['cases_accepted']}/退回 {s['cases_rejected']}，"
@@ -62,12 +70,17 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             pipeline.build_handbook_site(settings, policies, registry, pages, staged)
         with progress.stage("发布：替换站点和本月受限目录"):
             pipeline.publish(staged)
+    except InputError as exc:
+        if masker is None:
+            raise
+        raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         staged.discard()  # whatever was built aside and not published
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
-    report_messages(progress, settings, registry, figures, plan, found)
+    assert masker is not None  # set once the registry was read
+    report_messages(progress, settings, registry, figures, plan, found, masker)
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
     imported = registry.imported
@@ -76,7 +89,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         if progress.quiet:  # the detailed lines were not printed
             for f in imported.failed_files:
                 where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
-                print(f"  台账无法读取{where}：{f.problem}", file=progress.stream)
+                print(masker(f"  台账无法读取{where}：{f.problem}"), file=progress.stream)
         print(
             f"！！本月台账未能读取：{names}。其余村（社区）已正常生成；"
             f"原因见“台账无法读取”各条及 {restricted / '说明.txt'}（退出码 {imported.exit_code}）",
@@ -97,33 +110,40 @@ def report_messages(
     figures: pipeline.MonthFigures,
     plan: pipeline.PrintPlan,
     found: dict,
+    masker: TextMasker,
 ) -> None:
-    """What the build wants a person to look at, after the progress lines."""
+    """What the build wants a person to look at, after the progress lines. Nothing personal in full: known
+    registry values and number patterns are masked, and every registry cell quoted is cut down."""
+
+    def say(line: str) -> None:
+        progress.say(masker(line))
+
     if plan.new_key:
         progress.say(
             f"  已生成化名密钥 {display_path(settings.key_file)}（git 不跟踪）：请备份，换密钥会改变全部化名编号"
         )
     for w in found["warnings"]:
-        progress.say(f"  警告：{w}")
+        say(f"  警告：{w}")
     for m in found["unmatched_units"]:
-        progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+        say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
     for u in found["unread_clauses"]:
         if not u["why"]:
-            progress.say(f"  未读出内容的条款：{u['source']}（{'、'.join(u['seen'])}），详见站点“抽取覆盖”页")
+            say(f"  未读出内容的条款：{u['source']}（{'、'.join(u['seen'])}），详见站点“抽取覆盖”页")
     for a in figures.assessments.values():
         for problem in a.problems:
-            progress.say(f"  自评表问题：{problem}")
-    registry_messages(progress, registry.imported, pipeline.restricted_folder(settings, registry))
+            say(f"  自评表问题：{problem}")
+    registry_messages(say, registry.imported, pipeline.restricted_folder(settings, registry))
 
 
 def registry_messages(
-    progress: Progress, imported: RegistryImport, restricted: Path, shown: int = 20
+    say: Callable[[str], None], imported: RegistryImport, restricted: Path, shown: int = 20
 ) -> None:
     """Files that could not be read first, then notices, values left out and rows refused, each list cut
-    at `shown` lines with a pointer to the restricted workbook. Personal values are already masked."""
+    at `shown` lines with a pointer to the restricted workbook. Cells quoted are masked where the problem
+    was made, and `say` masks whatever registry value is left."""
     for f in imported.failed_files:
         where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
-        progress.say(f"  台账无法读取{where}：{f.problem}")
+        say(f"  台账无法读取{where}：{f.problem}")
     workbook = restricted / "台账退回.xlsx"
     for label, lines in (
         ("台账提示", [str(n) for n in imported.notes]),
@@ -131,6 +151,6 @@ def registry_messages(
         ("台账退回", ["；".join(str(p) for p in r.problems) for r in imported.rejected]),
     ):
         for line in lines[:shown]:
-            progress.say(f"  {label}：{line}")
+            say(f"  {label}：{line}")
         if len(lines) > shown:
-            progress.say(f"  ……另有 {len(lines) - shown} 条{label}，详见 {workbook}")
+            say(f"  ……另有 {len(lines) - shown} 条{label}，详见 {workbook}")

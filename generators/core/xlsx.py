@@ -8,9 +8,28 @@ import unicodedata
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.xml.functions import tostring
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
+# What Excel, WPS and LibreOffice may take for the start of a formula (CSV/DDE injection), tab and CR
+# included: such a value from input is written as text, never as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def put(cell: Cell, value: object) -> Cell:
+    """Write a value that came from input: text stays text. openpyxl would store "=..." as a formula; here
+    it is a string, marked with Excel's quote prefix so that editing the cell keeps it text. Characters a
+    workbook cannot hold (control characters) become U+FFFD instead of failing the whole file."""
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        cell.value = text
+        cell.data_type = "s"
+        if text.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

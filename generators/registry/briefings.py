@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generators.core.charts import bar_chart, trend_chart
+from generators.core.months import Month
 from generators.policy.citations import Citer
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.privacy.masking import mask_name
@@ -120,7 +121,7 @@ def briefing_sheet(
             t.case,
             model,
             pseudonym,
-            t.on.isoformat(),
+            Month.of(t.on).label,  # the month only: the day would give away the birth date
             f"满 {t.age} 周岁",
             t.what,
             _cite(citer, t.source, "《未成年人保护法》第二条（未满十八周岁）"),
@@ -157,8 +158,8 @@ def briefing_sheet(
             ("退出", len(village.exited)),
             ("迁出", len(village.moved)),
         ],
-        bars=bar_chart([(model.groups[g].short, village.by_group[g]) for g in groups], None),
-        trend=trend_chart([(m.short_label, v) for m, v in village.trend], None, height=110),
+        bars=bar_chart([(model.groups[g].short, village.by_group[g]) for g in groups]),
+        trend=trend_chart([(m.short_label, v) for m, v in village.trend], height=110),
         overdue=due_rows[True],
         due=due_rows[False],
         transitions=transitions,

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generators.core.xlsx import text_width, workbook_bytes
+from generators.core.xlsx import put, text_width, workbook_bytes
 from generators.registry.schema import Column, RegistrySchema, SheetSchema
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3F0")
@@ -23,21 +23,21 @@ OPTIONS_SHEET = "选项"
 def instructions_sheet(wb: Workbook, schema: RegistrySchema, title: str, lines: list[str]) -> None:
     ws = wb.active
     ws.title = "说明"
-    ws["A1"] = title
+    put(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
     row = 3
     for line in lines:
-        ws.cell(row, 1, line)
+        put(ws.cell(row, 1), line)
         row += 1
     row += 1
     for sheet in schema.sheets:
-        ws.cell(row, 1, f"工作表“{sheet.title}”各列：").font = Font(bold=True)
+        put(ws.cell(row, 1), f"工作表“{sheet.title}”各列：").font = Font(bold=True)
         row += 1
         for c in sheet.columns:
             need = "必填" if c.required else "选填"
             allowed = f"；可选：{'、'.join(c.values)}" if c.values else ""
             kind = {"date": "日期", "id_number": "18 位身份证号（文本）", "phone": "电话"}.get(c.type, "文字")
-            ws.cell(row, 1, f"{c.header}（{need}，{kind}{allowed}）{'：' + c.help if c.help else ''}")
+            put(ws.cell(row, 1), f"{c.header}（{need}，{kind}{allowed}）{'：' + c.help if c.help else ''}")
             row += 1
         row += 1
     ws.column_dimensions["A"].width = 110
@@ -56,7 +56,8 @@ def data_sheet(
 ) -> None:
     ws = wb.create_sheet(sheet.title)
     headers = [c.header for c in sheet.columns] + list(extra)
-    ws.append(headers)
+    for i, header in enumerate(headers, start=1):
+        put(ws.cell(1, i), header)
     for i, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(1, i)
         cell.fill = HEADER_FILL
@@ -115,7 +116,7 @@ def data_sheet(
             value = values.get(key)
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = dt.datetime(value.year, value.month, value.day)
-            ws.cell(r, i, value)
+            put(ws.cell(r, i), value)  # a value from input is never written as a formula
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
@@ -130,9 +131,9 @@ def options_sheet(wb: Workbook, schema: RegistrySchema) -> dict[str, str]:
             if c.type != "enum" or c.key in refs:
                 continue
             letter = get_column_letter(col)
-            ws.cell(1, col, c.header).font = Font(bold=True)
+            put(ws.cell(1, col), c.header).font = Font(bold=True)
             for r, value in enumerate(c.values, start=2):
-                ws.cell(r, col, value)
+                put(ws.cell(r, col), value)
             refs[c.key] = f"{OPTIONS_SHEET}!${letter}$2:${letter}${len(c.values) + 1}"
             ws.column_dimensions[letter].width = 24
             col += 1

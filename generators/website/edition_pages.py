@@ -3,7 +3,10 @@ site selector lists, in the `versions.json` layout that mike writes."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import urllib.parse
 
 from generators.policy.changelog import Changelog, changelog
 from generators.policy.citations import Citer
@@ -162,10 +165,17 @@ def versions_json(editions: list[Edition], latest: Edition) -> str:
 
 
 def redirect_page(target: str) -> str:
-    """What mike writes for an alias: a page that sends the browser on, keeping the anchor."""
+    """What mike writes for an alias: a page that sends the browser on, keeping the anchor. The target is
+    percent-encoded as a relative URL, then escaped for each place it stands: an HTML attribute, a
+    JavaScript string inside a <script> element, and text."""
+    url = urllib.parse.quote(target, safe="/#.-_~%")
+    if url.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+        url = "./" + url.lstrip("/")  # never an absolute, protocol-relative or scheme URL
+    attribute = html.escape(url, quote=True)
+    script = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>正在跳转</title>\n'
-        f'<noscript><meta http-equiv="refresh" content="0; url={target}"></noscript>\n'
-        f'<script>window.location.replace("{target}" + window.location.hash);</script>\n'
-        f'</head>\n<body>\n<a href="{target}">{target}</a>\n</body>\n</html>\n'
+        f'<noscript><meta http-equiv="refresh" content="0; url={attribute}"></noscript>\n'
+        f"<script>window.location.replace({script} + window.location.hash);</script>\n"
+        f'</head>\n<body>\n<a href="{attribute}">{attribute}</a>\n</body>\n</html>\n'
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from generators.core.files import remove_leftovers, staging_folder
+from generators.core.files import make_public, remove_leftovers, staging_folder, write_file
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
 
@@ -111,7 +111,7 @@ def build_site(
 ) -> Path:
     """Run mkdocs for every version into a staging folder beside `site_dir`, add the versions file and
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
-    for the caller to swap in once everything else has succeeded."""
+    world-readable, for the caller to swap in once everything else has succeeded."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -139,10 +139,10 @@ def build_site(
         for alias, slug in aliases.items():
             files.update(alias_redirects(staging, slug, alias))
         for rel_path, text in sorted(files.items()):
-            (staging / rel_path).parent.mkdir(parents=True, exist_ok=True)
-            (staging / rel_path).write_text(text, encoding="utf-8")
+            write_file(staging, rel_path, text)
         if check is not None:
             check(staging)
+        make_public(staging)  # the staging folder is private while it is built; the site is for everyone
         return staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

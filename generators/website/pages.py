@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 from typing import Any
 
@@ -698,6 +699,9 @@ SECTION_TITLES = {  # the site's sections (folders), as the navigation and the p
 def navigation(tasks: list[PageTask]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
     titles = SECTION_TITLES
+    # A folder's own page names its section (a township's folder is named by code or place, its page by
+    # the place list).
+    index_titles = {posixpath.dirname(t.path): t.title for t in tasks if t.path.endswith("/index.md")}
     nav: list = []
     sections: dict[str, list] = {"": nav}
     for t in tasks:
@@ -708,7 +712,14 @@ def navigation(tasks: list[PageTask]) -> list:
             if key not in sections:
                 sections[key] = []
                 parent = sections["/".join(parts[: depth - 1])]
-                parent.append({titles.get(key, parts[depth - 1]): sections[key]})
-        entry = t.path if folder and t.path.endswith("/index.md") else {t.title: t.path}
+                title = titles.get(key) or index_titles.get(key) or parts[depth - 1]
+                parent.append({nav_title(title): sections[key]})
+        entry = t.path if folder and t.path.endswith("/index.md") else {nav_title(t.title): t.path}
         sections[folder].append(entry)
     return nav
+
+
+def nav_title(title: str) -> str:
+    """A navigation title as the theme prints it — into HTML, unescaped (mkdocs' templates do not
+    autoescape) — so escaped here: markup in a title from data shows as text."""
+    return html.escape(" ".join(str(title).split()), quote=True)

@@ -245,6 +245,9 @@
   }
 
   // --- events ---------------------------------------------------------------------------------------------
+  form.addEventListener("submit", function (e) {
+    e.preventDefault(); // Enter in a field must not reload the page: answers are saved as they are typed
+  });
   form.addEventListener("input", function (e) {
     var el = e.target.closest(".sl-q");
     refresh();
