@@ -404,7 +404,9 @@ def test_a_village_named_as_markup_is_refused_or_leaves_no_trace(tmp_path, capsy
         return
     for path in site_files(root / "site"):  # accepted with the row rejected: nothing of it published
         text = decoded(path).lower()
-        assert "onerror" not in text and "<img src=x" not in text, path
+        assert "<img src=x" not in text, path
+        if "/assets/javascripts/" not in path.as_posix():  # the theme's own scripts handle onerror events
+            assert "onerror" not in text, path
 
 
 def test_a_place_list_with_markup_stops_the_build(tmp_path, capsys):
@@ -427,7 +429,8 @@ def test_a_registry_row_pasted_into_a_policy_text_stops_the_build(tmp_path, caps
     assert main(build(root)) == 0
     before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
     synthetic = sorted((root / "build" / "registry-default").glob("*.xlsx"))[0]
-    row = next(t for t in read_registry_file(synthetic, SCHEMA) if t.schema.kind == "cases").rows[0].values
+    read = read_registry_file(synthetic, SCHEMA)
+    row = next(t for t in read.tables if t.schema.kind == "cases").rows[0].values
     import opencc
 
     name = opencc.OpenCC("s2t").convert(str(row["name"]))

@@ -188,8 +188,14 @@ def test_a_local_unit_name_finds_its_unit_page_first(page, server):
         page.click("label.md-search__icon, .md-search__input")
         page.fill("input.md-search__input", query)
         page.keyboard.press("End")
+        # the results of the previous query stay until the new ones are in: wait for this query's highlight
+        page.wait_for_function(
+            """q => { const a = document.querySelector('.md-search-result__item > .md-search-result__link');
+                      return a && decodeURIComponent(a.href).includes('h=' + q.slice(0, 2)); }""",
+            arg=query,
+            timeout=15000,
+        )
         first = page.locator(".md-search-result__item > .md-search-result__link").first
-        first.wait_for(timeout=15000)
         assert f"units/{unit}.html" in first.get_attribute("href"), query
         page.keyboard.press("Escape")
 
