@@ -71,6 +71,7 @@ class Vocabulary:
     role_words: dict[str, Role]
     label_tails: tuple[str, ...]
     role_verbs: dict[str, Role]
+    object_verbs: tuple[str, ...]
     role_fillers: tuple[str, ...]
     generic_endings: tuple[str, ...]
     generic_words: tuple[str, ...]
@@ -87,7 +88,9 @@ class Vocabulary:
     deadlines: tuple[DeadlinePattern, ...]
     definition_headings: tuple[str, ...]
     definition_openers: tuple[str, ...]
-    document_terms: tuple[str, ...]
+    document_refs: tuple[str, ...]
+    term_markers: tuple[str, ...]
+    group_nouns: tuple[str, ...]
     duty_headings: tuple[str, ...]
     topic_labels: tuple[str, ...]
     table_columns: dict[str, tuple[str, ...]]
@@ -189,6 +192,7 @@ def read_vocabulary(path: Path) -> Vocabulary:
         role_words=_roles(path, data, "role_words"),
         label_tails=_strings(path, data, "label_tails"),
         role_verbs=_roles(path, data, "role_verbs"),
+        object_verbs=tuple(data.get("object_verbs") or ()),
         role_fillers=tuple(data.get("role_fillers") or ()),
         generic_endings=tuple(generic.get("endings") or ()),
         generic_words=tuple(generic.get("words") or ()),
@@ -205,7 +209,9 @@ def read_vocabulary(path: Path) -> Vocabulary:
         deadlines=tuple(deadlines),
         definition_headings=_strings(path, data, "definition_headings"),
         definition_openers=_strings(path, data, "definition_openers"),
-        document_terms=_strings(path, data, "document_terms"),
+        document_refs=_strings(path, data, "document_refs"),
+        term_markers=tuple(data.get("term_markers") or ()),
+        group_nouns=tuple(data.get("group_nouns") or ()),
         duty_headings=_strings(path, data, "duty_headings"),
         topic_labels=tuple(data.get("topic_labels") or ()),
         table_columns=columns,

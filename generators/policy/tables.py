@@ -1,0 +1,87 @@
+"""Model: task division tables (任务分工表 / 责任分工表) as text converted from Word or WPS gives them: one row
+per line, cells separated by tabs, runs of spaces or bars; a header row says what each column holds
+(data/vocabulary.yaml `table_columns` and the role words). Cells are aligned to the header even where an
+empty cell was lost in the conversion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generators.policy.vocabulary import Vocabulary
+
+CELL_SEPARATOR = re.compile(r"\t+|[ \u3000]{2,}|\s*[|｜]\s*")
+INDEX = re.compile(r"^[0-9０-９一二三四五六七八九十]{1,3}[.、．]?$")
+
+
+def table_cells(text: str) -> list[str]:
+    return [c.strip() for c in CELL_SEPARATOR.split(text.strip(" |｜")) if c.strip()]
+
+
+@dataclass(frozen=True)
+class Column:
+    kind: str | None  # index | task | lead | responsible | deadline | None (a column we do not read)
+    name: str  # the header cell as written (牵头单位, 责任单位（配合单位）)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: the task (its first text cell as title, all text cells as its wording), the unit cells
+    with their columns, and the deadline cells."""
+
+    title: str
+    text: str
+    units: tuple[tuple[Column, str], ...]
+    deadlines: tuple[str, ...]
+
+
+def header_of(cells: list[str], vocabulary: Vocabulary) -> list[Column] | None:
+    """The columns, when the cells are a header: a task column and a role column at least."""
+    columns = [Column(vocabulary.column_kind(c), c) for c in cells]
+    kinds = {c.kind for c in columns}
+    if len(cells) >= 3 and "task" in kinds and {"lead", "responsible"} & kinds:
+        return columns
+    return None
+
+
+def align(text: str, header: list[Column], fits: Callable[[str | None, str], bool]) -> list[str]:
+    """The row's cells, one per column ("" where a cell is empty). Tabs keep empty cells; where cells are
+    still missing, each cell goes to the first column it fits (`fits(kind, cell)`); extra cells (a task
+    with a run of spaces inside) join the task cell."""
+    cells = table_cells(text)
+    if "\t" in text:
+        raw = [c.strip() for c in text.strip(" |｜\t").split("\t")]
+        if len(raw) == len(header):
+            return raw
+    if len(cells) > len(header) and any(c.kind == "task" for c in header):
+        at = next(i for i, c in enumerate(header) if c.kind == "task")
+        extra = len(cells) - len(header)
+        return cells[:at] + ["".join(cells[at : at + extra + 1])] + cells[at + extra + 1 :]
+    if len(cells) == len(header):
+        return cells
+    out = [""] * len(header)
+    j = 0
+    for i, cell in enumerate(cells):
+        while j < len(header) and len(cells) - i < len(header) - j and not fits(header[j].kind, cell):
+            j += 1
+        if j == len(header):
+            break
+        out[j] = cell
+        j += 1
+    return out
+
+
+def read_row(cells: list[str], header: list[Column]) -> Row | None:
+    texts = [cell for col, cell in zip(header, cells) if col.kind == "task" and cell]
+    if not texts:
+        return None
+    units = tuple(
+        (col, cell) for col, cell in zip(header, cells) if col.kind in ("lead", "responsible") and cell
+    )
+    deadlines = tuple(cell for col, cell in zip(header, cells) if col.kind == "deadline" and cell)
+    return Row(texts[0], "：".join(texts), units, deadlines)
+
+
+def is_index(cell: str) -> bool:
+    return bool(INDEX.match(cell.strip()))
