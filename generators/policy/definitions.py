@@ -39,7 +39,9 @@ class DefinitionReader:
         self.groups, self.vocabulary = groups, vocabulary
         refs = alternation(vocabulary.document_refs)
         markers = alternation(vocabulary.term_markers)
-        self.prefix = re.compile(rf"^(?:(?P<ref>{refs})(?P<marker>{markers})?|(?P<bare>{markers}))")
+        # Without a document reference before it only a marker with 所 counts (所称…, 所谓…), not 中.
+        bare = alternation(m for m in vocabulary.term_markers if m.startswith("所"))
+        self.prefix = re.compile(rf"^(?:(?P<ref>{refs})(?P<marker>{markers})?|(?P<bare>{bare})(?!$))")
         self.openers = tuple(sorted(vocabulary.definition_openers, key=len, reverse=True))
         self.refs = re.compile(rf"^(?:{refs})(?:{markers})?")
 

@@ -46,6 +46,7 @@ DURATION = re.compile(
 )
 # A table cell that says when: a date, a month, or an ongoing term (长期坚持, 持续推进).
 TIME_CELL = re.compile(r"\d{4}|[0-9０-９一二三四五六七八九十]+月|年底|年末|长期|持续|常态|随时|立即")
+RULE_CELL = re.compile(r"^[-—:：=+]+$")
 # How a duty paragraph may set its unit apart: 【X】…, X：…, X——…, X。负责…, X 负责…, X负责….
 DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
 DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
@@ -195,6 +196,9 @@ class DocumentExtractor:
                 continue
             cells = table_cells(clause.text)
             tabbed = header is not None and len(clause.text.split("\t")) == len(header)
+            if header and cells and all(RULE_CELL.match(c) for c in cells):
+                self.rows.add(clause.id)  # |---|---| under a header
+                continue
             if len(cells) >= 3 or tabbed:
                 found = header_of(cells, self.vocabulary)
                 if found:
@@ -266,10 +270,15 @@ class DocumentExtractor:
             label, rest = label.strip(), rest.strip()
             if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
                 continue
+            if self.groups.named(label):  # 闲散青少年：由镇团委牵头… gives a group its roles
+                return None
             if "（" in label and "）" not in label:
                 continue
-            if any(label.endswith(t) for t in self.vocabulary.topic_labels):
-                return None
+            topic = next((t for t in self.vocabulary.topic_labels if label.endswith(t)), None)
+            if topic:  # 民政所职责： names its unit before the topic word; 工作要求： names none
+                label = re.sub(r"(?:的)?(?:主要)?(?:工作)?$", "", label.removesuffix(topic))
+                if not label or self.roles.unit_list(label) is None:
+                    return None
             if (
                 in_section and sep in "：:"
             ):  # in a duty section every label names who: unknown ones are reported
@@ -344,10 +353,16 @@ class DocumentExtractor:
                 for chain in self.roles.chains(sentence.rstrip("。；;！？")):
                     if not any(self.resolver.names_unit(i.text) for i in chain.items):
                         continue
-                    topic = self.groups.groups_in(chain.topic) if task is None else []
+                    topic = self.topic_groups(chain.topic) if task is None else []
                     self.assign_items(list(chain.items), clause, [*topic] or group, task)
                     if task is None and (topic or group):
                         self.group_roles.add(clause.id)
+
+    def topic_groups(self, topic: str) -> list[str]:
+        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…)."""
+        named = self.groups.groups_in(topic)
+        term = self.reader.term_group(topic.rstrip("：:，,由在 "))
+        return named or ([term] if term else [])
 
     def in_task_section(self, clause: Clause) -> bool:
         return any(

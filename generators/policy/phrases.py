@@ -24,6 +24,7 @@ LOWER = [
 ]
 UPPER = [
     (re.compile(rf"(?:不满|未满|小于|低于|不足)\s*{NUM}{AGE}"), False),
+    (re.compile(rf"(?:不超过|不大于|不高于)\s*{NUM}{AGE}"), True),
     (re.compile(rf"{NUM}{AGE}{MARK}及?(?:以下|以内){MARK}"), True),
 ]
 
@@ -94,8 +95,8 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
     taken = [False] * len(part)
     for word in vocabulary.cadences:
         for m in word.pattern.finditer(part):
-            if any(taken[m.start() : m.end()]):
-                continue
+            if any(taken[m.start() : m.end()]) or part[m.start() - 1 : m.start()] == "不":
+                continue  # 不定期: no cadence
             after = part[m.end() :]
             if re.match(rf"\s*{CN_NUMBER}\s*月", after) or re.match(r"\s*(?:年底|年末)", after):
                 continue  # 每年4月底前: a deadline

@@ -42,6 +42,9 @@ def trailing_bracket(text: str) -> tuple[int, str] | None:
     """(start, content) of the parenthesis that ends the text (a full stop may follow); nested brackets
     such as 各村（居）委会 stay inside."""
     body = text.rstrip(" 。.；;，,\u3000")
+    if body.endswith(("】", "]")):  # 【牵头单位：X】 / [责任单位：X] hold no nested brackets of their kind
+        opening = body.rfind("【" if body.endswith("】") else "[")
+        return (opening, body[opening + 1 : -1]) if opening >= 0 else None
     if not body.endswith(("）", ")")):
         return None
     depth = 0
@@ -171,7 +174,7 @@ class RoleReader:
                 continue
             if not continuing:
                 topic = sentence[last_end:start] + head
-            role = self.vocabulary.role_verbs[verb]
+            role = self.vocabulary.verb_role(verb)
             items += [RoleItem(u, role, None) for u in units or []]
             pos = end + 1
             if after not in "，,、":

@@ -17,6 +17,7 @@ SPACES = " \u3000\t"
 TRAILING_WORDS = re.compile(
     r"(?:等(?:有关|相关|成员|各)?(?:部门（科室）|部门\(科室\)|部门|单位|科室)?|组织)$"
 )
+FULL_WIDTH_BRACKETS = str.maketrans("()", "（）")
 PARENTHETICAL = re.compile(r"^(?P<core>.+?)[（(][^（）()]*[）)]$")
 CJK = "\u4e00-\u9fff"
 
@@ -212,6 +213,7 @@ class UnitResolver:
         if text in self.catalogue.explained:
             unit, why = self.catalogue.explained[text]
             return Resolution(unit, "explained", why, self.level_of(text, unit) if unit else None)
+        text = text.translate(FULL_WIDTH_BRACKETS)  # 村(居)委会 as 村（居）委会
         core = self._resolve_core(text)
         if core is None:
             m = PARENTHETICAL.match(text)

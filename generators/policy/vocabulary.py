@@ -97,6 +97,7 @@ class Vocabulary:
     # compiled
     role_label: re.Pattern = field(init=False)
     role_verb: re.Pattern = field(init=False)
+    label_verbs: dict[str, Role] = field(init=False)
     cadence_any: re.Pattern = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,9 +106,21 @@ class Vocabulary:
         # 牵头单位 / 责任单位（配合单位） / 配合 — the whole label, nothing else
         label = rf"^(?P<word>{words})(?:{tails})?(?:[（(][^（）()]*[）)])?$"
         object.__setattr__(self, "role_label", re.compile(label))
-        object.__setattr__(self, "role_verb", re.compile(rf"(?:{alternation(self.role_verbs)})"))
+        # A role verb, or a label after 为/作为 (县民政局为牵头单位，县公安局为责任单位).
+        label_verbs = {
+            f"{copula}{word}{tail}": role
+            for word, role in self.role_words.items()
+            for tail in self.label_tails
+            for copula in ("为", "作为")
+        }
+        object.__setattr__(self, "label_verbs", label_verbs)
+        verbs = alternation([*self.role_verbs, *label_verbs])
+        object.__setattr__(self, "role_verb", re.compile(rf"(?:{verbs})"))
         every = [c.pattern.pattern for c in self.cadences]
         object.__setattr__(self, "cadence_any", re.compile("|".join(every)))
+
+    def verb_role(self, verb: str) -> Role:
+        return self.role_verbs.get(verb) or self.label_verbs[verb]
 
     def label_role(self, label: str) -> Role | None:
         """The role a label such as 协办单位 or 责任单位（配合单位） stands for."""
