@@ -1,6 +1,7 @@
 """Model: what the extraction did not read. Every clause that names a group, a unit, an organisation or a
-cadence word but yielded no fact is listed with what was seen, so that nothing is dropped unseen; an
-editor explains the ones that hold nothing to extract in data/coverage.yaml."""
+cadence word but yielded no fact is listed with what was seen, and so is a clause that gave facts but holds
+a time phrase (每旬, 3个月内) no cadence or deadline covers, so that nothing is dropped unseen; an editor
+explains the ones that hold nothing to extract in data/coverage.yaml."""
 
 from __future__ import annotations
 
@@ -61,8 +62,25 @@ def seen_in(
     seen = [f"群体：{w}" for _, w, _ in groups.find(text)]
     seen += [f"单位：{w}" for _, w, _ in resolver.scan(text)]
     seen += [f"机构：{w}" for w in resolver.organisations(text)]
-    seen += [f"频次：{m.group(0)}" for m in vocabulary.cadence_any.finditer(text)]
+    words = [m.group(0) for m in vocabulary.cadence_any.finditer(text)]
+    seen += [f"频次：{w}" for w in words]
+    seen += [f"时间：{p}" for p in time_phrases(text, vocabulary) if p not in words]
     return tuple(dict.fromkeys(seen))
+
+
+def time_phrases(text: str, vocabulary: Vocabulary) -> list[str]:
+    """What looks like a cadence or a time limit in a text (vocabulary `time_phrases`)."""
+    found = [m.group(0) for p in vocabulary.time_phrases for m in p.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def unread_time(clause: Clause, read: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Time phrases of a clause that none of the cadences or deadlines read from it covers."""
+    return tuple(
+        f"时间：{p}"
+        for p in time_phrases(QUOTED_TITLE.sub("", clause.text), vocabulary)
+        if not any(p in phrase or phrase in p for phrase in read)
+    )
 
 
 @dataclass(frozen=True)
@@ -87,10 +105,23 @@ def unread_clauses(
     vocabulary: Vocabulary,
     explanations: ClauseExplanations,
 ) -> list[UnreadClause]:
-    read = fact_clauses(model, doc.id) | cover_letter(doc)
+    facts = fact_clauses(model, doc.id)
+    letter = cover_letter(doc)
+    timed: dict[str, list[str]] = {}
+    for source, phrase in [(c.source, c.phrase) for c in model.cadences] + [
+        (d.source, d.phrase) for d in model.deadlines
+    ]:
+        if source.doc == doc.id:
+            timed.setdefault(source.clause, []).append(phrase)
     out = []
     for clause in doc.clauses.values():
-        if clause.id in read or clause.synthetic:
+        if clause.id in letter or clause.synthetic:
+            continue
+        if clause.id in facts:
+            missed = unread_time(clause, timed.get(clause.id, []), vocabulary)
+            if missed:
+                why = explanations.why(doc.id, clause.id)
+                out.append(UnreadClause(ClauseRef(doc.id, clause.id), missed, why, partial=True))
             continue
         if clause.text in (doc.meta.title, doc.meta.issuer) or is_letterhead(clause, doc, vocabulary):
             continue

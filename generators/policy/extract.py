@@ -191,14 +191,21 @@ class DocumentExtractor:
     # --- role lines and tables ---------------------------------------------------------------------
     def role_lines_and_tables(self) -> None:
         header: list[Column] | None = None
-        for clause in self.doc.clauses.values():
-            if clause.level:
+        lines = [c for c in self.doc.clauses.values() if not c.level]
+        for i, clause in enumerate(lines):
+            if clause.id in self.rows:
                 continue
             cells = table_cells(clause.text)
             tabbed = header is not None and len(clause.text.split("\t")) == len(header)
             if header and cells and all(RULE_CELL.match(c) for c in cells):
                 self.rows.add(clause.id)  # |---|---| under a header
                 continue
+            if header and i + 1 < len(lines) and not tabbed:
+                joined = self.wrapped_row(clause, lines[i + 1], header)
+                if joined:
+                    self.rows.add(lines[i + 1].id)
+                    self.table_row(clause, header, joined)
+                    continue
             if len(cells) >= 3 or tabbed:
                 found = header_of(cells, self.vocabulary)
                 if found:
@@ -213,6 +220,18 @@ class DocumentExtractor:
             items = self.roles.labelled(clause.text)
             if items:
                 self.role_line(clause, items)
+
+    def wrapped_row(self, clause: Clause, nxt: Clause, header: list[Column]) -> str | None:
+        """A row whose task cell the conversion broke over two lines (`1  建立台账，每季度` / `更新一次  县民政局
+        …`): the two lines' cells make one row when the broken cell is joined."""
+        first, second = table_cells(clause.text), table_cells(nxt.text)
+        if not (0 < len(first) < len(header) and 0 < len(second) < len(header)):
+            return None
+        if len(first) + len(second) - 1 != len(header) or is_index(second[0]):
+            return None
+        if header[0].kind == "index" and not is_index(first[0]):
+            return None
+        return clause.text + nxt.text
 
     def role_line(self, clause: Clause, items: list[RoleItem]) -> None:
         """A line `牵头单位：…` belongs to its section: a group's section, or else a work area recorded as
@@ -238,9 +257,9 @@ class DocumentExtractor:
             return not is_index(cell) and self.roles.unit_list(cell) is None
         return True
 
-    def table_row(self, clause: Clause, header: list[Column]) -> None:
+    def table_row(self, clause: Clause, header: list[Column], text: str | None = None) -> None:
         """One row of a task division table: a task with its lead and supporting units and its deadline."""
-        row = read_row(align(clause.text, header, self.fits), header)
+        row = read_row(align(text or clause.text, header, self.fits), header)
         if row is None:
             return
         self.rows.add(clause.id)

@@ -276,11 +276,13 @@ RELATIVE_UNITS = {"hours": "小时", "workdays": "个工作日", "days": "日", 
 
 @dataclass(frozen=True)
 class UnreadClause:
-    """A clause that names a group, a unit or a cadence word but yielded no fact: what was seen."""
+    """A clause that names a group, a unit or a cadence word but yielded no fact, or that yielded facts but
+    holds a time phrase no cadence or deadline covers: what was seen."""
 
     source: ClauseRef
-    seen: tuple[str, ...]  # e.g. "群体：闲散青少年", "单位：镇团委", "频次：每月"
+    seen: tuple[str, ...]  # e.g. "群体：闲散青少年", "单位：镇团委", "频次：每月", "时间：每旬"
     why: str | None = None  # an editor's explanation (data/coverage.yaml), None while unexplained
+    partial: bool = False  # the clause gave other facts, but these time phrases were not read
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ NUM = rf"({CN_NUMBER})"
 AGE = r"\s*周?岁"
 MARK = r"(?:[（(](不?含)[^）)]{0,4}[）)])?"
 # A至B周岁 (both ends included), or A周岁（含）至B周岁（不含） with each end marked.
-RANGE = re.compile(rf"{NUM}\s*(?:周岁|岁)?{MARK}\s*(?:至|到|—|－|-|~|～)\s*{NUM}{AGE}{MARK}(?:之间)?")
+RANGE = re.compile(
+    rf"{NUM}\s*(?:周岁|岁)?{MARK}\s*(?:至|到|—|－|-|~|～)\s*(不满|未满)?\s*{NUM}{AGE}{MARK}(?:之间)?"
+)
 LOWER = [
     (re.compile(rf"(?<![未不])(?:年满|已满|满)\s*{NUM}{AGE}{MARK}(?:及?以上)?{MARK}"), True),
     (re.compile(rf"{NUM}{AGE}{MARK}及?以上{MARK}"), True),
@@ -68,8 +70,9 @@ def age_bound(text: str) -> AgeBound | None:
     m = RANGE.search(text)
     atoms = _atoms(text)
     if m and not any(a.start < m.start() for a in atoms):
-        low, low_mark, high, high_mark = m.groups()
-        return AgeBound(number(low), low_mark != "不含", number(high), high_mark != "不含", m.group(0))
+        low, low_mark, below, high, high_mark = m.groups()  # below: 6周岁至不满16周岁
+        high_inclusive = high_mark == "含" if high_mark else not below
+        return AgeBound(number(low), low_mark != "不含", number(high), high_inclusive, m.group(0))
     if not atoms:
         return None
     first = atoms[0]

@@ -94,6 +94,7 @@ class Vocabulary:
     duty_headings: tuple[str, ...]
     topic_labels: tuple[str, ...]
     table_columns: dict[str, tuple[str, ...]]
+    time_phrases: tuple[re.Pattern, ...] = ()
     # compiled
     role_label: re.Pattern = field(init=False)
     role_verb: re.Pattern = field(init=False)
@@ -228,4 +229,5 @@ def read_vocabulary(path: Path) -> Vocabulary:
         duty_headings=_strings(path, data, "duty_headings"),
         topic_labels=tuple(data.get("topic_labels") or ()),
         table_columns=columns,
+        time_phrases=tuple(_compile(path, str(t)) for t in data.get("time_phrases") or ()),
     )
