@@ -342,3 +342,32 @@ def test_a_time_phrase_nothing_read_is_in_the_coverage_report(read):
     assert [c.kind for c in model.cadences] == ["monthly"]
     [unread] = model.unread
     assert (unread.seen, unread.partial) == (("时间：每旬",), True)
+
+
+def test_a_duty_table_gives_each_unit_its_duties(read):
+    model = read(
+        "三、部门职责\n序号\t责任单位\t主要职责\n1\t街道民政办\t负责困境儿童分类保障，每月更新一次台账\n"
+        "2\t街道派出所、街道司法所\t对有不良行为的未成年人开展训诫教育\n3\t街道青少年活动中心\t提供免费兴趣课程\n",
+        locality="新街道",
+        level="街道",
+    )
+    assert {(a.unit, a.role.value, a.group) for a in model.assignments} == {
+        ("civil-affairs", "duty", "distressed"),
+        ("police", "duty", "misconduct"),
+        ("judicial", "duty", "misconduct"),
+    }
+    assert [m.text for m in model.unmatched] == ["街道青少年活动中心"]
+    [cadence] = model.cadences
+    assert (cadence.units, cadence.duty) == (("civil-affairs",), True)
+
+
+def test_a_task_table_whose_unit_column_has_no_role_word(read):
+    model = read(
+        "附件\n序号  工作任务  实施单位  完成时限\n1  开展法治宣传  县司法局、团县委  每年6月底前\n",
+        "新县",
+        "区县",
+    )
+    assert {(a.unit, a.role.value, a.word) for a in model.assignments} == {
+        ("judicial", "responsible", "实施单位"),
+        ("youth-league", "responsible", "实施单位"),
+    }

@@ -34,7 +34,16 @@ from generators.policy.model import (
 )
 from generators.policy.phrases import DeadlineMatch, age_bound, cadences_in, deadlines_in
 from generators.policy.roles import RoleItem, RoleReader
-from generators.policy.tables import Column, align, header_of, is_index, read_row, table_cells
+from generators.policy.tables import (
+    Column,
+    Row,
+    align,
+    header_of,
+    is_duty_table,
+    is_index,
+    read_row,
+    table_cells,
+)
 from generators.policy.units import GroupMatcher, UnitResolver
 from generators.policy.vocabulary import Vocabulary
 
@@ -253,8 +262,10 @@ class DocumentExtractor:
             return self.roles.unit_list(cell) is not None or bool(self.roles.chains(cell))
         if kind == "deadline":
             return bool(TIME_CELL.search(cell))
-        if kind == "task":
+        if kind in ("task", "duty"):
             return not is_index(cell) and self.roles.unit_list(cell) is None
+        if kind == "unit":
+            return self.roles.unit_list(cell) is not None
         return True
 
     def table_row(self, clause: Clause, header: list[Column], text: str | None = None) -> None:
@@ -263,6 +274,9 @@ class DocumentExtractor:
         if row is None:
             return
         self.rows.add(clause.id)
+        if is_duty_table(header):
+            self.duty_row(clause, row)
+            return
         groups = self.groups.groups_in(row.text)
         self.add_task(clause, row.title, row.text, "row", groups[0] if len(groups) == 1 else None)
         items = [i for col, cell in row.units for i in self.roles.cell_items(cell, Role(col.kind), col.name)]
@@ -279,6 +293,19 @@ class DocumentExtractor:
             found += deadlines_in(cell, self.vocabulary, column=True)
         for d in found:
             self.add_deadline(d, row.text, clause, units, task=clause.id)
+
+    def duty_row(self, clause: Clause, row: Row) -> None:
+        """A row of a duty table (单位 / 主要职责): the unit's duty paragraph."""
+        heads = [i for _, cell in row.units for i in self.resolver.split(cell)]
+        units = self.add_duty(clause, heads, row.text)
+        for part in re.split(r"[，,；;。]", row.text):
+            for c in cadences_in(part, self.vocabulary):
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, duty=True)
+        found = deadlines_in(row.text, self.vocabulary)
+        for cell in row.deadlines:
+            found += deadlines_in(cell, self.vocabulary, column=True)
+        for d in found:
+            self.add_deadline(d, row.text, clause, units, duty=True)
 
     # --- duties --------------------------------------------------------------------------------------
     def duty_label(self, clause: Clause) -> tuple[list[str], str] | None:
@@ -321,18 +348,22 @@ class DocumentExtractor:
             found = self.duty_label(clause)
             if not found:
                 continue
-            heads, rest = found
-            groups: list[str | None] = [*self.groups.groups_in(rest)] or [None]
-            units = []
-            for original in heads:
-                unit, level = self.resolve(original, clause)
-                if unit:
-                    units.append(unit)
-                    for group in groups:
-                        self.model.assignments.append(
-                            Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
-                        )
-            self.duty_units[clause.id] = units
+            self.add_duty(clause, *found)
+
+    def add_duty(self, clause: Clause, heads: list[str], rest: str) -> list[str]:
+        """Record a duty of each unit for the groups the duty names (or none)."""
+        groups: list[str | None] = [*self.groups.groups_in(rest)] or [None]
+        units = []
+        for original in heads:
+            unit, level = self.resolve(original, clause)
+            if unit:
+                units.append(unit)
+                for group in groups:
+                    self.model.assignments.append(
+                        Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
+                    )
+        self.duty_units[clause.id] = units
+        return units
 
     # --- tasks and role sentences ------------------------------------------------------------------
     def tasks_and_sentences(self) -> None:

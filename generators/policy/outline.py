@@ -37,6 +37,7 @@ APPENDIX = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*
 # Chinese character continues on the next non-blank line.
 FINISHED = set("。；;！!？?：:”’」』）)】》")
 INNER_PUNCT = set("，,、；;：:")
+LIST_OPEN = set("、，,")  # a line ending so cannot end its paragraph
 MIN_WRAPPED = 20
 
 
@@ -85,9 +86,13 @@ def is_table_row(text: str) -> bool:
 
 def _continues(prev: str, nxt: str) -> bool:
     """Whether a line was broken mid-paragraph (by wrapping or a page break) and goes on in `nxt`."""
-    if not prev or prev[-1] in FINISHED or len(prev) < MIN_WRAPPED:
+    if not prev or prev[-1] in FINISHED:
         return False
-    if is_table_row(prev) or is_table_row(nxt) or SECTION_LINES.match(prev):
+    if prev[-1] in LIST_OPEN and not is_table_row(
+        nxt
+    ):  # 配合单位：镇司法所、 / 各村（居）委会: a list goes on
+        return heading_of(nxt) is None and not SECTION_LINES.match(nxt)
+    if len(prev) < MIN_WRAPPED or is_table_row(prev) or is_table_row(nxt) or SECTION_LINES.match(prev):
         return False
     if not any(ch in INNER_PUNCT for ch in prev):
         return False  # titles and signatures have no inner punctuation

@@ -37,12 +37,21 @@ class Row:
 
 
 def header_of(cells: list[str], vocabulary: Vocabulary) -> list[Column] | None:
-    """The columns, when the cells are a header: a task column and a role column at least."""
+    """The columns, when the cells are a header: a task column and a role column (a task table), or a
+    duty column and a unit or role column (a duty table: 单位 / 主要职责)."""
     columns = [Column(vocabulary.column_kind(c), c) for c in cells]
     kinds = {c.kind for c in columns}
+    if len(cells) >= 2 and "duty" in kinds and {"unit", "lead", "responsible"} & kinds:
+        return [Column("unit", c.name) if c.kind in ("lead", "responsible") else c for c in columns]
     if len(cells) >= 3 and "task" in kinds and {"lead", "responsible"} & kinds:
         return columns
+    if len(cells) >= 3 and "task" in kinds and "unit" in kinds:  # 工作任务 / 实施单位: the units carry it out
+        return [Column("responsible", c.name) if c.kind == "unit" else c for c in columns]
     return None
+
+
+def is_duty_table(header: list[Column]) -> bool:
+    return any(c.kind == "duty" for c in header)
 
 
 def align(text: str, header: list[Column], fits: Callable[[str | None, str], bool]) -> list[str]:
@@ -73,12 +82,13 @@ def align(text: str, header: list[Column], fits: Callable[[str | None, str], boo
 
 
 def read_row(cells: list[str], header: list[Column]) -> Row | None:
-    texts = [cell for col, cell in zip(header, cells) if col.kind == "task" and cell]
+    """The row's task (in a duty table: its duty) with the unit cells and deadline cells."""
+    text_kind = "duty" if is_duty_table(header) else "task"
+    texts = [cell for col, cell in zip(header, cells) if col.kind == text_kind and cell]
     if not texts:
         return None
-    units = tuple(
-        (col, cell) for col, cell in zip(header, cells) if col.kind in ("lead", "responsible") and cell
-    )
+    unit_kinds = ("lead", "responsible", "unit")
+    units = tuple((col, cell) for col, cell in zip(header, cells) if col.kind in unit_kinds and cell)
     deadlines = tuple(cell for col, cell in zip(header, cells) if col.kind == "deadline" and cell)
     return Row(texts[0], "：".join(texts), units, deadlines)
 

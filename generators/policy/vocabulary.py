@@ -140,12 +140,12 @@ class Vocabulary:
         return any(core.endswith(e) for e in self.organisation_endings)
 
     def column_kind(self, header: str) -> str | None:
-        """What a table header cell holds: index, task, lead, responsible, deadline (or None)."""
+        """What a table header cell holds: index, task, lead, responsible, deadline, duty, unit (or None)."""
         cell = header.strip()
         role = self.label_role(cell)
         if role is not None:
             return role.value
-        for kind in ("index", "deadline", "task"):
+        for kind in ("index", "deadline", "duty", "task", "unit"):
             if any(w in cell for w in self.table_columns.get(kind, ())):
                 return kind
         return None
