@@ -371,3 +371,44 @@ def test_a_task_table_whose_unit_column_has_no_role_word(read):
         ("judicial", "responsible", "实施单位"),
         ("youth-league", "responsible", "实施单位"),
     }
+
+
+def test_a_time_beside_the_units_of_a_task_is_its_deadline(read):
+    model = read(
+        "一、任务\n（一）开展排查。（牵头单位：县民政局；完成时限：2025年6月底前）\n"
+        "（二）建立台账。（县妇联、2025年9月30日前）\n",
+        "新县",
+        "区县",
+    )
+    assert {(a.task, a.unit, a.role.value) for a in model.assignments} == {
+        ("1-1", "civil-affairs", "lead"),
+        ("1-2", "womens-federation", "task"),
+    }
+    assert [(d.task, d.year, d.month, d.day, d.units) for d in model.deadlines] == [
+        ("1-1", 2025, 6, None, ("civil-affairs",)),
+        ("1-2", 2025, 9, 30, ("womens-federation",)),
+    ]
+    assert model.unmatched == []
+
+
+def test_cadences_in_a_table_time_column_and_minimum_counts(read):
+    model = read(
+        "附件\n序号  工作任务  牵头单位  完成时限\n1  召开联席会议  县民政局  每季度\n"
+        "2  开展普法宣传，每年开展2次以上  县司法局  长期坚持\n",
+        "新县",
+        "区县",
+    )
+    assert [(c.kind, c.times, c.units) for c in model.cadences] == [
+        ("quarterly", None, ("civil-affairs",)),
+        ("yearly", 2, ("judicial",)),
+    ]
+
+
+def test_cues_name_a_group_only_in_a_heading_about_people(read):
+    model = read(
+        "一、任务\n（一）加强困境帮扶工作\n牵头单位：镇民政办\n（二）困境家庭儿童\n牵头单位：镇妇联\n"
+    )
+    assert {(a.task or a.group, a.unit) for a in model.assignments} == {
+        ("1-1", "civil-affairs"),
+        ("distressed", "womens-federation"),
+    }

@@ -151,8 +151,10 @@ class DocumentExtractor:
                 )
                 counts = Counter(g for _, _, g in self.groups.find(body))
                 found = [counts.most_common(1)[0][0]] if counts else []
-            elif clause.is_heading:
-                found = self.groups.named(clause.text.split("。")[0])
+            elif clause.is_heading:  # by cues only where the heading speaks of people (…未成年人, …子女)
+                heading = clause.text.split("。")[0]
+                nouns = any(n in heading for n in self.vocabulary.group_nouns)
+                found = self.groups.groups_in(heading) or (self.groups.cued(heading) if nouns else [])
             elif clause.level >= 3:
                 item = self.reader.item_group(clause.text)
                 found = [item] if item else []
@@ -291,6 +293,8 @@ class DocumentExtractor:
         found = deadlines_in(row.text, self.vocabulary)
         for cell in row.deadlines:
             found += deadlines_in(cell, self.vocabulary, column=True)
+            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
         for d in found:
             self.add_deadline(d, row.text, clause, units, task=clause.id)
 
@@ -574,6 +578,10 @@ class DocumentExtractor:
                 for d in deadlines_in(sentence, self.vocabulary):
                     units = context if context is not None else self.units_before(sentence, d.start)
                     self.add_deadline(d, sentence, clause, units, task, duty, for_group)
+            if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
+                tail = clause.text[self.brackets[clause.id] :]
+                for d in deadlines_in(tail, self.vocabulary, column=True):
+                    self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
 
     def phases(self) -> None:
         for clause in self.doc.clauses.values():

@@ -111,7 +111,7 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
                 count = vocabulary.yearly_count.match(after)
                 if count:
                     phrase += count.group(0)
-                    times = number(count.group(1))
+                    times = number(next(g for g in count.groups() if g))
             if word.kind not in {c.kind for c in out}:
                 out.append(CadenceMatch(word.kind, phrase, m.start(), times))
     out.sort(key=lambda c: c.start)

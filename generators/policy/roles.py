@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from generators.policy.model import Role
+from generators.policy.phrases import deadlines_in
 from generators.policy.units import PARENTHETICAL, SPACES, UnitResolver, clean_item
 from generators.policy.vocabulary import Vocabulary, alternation
 
@@ -71,6 +72,11 @@ class RoleReader:
             rf"(?P<label>(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?)[{SPACES}]*[：:]"
         )
         self.object_verbs = tuple(vocabulary.object_verbs)
+        # A time label after the units of a role label (牵头单位：X；完成时限：2025年6月底前): not a unit.
+        times = alternation(vocabulary.table_columns.get("deadline", ()))
+        self.time_label = (
+            re.compile(rf"[；;，,{SPACES}]*(?:完成)?(?:{times})[{SPACES}]*[：:]") if times else None
+        )
 
     # --- unit lists --------------------------------------------------------------------------------
     def classify(self, text: str) -> str:
@@ -120,7 +126,9 @@ class RoleReader:
             role = self.vocabulary.label_role(m.group("label"))
             if role is None:
                 return None
-            units = body[m.end() : end].strip(SPACES + "；;，,。.")
+            units = body[m.end() : end]
+            cut = self.time_label.search(units) if self.time_label else None
+            units = (units[: cut.start()] if cut else units).strip(SPACES + "；;，,。.")
             items += self.items(units, role, m.group("label").strip())
         return items or None
 
@@ -195,9 +203,12 @@ class RoleReader:
         verbs = self.verb_items(content)
         if verbs:
             return verbs
-        if self.unit_list(content) is None:
+        # （镇民政办，2025年6月底前）: a time beside the units is read as the task's deadline, not a unit
+        parts = [p for p in self.resolver.split(content) if not deadlines_in(p, self.vocabulary, column=True)]
+        units = "、".join(parts)
+        if not parts or self.unit_list(units) is None:
             return None
-        return self.items(content, Role.TASK, None)
+        return self.items(units, Role.TASK, None)
 
     def trailing_roles(self, text: str) -> tuple[int, list[RoleItem]] | None:
         """(start, items) of the roles that end a task: its parentheses, or labels after its last sentence
