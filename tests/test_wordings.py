@@ -412,3 +412,16 @@ def test_cues_name_a_group_only_in_a_heading_about_people(read):
         ("1-1", "civil-affairs"),
         ("distressed", "womens-federation"),
     }
+
+
+def test_a_purpose_clause_before_a_role_sentence_is_not_its_topic(read):
+    model = read("一、组织领导\n为做好留守儿童关爱工作，由镇民政办牵头，各村配合。\n")
+    assert {(a.group, a.unit, a.role.value) for a in model.assignments} == {
+        (None, "civil-affairs", "lead"),
+        (None, "communities", "responsible"),
+    }
+
+
+def test_a_sentence_about_one_group_states_no_document_wide_age(read):
+    model = read("一、对象\n本方案重点关注十六周岁以上的闲散青少年。\n")
+    assert model.document_ages == []

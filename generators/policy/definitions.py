@@ -134,12 +134,12 @@ class DefinitionReader:
 
     def states_document_age(self, sentence: str) -> bool:
         """A sentence about the whole text's people (本方案所称儿童，是指不满十八周岁的未成年人; 本方案保护对象
-        为……): it refers to the text itself and defines no group."""
+        为……): it refers to the text itself and names no group."""
         if YOUTH_SCOPE.search(sentence):
             return True
         if not any(ref in sentence for ref in self.vocabulary.document_refs):
             return False
-        return not self.in_sentence(sentence)
+        return not self.groups.groups_in(sentence) and not self.in_sentence(sentence)
 
 
 def _bracket(text: str) -> str | None:

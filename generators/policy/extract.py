@@ -60,6 +60,7 @@ RULE_CELL = re.compile(r"^[-—:：=+]+$")
 DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
 DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
 MAX_LABEL = 40
+MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
 
 
 def sentences(text: str) -> list[str]:
@@ -187,7 +188,7 @@ class DocumentExtractor:
             before = self.doc.clauses[cid]
             if before.parent is not None or before.level:
                 continue
-            if len(before.text) <= 30 and not re.search(r"[。，；：:,;]", before.text):
+            if len(before.text) <= MAX_TITLE and not re.search(r"[。，；：:,;]", before.text):
                 return [before.text]
             return []
         return []

@@ -181,7 +181,10 @@ class RoleReader:
                     flush()
                 continue
             if not continuing:
-                topic = sentence[last_end:start] + head
+                # its topic: the words of its own phrase (and of the one before a colon), not a purpose
+                # clause earlier in the sentence (为做好留守儿童关爱工作，由…)
+                topic_start = max(last_end, _last_boundary(sentence, start, "，,；;。"))
+                topic = sentence[topic_start:start] + head
             role = self.vocabulary.verb_role(verb)
             items += [RoleItem(u, role, None) for u in units or []]
             pos = end + 1
@@ -238,9 +241,9 @@ class RoleReader:
         return self.items(cell, role, word)
 
 
-def _last_boundary(text: str, before: int) -> int:
+def _last_boundary(text: str, before: int, boundaries: str = CLAUSE_BOUNDARY) -> int:
     """Where the phrase that ends at `before` starts: after the last boundary before it."""
-    return max((text.rfind(b, 0, before) for b in CLAUSE_BOUNDARY), default=-1) + 1
+    return max((text.rfind(b, 0, before) for b in boundaries), default=-1) + 1
 
 
 def _next_boundary(text: str, after: int) -> int:
