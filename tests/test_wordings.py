@@ -425,3 +425,20 @@ def test_a_purpose_clause_before_a_role_sentence_is_not_its_topic(read):
 def test_a_sentence_about_one_group_states_no_document_wide_age(read):
     model = read("一、对象\n本方案重点关注十六周岁以上的闲散青少年。\n")
     assert model.document_ages == []
+
+
+def test_items_numbered_1_bracket_or_circled_carry_their_roles(read):
+    model = read(
+        "一、分类帮扶\n（一）闲散青少年\n1）每月走访一次闲散青少年（镇团委、各村）\n"
+        "（二）农村留守儿童\n① 每季度开展一次家访（镇妇联）\n② 镇民政办每月汇总一次信息。\n"
+    )
+    assert {(a.task, a.unit, a.role.value) for a in model.assignments if a.role.value != "named"} == {
+        ("1-1-0-1", "youth-league", "task"),
+        ("1-1-0-1", "communities", "task"),
+        ("1-2-0-0-1", "womens-federation", "task"),
+    }
+    assert [(c.kind, c.task, c.units) for c in model.cadences] == [
+        ("monthly", "1-1-0-1", ("youth-league", "communities")),
+        ("quarterly", "1-2-0-0-1", ("womens-federation",)),
+        ("monthly", "1-2-0-0-2", ("civil-affairs",)),
+    ]

@@ -388,7 +388,7 @@ class DocumentExtractor:
                     made = self.add_task(clause, text.split("。")[0], clause.text, "item", group)
                     self.assign_items(found[1], clause, group, made.clause)
             elif (
-                clause.level == 3
+                self.is_item(clause)
                 and clause.id not in self.group_items
                 and (group or self.in_task_section(clause))
             ):
@@ -418,6 +418,12 @@ class DocumentExtractor:
         named = self.groups.groups_in(topic)
         term = self.reader.term_group(topic.rstrip("：:，,由在 "))
         return named or ([term] if term else [])
+
+    def is_item(self, clause: Clause) -> bool:
+        """A numbered item right below a heading (1. under （一）, or （1） where a section has no 1.): a task
+        when its section is a group's or a work area's."""
+        parent = self.doc.clauses[clause.parent] if clause.parent else None
+        return clause.level == 3 or (clause.level >= 3 and (parent is None or parent.level <= 2))
 
     def in_task_section(self, clause: Clause) -> bool:
         return any(

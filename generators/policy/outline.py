@@ -1,8 +1,8 @@
 """Model: split a policy text into clauses with stable IDs from its outline path.
 
-Chinese official documents number their outline 一、 / （一） / 1. or 1、 / （1）, in full- or half-width
-punctuation. Paragraphs may be broken across lines or page breaks (003 splits sentences with blank lines)
-and a fragment may start below a heading it does not contain (002).
+Chinese official documents number their outline 一、 / （一） / 1. or 1、 / （1） or 1） / ①, in full- or
+half-width punctuation. Paragraphs may be broken across lines or page breaks (003 splits sentences with
+blank lines) and a fragment may start below a heading it does not contain (002).
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ HEADINGS = [
     (2, re.compile(rf"^[（(]\s*([{CN_NUMERALS}]+)\s*[）)]\s*")),
     (3, re.compile(r"^([0-9０-９]{1,2})\s*[.、．]\s*(?![0-9０-９])")),
     (4, re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]\s*")),
+    (4, re.compile(r"^([0-9０-９]{1,2})\s*[）)]\s*")),  # 1） as (1)
+    (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
 ]
 
 # Lines that end a numbered item and belong to the enclosing section (001, 002 put them after items):
@@ -41,8 +43,13 @@ LIST_OPEN = set("、，,")  # a line ending so cannot end its paragraph
 MIN_WRAPPED = 20
 
 
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
 def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20; Arabic digits (also full-width) pass through."""
+    """一 → 1, 十二 → 12, 二十 → 20, ③ → 3; Arabic digits (also full-width) pass through."""
+    if text in CIRCLED:
+        return CIRCLED.index(text) + 1
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
@@ -60,7 +67,7 @@ def cn_numeral(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-LABEL_FORMS = {1: "{cn}、", 2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
+LABEL_FORMS = {1: "{cn}、", 2: "（{cn}）", 3: "{n}.", 4: "（{n}）", 5: "{n}"}
 
 
 @dataclass
