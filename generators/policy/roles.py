@@ -181,9 +181,13 @@ class RoleReader:
                     flush()
                 continue
             if not continuing:
-                # its topic: the words of its own phrase (and of the one before a colon), not a purpose
-                # clause earlier in the sentence (为做好留守儿童关爱工作，由…)
+                # its topic: the words of its own phrase (and of the one before a colon, or of a phrase
+                # naming whom it is for: 对辖区有不良行为的未成年人，由…), not a purpose clause earlier in the
+                # sentence (为做好留守儿童关爱工作，由…)
                 topic_start = max(last_end, _last_boundary(sentence, start, "，,；;。"))
+                before = max(last_end, _last_boundary(sentence, max(topic_start - 1, 0), "，,；;。"))
+                if topic_start > before and sentence[before:topic_start].startswith(("对", "针对", "关于")):
+                    topic_start = before
                 topic = sentence[topic_start:start] + head
             role = self.vocabulary.verb_role(verb)
             items += [RoleItem(u, role, None) for u in units or []]
