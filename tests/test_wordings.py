@@ -442,3 +442,22 @@ def test_items_numbered_1_bracket_or_circled_carry_their_roles(read):
         ("quarterly", "1-2-0-0-1", ("womens-federation",)),
         ("monthly", "1-2-0-0-2", ("civil-affairs",)),
     ]
+
+
+def test_units_in_a_bracket_no_role_came_from_are_in_the_coverage_report(read):
+    model = read("一、任务\n（一）开展排查，每月一次。（督办单位：县民政局）\n", "新县", "区县")
+    assert [c.kind for c in model.cadences] == ["monthly"]
+    [unread] = model.unread
+    assert (unread.seen, unread.partial) == (("单位：县民政局（括号中）",), True)
+
+
+def test_an_age_a_definition_gave_no_bound_for_is_in_the_coverage_report(read):
+    model = read("一、对象\n（一）闲散青少年，是指年龄在十六至二十五周岁左右、不在学的青少年。\n")
+    [definition] = [d for d in model.definitions if d.definition]
+    assert definition.age is not None  # 十六至二十五周岁 is read
+    model = read("一、对象\n（一）闲散青少年，是指年龄满十六周岁、不在学的青少年。\n")
+    [definition] = [d for d in model.definitions if d.definition]
+    assert definition.age is not None
+    model = read("一、对象\n（一）闲散青少年，是指年龄在十六周岁左右、不在学的青少年。\n")
+    [unread] = model.unread
+    assert (unread.seen, unread.partial) == (("年龄：十六周岁",), True)
