@@ -10,10 +10,11 @@ data/vocabulary.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from generators.policy.model import AgeBound
-from generators.policy.phrases import age_bound
+from generators.policy.model import AgeBound, Clause, Document
+from generators.policy.phrases import age_bound, sentences
 from generators.policy.units import GroupMatcher
 from generators.policy.vocabulary import Vocabulary, alternation
 
@@ -140,6 +141,61 @@ class DefinitionReader:
         if not any(ref in sentence for ref in self.vocabulary.document_refs):
             return False
         return not self.groups.groups_in(sentence) and not self.in_sentence(sentence)
+
+
+@dataclass
+class DocumentDefinitions:
+    """What one document says its groups are: per group the first wording and where, its definition and
+    where, its own age bound and where; and an age the document states for all its groups (or for the
+    groups a sentence lists)."""
+
+    terms: dict[str, tuple[str, Clause]] = field(default_factory=dict)
+    definitions: dict[str, tuple[str, Clause]] = field(default_factory=dict)
+    ages: dict[str, tuple[AgeBound, Clause]] = field(default_factory=dict)
+    document_age: tuple[AgeBound, Clause, list[str] | None] | None = None
+
+    def record(self, found: Definition, clause: Clause) -> None:
+        self.terms.setdefault(found.group, (found.term, clause))  # a paraphrase that no wording matches
+        self.definitions.setdefault(found.group, (found.text, clause))
+        if found.age:
+            self.ages.setdefault(found.group, (found.age, clause))
+
+
+def read_definitions(
+    reader: DefinitionReader, doc: Document, skipped: set[str], under_heading: Callable[[Clause], bool]
+) -> DocumentDefinitions:
+    """Every definition and age bound of a document, outside the clauses in `skipped` (tasks, role lines,
+    duties, table rows); `under_heading(clause)` says whether a definitions heading is above it."""
+    out = DocumentDefinitions()
+    groups = reader.groups
+    for clause in doc.clauses.values():
+        for _, wording, gid in groups.find(clause.text):
+            out.terms.setdefault(gid, (wording, clause))
+        if clause.id in skipped:
+            continue
+        item = reader.of_item(clause.text, under_heading(clause))
+        if item:
+            out.record(item, clause)
+        for sentence in sentences(clause.text):
+            found = reader.in_sentence(sentence)
+            for d in found:
+                out.record(d, clause)
+            bound = age_bound(sentence)
+            if not bound or found:
+                continue
+            if reader.states_document_age(sentence):
+                out.document_age = (bound, clause, None)
+            elif len(groups.groups_in(sentence)) >= 2 and not item:
+                out.document_age = (bound, clause, groups.groups_in(sentence))
+        # A list of target groups (“包括…；…；…”) under a heading about 对象: each part that names one group.
+        parent = doc.clauses[clause.parent] if clause.parent else None
+        if parent and "对象" in parent.text and "包括" in clause.text:
+            for part in re.split(r"[；;]", clause.text.split("包括", 1)[1]):
+                part = part.strip("。：: ")
+                named = groups.find(part)
+                if len({g for _, _, g in named}) == 1:
+                    out.definitions.setdefault(named[0][2], (part, clause))
+    return out
 
 
 def _bracket(text: str) -> str | None:

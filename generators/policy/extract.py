@@ -13,9 +13,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from generators.policy.definitions import Definition, DefinitionReader
+from generators.policy.definitions import DefinitionReader, read_definitions
 from generators.policy.model import (
-    AgeBound,
     AgeMention,
     Assignment,
     Cadence,
@@ -32,39 +31,28 @@ from generators.policy.model import (
     Task,
     UnitMention,
 )
-from generators.policy.phrases import DeadlineMatch, age_bound, cadences_in, deadlines_in
+from generators.policy.phrases import DeadlineMatch, cadences_in, deadlines_in, sentences
 from generators.policy.roles import RoleItem, RoleReader
 from generators.policy.tables import (
+    RULE_CELL,
     Column,
     Row,
     align,
     header_of,
     is_duty_table,
-    is_index,
+    join_wrapped,
     read_row,
     table_cells,
 )
 from generators.policy.units import GroupMatcher, UnitResolver
 from generators.policy.vocabulary import Vocabulary
 
-SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
 AGE_ANY = re.compile(r"(\d{1,2})(?:\s*[、至到\-—~]\s*(\d{1,2}))?\s*周?岁")
 DATE_RANGE = re.compile(r"(\d{4})年(\d{1,2})月(?:\s*[-—－至到~]\s*(?:(\d{4})年)?(\d{1,2})月)?")
 DURATION = re.compile(
     r"(为期[一二三四五六七八九十\d]+年|[一二三四五六七八九十\d]+年[^，。,]*期满后|[一二三四五六七八九十\d]+年内)"
 )
-# A table cell that says when: a date, a month, or an ongoing term (长期坚持, 持续推进).
-TIME_CELL = re.compile(r"\d{4}|[0-9０-９一二三四五六七八九十]+月|年底|年末|长期|持续|常态|随时|立即")
-RULE_CELL = re.compile(r"^[-—:：=+]+$")
-# How a duty paragraph may set its unit apart: 【X】…, X：…, X——…, X。负责…, X 负责…, X负责….
-DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
-DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
-MAX_LABEL = 40
 MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
 
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
@@ -88,7 +76,7 @@ class DocumentExtractor:
     ):
         self.model, self.doc, self.resolver, self.groups = model, doc, resolver, groups
         self.vocabulary = vocabulary
-        self.roles = RoleReader(resolver, vocabulary)
+        self.roles = RoleReader(resolver, vocabulary, groups)
         self.reader = DefinitionReader(groups, vocabulary)
         self.section_group: dict[str, str] = {}
         self.group_items: set[str] = set()  # numbered items that define a group (闲散青少年。指…由X牵头…)
@@ -213,7 +201,7 @@ class DocumentExtractor:
                 self.rows.add(clause.id)  # |---|---| under a header
                 continue
             if header and i + 1 < len(lines) and not tabbed:
-                joined = self.wrapped_row(clause, lines[i + 1], header)
+                joined = join_wrapped(clause.text, lines[i + 1].text, header)
                 if joined:
                     self.rows.add(lines[i + 1].id)
                     self.table_row(clause, header, joined)
@@ -233,18 +221,6 @@ class DocumentExtractor:
             if items:
                 self.role_line(clause, items)
 
-    def wrapped_row(self, clause: Clause, nxt: Clause, header: list[Column]) -> str | None:
-        """A row whose task cell the conversion broke over two lines (`1  建立台账，每季度` / `更新一次  县民政局
-        …`): the two lines' cells make one row when the broken cell is joined."""
-        first, second = table_cells(clause.text), table_cells(nxt.text)
-        if not (0 < len(first) < len(header) and 0 < len(second) < len(header)):
-            return None
-        if len(first) + len(second) - 1 != len(header) or is_index(second[0]):
-            return None
-        if header[0].kind == "index" and not is_index(first[0]):
-            return None
-        return clause.text + nxt.text
-
     def role_line(self, clause: Clause, items: list[RoleItem]) -> None:
         """A line `牵头单位：…` belongs to its section: a group's section, or else a work area recorded as
         a task (its heading), or the whole document."""
@@ -257,23 +233,12 @@ class DocumentExtractor:
             task = self.add_task(parent, title, parent.text, "section", None).clause
         self.assign_items(items, clause, group, task)
 
-    def fits(self, kind: str | None, cell: str) -> bool:
-        """Whether a cell can stand in a column of this kind (to place cells where an empty one was lost)."""
-        if kind == "index":
-            return is_index(cell)
-        if kind in ("lead", "responsible"):
-            return self.roles.unit_list(cell) is not None or bool(self.roles.chains(cell))
-        if kind == "deadline":
-            return bool(TIME_CELL.search(cell))
-        if kind in ("task", "duty"):
-            return not is_index(cell) and self.roles.unit_list(cell) is None
-        if kind == "unit":
-            return self.roles.unit_list(cell) is not None
-        return True
+    def reads_as_units(self, cell: str) -> bool:
+        return self.roles.unit_list(cell) is not None or bool(self.roles.chains(cell))
 
     def table_row(self, clause: Clause, header: list[Column], text: str | None = None) -> None:
         """One row of a task division table: a task with its lead and supporting units and its deadline."""
-        row = read_row(align(text or clause.text, header, self.fits), header)
+        row = read_row(align(text or clause.text, header, self.reads_as_units), header)
         if row is None:
             return
         self.rows.add(clause.id)
@@ -313,44 +278,12 @@ class DocumentExtractor:
             self.add_deadline(d, row.text, clause, units, duty=True)
 
     # --- duties --------------------------------------------------------------------------------------
-    def duty_label(self, clause: Clause) -> tuple[list[str], str] | None:
-        """(unit strings, duty text) when the clause is a unit's duty paragraph: in a duty section any of
-        【X】…, X：…, X——…, X。…, X 负责…, X负责…; elsewhere X：负责… or X。负责… naming a known unit."""
-        in_section = self.under(clause, self.vocabulary.duty_headings)
-        for label, sep, rest in _label_candidates(clause.text):
-            label, rest = label.strip(), rest.strip()
-            if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
-                continue
-            if self.groups.named(label):  # 闲散青少年：由镇团委牵头… gives a group its roles
-                return None
-            if "（" in label and "）" not in label:
-                continue
-            topic = next((t for t in self.vocabulary.topic_labels if label.endswith(t)), None)
-            if topic:  # 民政所职责： names its unit before the topic word; 工作要求： names none
-                label = re.sub(r"(?:的)?(?:主要)?(?:工作)?$", "", label.removesuffix(topic))
-                if not label or self.roles.unit_list(label) is None:
-                    return None
-            if (
-                in_section and sep in "：:"
-            ):  # in a duty section every label names who: unknown ones are reported
-                named = [i for i in self.resolver.split(label) if 2 <= len(i) <= 20]
-                if named:
-                    return named, rest
-                continue
-            items = self.roles.unit_list(label)
-            if items is None:
-                continue
-            if in_section:
-                return items, rest
-            if sep in "：:。" and rest.startswith("负责") and any(self.resolver.names_unit(i) for i in items):
-                return items, rest
-        return None
-
     def duties(self) -> None:
         for clause in self.doc.clauses.values():
             if clause.id in self.rows or clause.id in self.role_lines:
                 continue
-            found = self.duty_label(clause)
+            in_section = self.under(clause, self.vocabulary.duty_headings)
+            found = self.roles.duty_label(clause.text, in_section)
             if not found:
                 continue
             self.add_duty(clause, *found)
@@ -432,55 +365,20 @@ class DocumentExtractor:
 
     # --- definitions and ages ----------------------------------------------------------------------
     def definitions(self) -> None:
-        terms: dict[str, tuple[str, Clause]] = {}  # group -> first wording and where
-        defs: dict[str, tuple[str, Clause]] = {}
-        ages: dict[str, tuple[AgeBound, Clause, str]] = {}
-        doc_scope: tuple[AgeBound, Clause, list[str] | None] | None = None
-
-        def record(found: Definition, clause: Clause) -> None:
-            terms.setdefault(found.group, (found.term, clause))  # a paraphrase that no wording matches
-            defs.setdefault(found.group, (found.text, clause))
-            if found.age:
-                ages.setdefault(found.group, (found.age, clause, "group"))
-
-        for clause in self.doc.clauses.values():
-            for _, wording, gid in self.groups.find(clause.text):
-                terms.setdefault(gid, (wording, clause))
-            skipped = self.rows | self.role_lines | set(self.duty_units) | set(self.tasks)
-            if clause.id in skipped:
-                continue
-            item = self.reader.of_item(clause.text, self.under(clause, self.vocabulary.definition_headings))
-            if item:
-                record(item, clause)
-            for sentence in sentences(clause.text):
-                found = self.reader.in_sentence(sentence)
-                for d in found:
-                    record(d, clause)
-                bound = age_bound(sentence)
-                if not bound or found:
-                    continue
-                if self.reader.states_document_age(sentence):
-                    doc_scope = (bound, clause, None)
-                elif len(self.groups.groups_in(sentence)) >= 2 and not item:
-                    doc_scope = (bound, clause, self.groups.groups_in(sentence))
-            # A list of target groups (“包括…；…；…”) under a heading about 对象: each part that names one
-            # group.
-            parent = self.doc.clauses[clause.parent] if clause.parent else None
-            if parent and "对象" in parent.text and "包括" in clause.text:
-                for part in re.split(r"[；;]", clause.text.split("包括", 1)[1]):
-                    part = part.strip("。：: ")
-                    named = self.groups.find(part)
-                    if len({g for _, _, g in named}) == 1:
-                        defs.setdefault(named[0][2], (part, clause))
+        skipped = self.rows | self.role_lines | set(self.duty_units) | set(self.tasks)
+        found = read_definitions(
+            self.reader, self.doc, skipped, lambda c: self.under(c, self.vocabulary.definition_headings)
+        )
+        doc_scope = found.document_age
         if doc_scope:
             self.model.document_ages.append(
                 DocumentAge(self.doc.id, doc_scope[0], self.ref(doc_scope[1]), tuple(doc_scope[2] or ()))
             )
-        for gid, (wording, first) in terms.items():
-            definition = defs.get(gid)
+        for gid, (wording, first) in found.terms.items():
+            definition = found.definitions.get(gid)
             age, scope, age_clause = None, "group", None
-            if gid in ages:
-                age, age_clause, scope = ages[gid]
+            if gid in found.ages:
+                age, age_clause = found.ages[gid]
             elif doc_scope and (doc_scope[2] is None or gid in doc_scope[2]):
                 age, age_clause, _ = doc_scope
                 scope = "document"
@@ -628,22 +526,3 @@ class DocumentExtractor:
         self.cadences_and_deadlines()
         self.phases()
         self.organisations()
-
-
-def _label_candidates(text: str) -> list[tuple[str, str, str]]:
-    """(label, separator, rest) for each way a duty paragraph may set its unit apart, nearest first."""
-    bracket = DUTY_BRACKET.match(text)
-    if bracket:
-        return [(bracket.group("label"), "】", bracket.group("rest"))]
-    found: dict[int, tuple[str, str, str]] = {}
-    for sep in DUTY_SEPARATORS:
-        at = text.find(sep)
-        if 0 < at <= MAX_LABEL and at not in found:
-            found[at] = (text[:at], sep, text[at + len(sep) :])
-    space = re.match(r"^(\S{2,40}?)[ \u3000]+(\S.*)$", text, re.S)
-    if space:
-        found.setdefault(space.end(1), (space.group(1), " ", space.group(2)))
-    verb = text.find("负责")
-    if 2 <= verb <= MAX_LABEL:
-        found.setdefault(verb, (text[:verb], "负责", text[verb:]))
-    return [found[at] for at in sorted(found)]

@@ -13,6 +13,7 @@ from generators.policy.model import AgeBound
 from generators.policy.vocabulary import CN_NUMBER, Vocabulary, number
 
 NUM = rf"({CN_NUMBER})"
+SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
 AGE = r"\s*周?岁"
 MARK = r"(?:[（(](不?含)[^）)]{0,4}[）)])?"
 # A至B周岁 (both ends included), or A周岁（含）至B周岁（不含） with each end marked.
@@ -29,6 +30,11 @@ UPPER = [
     (re.compile(rf"(?:不超过|不大于|不高于)\s*{NUM}{AGE}"), True),
     (re.compile(rf"{NUM}{AGE}{MARK}及?(?:以下|以内){MARK}"), True),
 ]
+
+
+def sentences(text: str) -> list[str]:
+    """A clause's sentences, split at 。；！？ (a semicolon ends a sentence of a list)."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 
 from generators.policy.model import Role
 from generators.policy.phrases import deadlines_in
-from generators.policy.units import PARENTHETICAL, SPACES, UnitResolver, clean_item
+from generators.policy.units import PARENTHETICAL, SPACES, GroupMatcher, UnitResolver, clean_item
 from generators.policy.vocabulary import Vocabulary, alternation
 
 # Where a role phrase may start or end in a sentence.
 PHRASE_BOUNDARY = "，,、。；;：:"
 CLAUSE_BOUNDARY = "，,；;：:。"
+# How a duty paragraph may set its unit apart: 【X】…, X：…, X——…, X。负责…, X 负责…, X负责….
+DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
+DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
+MAX_LABEL = 40
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,8 @@ def trailing_bracket(text: str) -> tuple[int, str] | None:
 class RoleReader:
     """Reads role labels, role sentences and unit lists of one document (its resolver knows its places)."""
 
-    def __init__(self, resolver: UnitResolver, vocabulary: Vocabulary):
-        self.resolver, self.vocabulary = resolver, vocabulary
+    def __init__(self, resolver: UnitResolver, vocabulary: Vocabulary, groups: GroupMatcher):
+        self.resolver, self.vocabulary, self.groups = resolver, vocabulary, groups
         words = alternation(vocabulary.role_words)
         tails = alternation(vocabulary.label_tails)
         # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办：
@@ -233,6 +237,37 @@ class RoleReader:
                 return m.start(), items
         return None
 
+    # --- duty paragraphs -------------------------------------------------------------------------------
+    def duty_label(self, text: str, in_section: bool) -> tuple[list[str], str] | None:
+        """(unit strings, duty text) when a paragraph is a unit's duties: in a duty section any of 【X】…,
+        X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit."""
+        for label, sep, rest in _label_candidates(text):
+            label, rest = label.strip(), rest.strip()
+            if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
+                continue
+            if self.groups.named(label):  # 闲散青少年：由镇团委牵头… gives a group its roles
+                return None
+            if "（" in label and "）" not in label:
+                continue
+            topic = next((t for t in self.vocabulary.topic_labels if label.endswith(t)), None)
+            if topic:  # 民政所职责： names its unit before the topic word; 工作要求： names none
+                label = re.sub(r"(?:的)?(?:主要)?(?:工作)?$", "", label.removesuffix(topic))
+                if not label or self.unit_list(label) is None:
+                    return None
+            if in_section and sep in "：:":  # in a duty section a label names who: unknown ones are reported
+                named = [i for i in self.resolver.split(label) if 2 <= len(i) <= 20]
+                if named:
+                    return named, rest
+                continue
+            items = self.unit_list(label)
+            if items is None:
+                continue
+            if in_section:
+                return items, rest
+            if sep in "：:。" and rest.startswith("负责") and any(self.resolver.names_unit(i) for i in items):
+                return items, rest
+        return None
+
     def cell_items(self, cell: str, role: Role, word: str) -> list[RoleItem]:
         """A table cell under a role column: role sentences (`X牵头，Y、Z配合`) or a unit list whose lead may
         be marked (`X（牵头）、Y`)."""
@@ -243,6 +278,25 @@ class RoleReader:
         if chains:
             return [i for c in chains for i in c.items]
         return self.items(cell, role, word)
+
+
+def _label_candidates(text: str) -> list[tuple[str, str, str]]:
+    """(label, separator, rest) for each way a duty paragraph may set its unit apart, nearest first."""
+    bracket = DUTY_BRACKET.match(text)
+    if bracket:
+        return [(bracket.group("label"), "】", bracket.group("rest"))]
+    found: dict[int, tuple[str, str, str]] = {}
+    for sep in DUTY_SEPARATORS:
+        at = text.find(sep)
+        if 0 < at <= MAX_LABEL and at not in found:
+            found[at] = (text[:at], sep, text[at + len(sep) :])
+    space = re.match(r"^(\S{2,40}?)[ \u3000]+(\S.*)$", text, re.S)
+    if space:
+        found.setdefault(space.end(1), (space.group(1), " ", space.group(2)))
+    verb = text.find("负责")
+    if 2 <= verb <= MAX_LABEL:
+        found.setdefault(verb, (text[:verb], "负责", text[verb:]))
+    return [found[at] for at in sorted(found)]
 
 
 def _last_boundary(text: str, before: int, boundaries: str = CLAUSE_BOUNDARY) -> int:

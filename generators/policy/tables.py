@@ -13,6 +13,9 @@ from generators.policy.vocabulary import Vocabulary
 
 CELL_SEPARATOR = re.compile(r"\t+|[ \u3000]{2,}|\s*[|｜]\s*")
 INDEX = re.compile(r"^[0-9０-９一二三四五六七八九十]{1,3}[.、．]?$")
+RULE_CELL = re.compile(r"^[-—:：=+]+$")  # |---|---| under a header
+# A cell that says when: a date, a month, or an ongoing term (长期坚持, 持续推进).
+TIME_CELL = re.compile(r"\d{4}|[0-9０-９一二三四五六七八九十]+月|年底|年末|长期|持续|常态|随时|立即")
 
 
 def table_cells(text: str) -> list[str]:
@@ -54,10 +57,36 @@ def is_duty_table(header: list[Column]) -> bool:
     return any(c.kind == "duty" for c in header)
 
 
-def align(text: str, header: list[Column], fits: Callable[[str | None, str], bool]) -> list[str]:
+def fits(kind: str | None, cell: str, reads_as_units: Callable[[str], bool]) -> bool:
+    """Whether a cell can stand in a column of this kind (to place cells where an empty one was lost)."""
+    if kind == "index":
+        return is_index(cell)
+    if kind in ("lead", "responsible", "unit"):
+        return reads_as_units(cell)
+    if kind == "deadline":
+        return bool(TIME_CELL.search(cell))
+    if kind in ("task", "duty"):
+        return not is_index(cell) and not reads_as_units(cell)
+    return True
+
+
+def join_wrapped(first_line: str, second_line: str, header: list[Column]) -> str | None:
+    """A row whose task cell the conversion broke over two lines (`1  建立台账，每季度` / `更新一次  县民政局
+    …`): the two lines' cells make one row when the broken cell is joined."""
+    first, second = table_cells(first_line), table_cells(second_line)
+    if not (0 < len(first) < len(header) and 0 < len(second) < len(header)):
+        return None
+    if len(first) + len(second) - 1 != len(header) or is_index(second[0]):
+        return None
+    if header[0].kind == "index" and not is_index(first[0]):
+        return None
+    return first_line + second_line
+
+
+def align(text: str, header: list[Column], reads_as_units: Callable[[str], bool]) -> list[str]:
     """The row's cells, one per column ("" where a cell is empty). Tabs keep empty cells; where cells are
-    still missing, each cell goes to the first column it fits (`fits(kind, cell)`); extra cells (a task
-    with a run of spaces inside) join the task cell."""
+    still missing, each cell goes to the first column it fits; extra cells (a task with a run of spaces
+    inside) join the task cell. `reads_as_units(cell)` says whether a cell names units."""
     cells = table_cells(text)
     if "\t" in text:
         raw = [c.strip() for c in text.strip(" |｜\t").split("\t")]
@@ -72,7 +101,11 @@ def align(text: str, header: list[Column], fits: Callable[[str | None, str], boo
     out = [""] * len(header)
     j = 0
     for i, cell in enumerate(cells):
-        while j < len(header) and len(cells) - i < len(header) - j and not fits(header[j].kind, cell):
+        while (
+            j < len(header)
+            and len(cells) - i < len(header) - j
+            and not fits(header[j].kind, cell, reads_as_units)
+        ):
             j += 1
         if j == len(header):
             break
