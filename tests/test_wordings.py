@@ -461,3 +461,47 @@ def test_an_age_a_definition_gave_no_bound_for_is_in_the_coverage_report(read):
     model = read("一、对象\n（一）闲散青少年，是指年龄在十六周岁左右、不在学的青少年。\n")
     [unread] = model.unread
     assert (unread.seen, unread.partial) == (("年龄：十六周岁",), True)
+
+
+def test_a_unit_heading_in_a_duty_section_owns_the_paragraphs_below_it(read):
+    model = read(
+        "三、部门职责\n（一）镇民政办\n负责困境儿童排查，每月汇总一次。\n（二）镇派出所\n依法处置侵害未成年人案件。\n"
+    )
+    assert {(a.source.clause, a.unit, a.role.value) for a in model.assignments} == {
+        ("3-1-p1", "civil-affairs", "duty"),
+        ("3-2-p1", "police", "duty"),
+    }
+    [cadence] = model.cadences
+    assert (cadence.units, cadence.duty) == (("civil-affairs",), True)
+    assert model.unread == []
+
+
+def test_a_definition_below_a_heading_that_is_its_term(read):
+    model = read("一、工作对象\n（一）闲散青少年\n指年满十六周岁不满二十五周岁、不在学且未就业的青少年。\n")
+    [found] = [d for d in model.definitions if d.definition]
+    assert (found.group, found.age.key()) == ("idle", (16, True, 25, False))
+
+
+@pytest.mark.parametrize(
+    "bracket, expected",
+    [
+        (
+            "（主要责任单位：镇民政办；配合单位：镇妇联）",
+            {
+                ("civil-affairs", "responsible", "主要责任单位"),
+                ("womens-federation", "responsible", "配合单位"),
+            },
+        ),
+        (
+            "（镇民政办主责，镇妇联协助）",
+            {("civil-affairs", "lead", None), ("womens-federation", "responsible", None)},
+        ),
+        (
+            "（镇妇联主办，镇关工委协办）",
+            {("womens-federation", "lead", None), ("care-committee", "responsible", None)},
+        ),
+    ],
+)
+def test_labels_with_a_qualifier_and_role_words_as_verbs(read, bracket, expected):
+    model = read(f"一、任务\n（一）开展关爱行动。{bracket}\n")
+    assert {(a.unit, a.role.value, a.word) for a in model.assignments} == expected

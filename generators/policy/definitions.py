@@ -106,6 +106,16 @@ class DefinitionReader:
             return None
         return Definition(found[0], found[1], text, age_bound(text))
 
+    def below_term(self, doc: Document, clause: Clause) -> Definition | None:
+        """A paragraph that opens with 指/是指… right below a heading that is a group's term (（一）闲散青少年 /
+        指年满十六周岁……)."""
+        parent = doc.clauses[clause.parent] if clause.parent else None
+        if parent is None or not parent.is_heading or not self.opens(clause.text):
+            return None
+        term = parent.text.split("。")[0].strip("：: ")
+        gid = self.term_group(term)
+        return Definition(gid, term, clause.text, age_bound(clause.text)) if gid else None
+
     def item_group(self, text: str) -> str | None:
         """The group a numbered item is about when it opens by defining it (1.闲散青少年。指……)."""
         found = self._opening(text, under_heading=False)
@@ -173,7 +183,7 @@ def read_definitions(
             out.terms.setdefault(gid, (wording, clause))
         if clause.id in skipped:
             continue
-        item = reader.of_item(clause.text, under_heading(clause))
+        item = reader.of_item(clause.text, under_heading(clause)) or reader.below_term(doc, clause)
         if item:
             out.record(item, clause)
         for sentence in sentences(clause.text):

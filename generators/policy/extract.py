@@ -285,8 +285,24 @@ class DocumentExtractor:
             in_section = self.under(clause, self.vocabulary.duty_headings)
             found = self.roles.duty_label(clause.text, in_section)
             if not found:
+                if in_section and clause.level and clause.children:
+                    self.duties_below(clause)
                 continue
             self.add_duty(clause, *found)
+
+    def duties_below(self, heading: Clause) -> None:
+        """A heading in a duty section that is only a unit's name (（一）镇民政办): the paragraphs below it
+        are that unit's duties."""
+        label = heading.text.strip("：:。 ")
+        heads = self.roles.unit_list(label)
+        if not heads or self.groups.named(label):
+            return
+        for original in heads:
+            self.resolve(original, heading)
+        for child in heading.children:
+            below = self.doc.clauses[child]
+            if child not in self.duty_units and not self.roles.duty_label(below.text, True):
+                self.add_duty(below, heads, below.text)
 
     def add_duty(self, clause: Clause, heads: list[str], rest: str) -> list[str]:
         """Record a duty of each unit for the groups the duty names (or none)."""

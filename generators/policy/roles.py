@@ -71,9 +71,10 @@ class RoleReader:
         self.resolver, self.vocabulary, self.groups = resolver, vocabulary, groups
         words = alternation(vocabulary.role_words)
         tails = alternation(vocabulary.label_tails)
-        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办：
+        heads = alternation(vocabulary.label_heads) if vocabulary.label_heads else "(?!)"
+        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办： / 主要责任单位：
         self.label = re.compile(
-            rf"(?P<label>(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?)[{SPACES}]*[：:]"
+            rf"(?P<label>(?:{heads})?(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?)[{SPACES}]*[：:]"
         )
         self.object_verbs = tuple(vocabulary.object_verbs)
         # A time label after the units of a role label (牵头单位：X；完成时限：2025年6月底前): not a unit.

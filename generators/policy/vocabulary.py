@@ -70,6 +70,7 @@ class DeadlinePattern:
 class Vocabulary:
     role_words: dict[str, Role]
     label_tails: tuple[str, ...]
+    label_heads: tuple[str, ...]
     role_verbs: dict[str, Role]
     object_verbs: tuple[str, ...]
     role_fillers: tuple[str, ...]
@@ -105,7 +106,8 @@ class Vocabulary:
         words = alternation(self.role_words)
         tails = alternation(self.label_tails)
         # 牵头单位 / 责任单位（配合单位） / 配合 — the whole label, nothing else
-        label = rf"^(?P<word>{words})(?:{tails})?(?:[（(][^（）()]*[）)])?$"
+        heads = alternation(self.label_heads) if self.label_heads else "(?!)"
+        label = rf"^(?:{heads})?(?P<word>{words})(?:{tails})?(?:[（(][^（）()]*[）)])?$"
         object.__setattr__(self, "role_label", re.compile(label))
         # A role verb, or a label after 为/作为 (县民政局为牵头单位，县公安局为责任单位).
         label_verbs = {
@@ -205,6 +207,7 @@ def read_vocabulary(path: Path) -> Vocabulary:
     return Vocabulary(
         role_words=_roles(path, data, "role_words"),
         label_tails=_strings(path, data, "label_tails"),
+        label_heads=tuple(data.get("label_heads") or ()),
         role_verbs=_roles(path, data, "role_verbs"),
         object_verbs=tuple(data.get("object_verbs") or ()),
         role_fillers=tuple(data.get("role_fillers") or ()),
