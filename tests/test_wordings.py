@@ -505,3 +505,9 @@ def test_a_definition_below_a_heading_that_is_its_term(read):
 def test_labels_with_a_qualifier_and_role_words_as_verbs(read, bracket, expected):
     model = read(f"一、任务\n（一）开展关爱行动。{bracket}\n")
     assert {(a.unit, a.role.value, a.word) for a in model.assignments} == expected
+
+
+def test_a_topic_label_in_a_duty_section_is_no_unit(read):
+    model = read("三、责任分工\n（一）工作原则：坚持属地管理。\n（二）镇民政办：负责困境儿童排查。\n")
+    assert [(a.unit, a.role.value) for a in model.assignments] == [("civil-affairs", "duty")]
+    assert model.unmatched == []
