@@ -511,3 +511,12 @@ def test_a_topic_label_in_a_duty_section_is_no_unit(read):
     model = read("三、责任分工\n（一）工作原则：坚持属地管理。\n（二）镇民政办：负责困境儿童排查。\n")
     assert [(a.unit, a.role.value) for a in model.assignments] == [("civil-affairs", "duty")]
     assert model.unmatched == []
+
+
+def test_items_with_their_own_roles_under_a_unit_heading_stay_tasks(read):
+    model = read("三、责任分工\n（一）镇民政办\n负责困境儿童排查。\n1.建立信息台账（镇民政办、各村）\n")
+    assert {(a.source.clause, a.unit, a.role.value) for a in model.assignments} == {
+        ("3-1-p1", "civil-affairs", "duty"),
+        ("3-1-1", "civil-affairs", "task"),
+        ("3-1-1", "communities", "task"),
+    }

@@ -200,7 +200,7 @@ class DocumentExtractor:
             if header and cells and all(RULE_CELL.match(c) for c in cells):
                 self.rows.add(clause.id)  # |---|---| under a header
                 continue
-            if header and i + 1 < len(lines) and not tabbed:
+            if header and i + 1 < len(lines) and lines[i + 1].line == clause.line + 1 and not tabbed:
                 joined = join_wrapped(clause.text, lines[i + 1].text, header)
                 if joined:
                     self.rows.add(lines[i + 1].id)
@@ -301,8 +301,11 @@ class DocumentExtractor:
             self.resolve(original, heading)
         for child in heading.children:
             below = self.doc.clauses[child]
-            if child not in self.duty_units and not self.roles.duty_label(below.text, True):
-                self.add_duty(below, heads, below.text)
+            if child in self.duty_units or self.roles.duty_label(below.text, True):
+                continue  # a paragraph that names its own unit
+            if below.level and self.roles.trailing_roles(below.text):
+                continue  # an item with its own role bracket is a task
+            self.add_duty(below, heads, below.text)
 
     def add_duty(self, clause: Clause, heads: list[str], rest: str) -> list[str]:
         """Record a duty of each unit for the groups the duty names (or none)."""
