@@ -8,7 +8,9 @@ is read with the project's data (data/units.yaml, groups.yaml, vocabulary.yaml) 
 unit wordings (any `*.yaml` with `units:` / `existing_ids:`, as NEW-UNITS.yaml), and every fact is compared
 with its expectation. Printed: precision and recall per fact kind and document, the totals, and (with
 --misses) each missed and each extra fact. Roles are compared on (task or group, unit, role); the level and
-the document's role word of each matched role are counted separately. Facts of kind `named` (units a task's
+the document's role word of each matched role are counted separately. A cadence or deadline's subject is
+its task, `duty`, `group:<id>` where the text gives the group its roles in the same clause (闲散青少年。指……由X
+牵头，…每两个月开展一次走访), or null. Facts of kind `named` (units a task's
 wording merely mentions) are not part of the format and are not compared.
 """
 
@@ -196,7 +198,8 @@ def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResu
         ] += 1
     for c in model.cadences:
         if c.source.doc == doc:
-            scores["cadences"].got[(subject(c.task, None, c.duty), c.kind, frozenset(c.units), c.times)] += 1
+            group = c.group if c.for_group else None
+            scores["cadences"].got[(subject(c.task, group, c.duty), c.kind, frozenset(c.units), c.times)] += 1
 
     def when(d: dict) -> tuple:
         if d["kind"] == "relative":
@@ -217,8 +220,9 @@ def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResu
             "dated": (f"{dl.year:04d}-{dl.month:02d}" if dl.year and dl.month else None, dl.day),
             "dated-yearly": (dl.month, dl.day),
         }[dl.kind]
+        group = dl.group if dl.for_group else None
         scores["deadlines"].got[
-            (subject(dl.task, None, dl.duty), dl.kind, got_when, frozenset(dl.units))
+            (subject(dl.task, group, dl.duty), dl.kind, got_when, frozenset(dl.units))
         ] += 1
     scores["unmatched"].expected.update(set(expect.get("unmatched") or []))
     scores["unmatched"].got.update({m.text for m in model.mentions if m.source.doc == doc and m.unit is None})

@@ -21,6 +21,7 @@ LAYERS = [
     ["policy.corpus", "policy.editions", "policy.vocabulary"],
     ["policy.outline"],
     ["policy.units", "policy.phrases"],
+    ["policy.roles", "policy.tables", "policy.definitions"],
     ["policy.extract"],
     ["policy.coverage"],
     ["policy.build"],

@@ -99,6 +99,10 @@ def test_units_resolve_with_the_level_their_wording_names(vocabulary, text, unit
         ("未满十八周岁", (None, False, 18, False)),
         ("14周岁以上（不含）", (14, False, None, False)),
         ("6周岁（含）至16周岁（不含）", (6, True, 16, False)),
+        ("6周岁至不满16周岁", (6, True, 16, False)),
+        ("年龄在十四周岁至十八周岁之间", (14, True, 18, True)),
+        ("不超过二十五周岁", (None, False, 25, True)),
+        ("年满十四周岁、不超过二十五周岁", (14, True, 25, True)),
     ],
 )
 def test_age_bounds_keep_inclusive_and_exclusive(text, bound):

@@ -25,8 +25,9 @@ def run(settings: Settings) -> int:
         )
     unread = [u for u in found["unread_clauses"] if not u["why"]]
     for u in unread:
+        what = "读出不全的条款" if u["partial"] else "未读出内容的条款"
         print(
-            f"未读出内容的条款：{u['source']}，其中有 {'、'.join(u['seen'])}"
+            f"{what}：{u['source']}，其中有 {'、'.join(u['seen'])}"
             " —— 请补充 data/vocabulary.yaml，或在 data/coverage.yaml 中说明"
         )
     print(

@@ -202,8 +202,17 @@ def read_groups(path: Path) -> dict[str, Group]:
             kind=item["kind"],
             aliases=tuple(item.get("aliases") or ()),
             legal_max_age=item.get("legal_max_age"),
+            cues=tuple(_cue(path, c) for c in item.get("cues") or ()),
         )
     return groups
+
+
+def _cue(path: Path, cue) -> tuple[str, ...]:
+    """A cue is a word or a list of words that must all occur."""
+    words = [cue] if isinstance(cue, str) else cue
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+        raise InputError(Problem(display_path(path), "群体的 cues 应为词或词的列表", value=str(cue)))
+    return tuple(words)
 
 
 def read_clause_explanations(path: Path) -> dict[str, str]:

@@ -1,6 +1,8 @@
 """Model: what the extraction did not read. Every clause that names a group, a unit, an organisation or a
-cadence word but yielded no fact is listed with what was seen, so that nothing is dropped unseen; an
-editor explains the ones that hold nothing to extract in data/coverage.yaml."""
+cadence word but yielded no fact is listed with what was seen, and so is a clause that gave facts but holds
+a time phrase (每旬, 3个月内) no cadence or deadline covers, an age its definition gave no bound for, or units
+in its closing bracket no role came from, so that nothing is dropped unseen; an editor explains the ones that
+hold nothing to extract in data/coverage.yaml."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import re
 from dataclasses import dataclass
 
 from generators.policy.model import Clause, ClauseRef, Document, PolicyModel, UnreadClause
+from generators.policy.roles import trailing_bracket
 from generators.policy.units import GroupMatcher, UnitResolver
 from generators.policy.vocabulary import Vocabulary
 
 QUOTED_TITLE = re.compile(r"《[^》]*》")
+AGE_PHRASE = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}\s*周?岁")
 
 
 def fact_clauses(model: PolicyModel, doc: str) -> set[str]:
@@ -61,8 +65,43 @@ def seen_in(
     seen = [f"群体：{w}" for _, w, _ in groups.find(text)]
     seen += [f"单位：{w}" for _, w, _ in resolver.scan(text)]
     seen += [f"机构：{w}" for w in resolver.organisations(text)]
-    seen += [f"频次：{m.group(0)}" for m in vocabulary.cadence_any.finditer(text)]
+    words = [m.group(0) for m in vocabulary.cadence_any.finditer(text)]
+    seen += [f"频次：{w}" for w in words]
+    seen += [f"时间：{p}" for p in time_phrases(text, vocabulary) if p not in words]
     return tuple(dict.fromkeys(seen))
+
+
+def unread_in_read_clause(
+    model: PolicyModel, clause: Clause, ref: ClauseRef, resolver: UnitResolver, vocabulary: Vocabulary
+) -> tuple[str, ...]:
+    """What a clause that gave facts still holds unread: time phrases no cadence or deadline covers, an age
+    in a definition that gave no bound, units in its closing bracket that no role came from."""
+    read = [c.phrase for c in model.cadences if c.source == ref]
+    read += [d.phrase for d in model.deadlines if d.source == ref]
+    seen = list(unread_time(clause, read, vocabulary))
+    for d in model.definitions:
+        if d.source == ref and d.definition and not d.age:
+            seen += [f"年龄：{m.group(0)}" for m in AGE_PHRASE.finditer(d.definition)]
+    bracket = trailing_bracket(clause.text)
+    if bracket:
+        placed = {a.unit for a in model.assignments if a.source == ref}
+        seen += [f"单位：{w}（括号中）" for _, w, unit in resolver.scan(bracket[1]) if unit not in placed]
+    return tuple(dict.fromkeys(seen))
+
+
+def time_phrases(text: str, vocabulary: Vocabulary) -> list[str]:
+    """What looks like a cadence or a time limit in a text (vocabulary `time_phrases`)."""
+    found = [m.group(0) for p in vocabulary.time_phrases for m in p.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def unread_time(clause: Clause, read: list[str], vocabulary: Vocabulary) -> tuple[str, ...]:
+    """Time phrases of a clause that none of the cadences or deadlines read from it covers."""
+    return tuple(
+        f"时间：{p}"
+        for p in time_phrases(QUOTED_TITLE.sub("", clause.text), vocabulary)
+        if not any(p in phrase or phrase in p for phrase in read)
+    )
 
 
 @dataclass(frozen=True)
@@ -87,10 +126,17 @@ def unread_clauses(
     vocabulary: Vocabulary,
     explanations: ClauseExplanations,
 ) -> list[UnreadClause]:
-    read = fact_clauses(model, doc.id) | cover_letter(doc)
+    facts = fact_clauses(model, doc.id)
+    letter = cover_letter(doc)
     out = []
     for clause in doc.clauses.values():
-        if clause.id in read or clause.synthetic:
+        if clause.id in letter or clause.synthetic:
+            continue
+        if clause.id in facts:
+            ref = ClauseRef(doc.id, clause.id)
+            missed = unread_in_read_clause(model, clause, ref, resolver, vocabulary)
+            if missed:
+                out.append(UnreadClause(ref, missed, explanations.why(doc.id, clause.id), partial=True))
             continue
         if clause.text in (doc.meta.title, doc.meta.issuer) or is_letterhead(clause, doc, vocabulary):
             continue

@@ -1,19 +1,20 @@
 """Model: draw the facts (groups, roles, tasks, duties, definitions, ages, cadences, deadlines, phases) out of
 the clauses.
 
-Each rule follows a convention of Chinese work plans and reads its words from data/vocabulary.yaml; every
-fact keeps the clause it came from. A string in a unit position that names no known unit is recorded as
-an unmatched mention, never dropped.
+Each rule reads structure — where a text puts units (role lines, a task's parentheses or trailing labels,
+table cells, duty labels, role sentences) and where it defines groups — with the words of
+data/vocabulary.yaml; the readers are in `roles`, `tables` and `definitions`. Every fact keeps the clause it
+came from. A string in a unit position that names no known unit is recorded as an unmatched mention, never
+dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
+from generators.policy.definitions import DefinitionReader, read_definitions
 from generators.policy.model import (
-    AgeBound,
     AgeMention,
     Assignment,
     Cadence,
@@ -30,29 +31,28 @@ from generators.policy.model import (
     Task,
     UnitMention,
 )
-from generators.policy.phrases import age_bound, cadences_in, deadlines_in
-from generators.policy.units import GroupMatcher, UnitResolver, clean_item
+from generators.policy.phrases import DeadlineMatch, cadences_in, deadlines_in, sentences
+from generators.policy.roles import RoleItem, RoleReader
+from generators.policy.tables import (
+    RULE_CELL,
+    Column,
+    Row,
+    align,
+    header_of,
+    is_duty_table,
+    join_wrapped,
+    read_row,
+    table_cells,
+)
+from generators.policy.units import GroupMatcher, UnitResolver
 from generators.policy.vocabulary import Vocabulary
 
-DEFINITION = re.compile(r"^(.{2,30}?)是指(.+?。)")
-SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
 AGE_ANY = re.compile(r"(\d{1,2})(?:\s*[、至到\-—~]\s*(\d{1,2}))?\s*周?岁")
-YOUTH_SCOPE = re.compile(r"“青少年”年龄界定为")
-# Table rows as Word/WPS text gives them: cells separated by tabs or runs of spaces (or bars).
-CELL_SEPARATOR = re.compile(r"\t+|[ \u3000]{2,}|\s*[|｜]\s*")
 DATE_RANGE = re.compile(r"(\d{4})年(\d{1,2})月(?:\s*[-—－至到~]\s*(?:(\d{4})年)?(\d{1,2})月)?")
 DURATION = re.compile(
     r"(为期[一二三四五六七八九十\d]+年|[一二三四五六七八九十\d]+年[^，。,]*期满后|[一二三四五六七八九十\d]+年内)"
 )
-BOUNDARY = "，,、。；;：:"
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
-
-
-def table_cells(text: str) -> list[str]:
-    return [c.strip() for c in CELL_SEPARATOR.split(text.strip(" |｜")) if c.strip()]
+MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
 
 
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
@@ -61,33 +61,6 @@ def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
         cur = doc.clauses[cur.parent]
         chain.append(cur)
     return chain
-
-
-def trailing_bracket(text: str) -> tuple[int, str] | None:
-    """(start, content) of the parenthesis that ends the text (a full stop may follow); nested brackets
-    such as 各村（居）委会 stay inside."""
-    body = text.rstrip(" 。.；;")
-    if not body.endswith(("）", ")")):
-        return None
-    depth = 0
-    for i in range(len(body) - 1, -1, -1):
-        ch = body[i]
-        if ch in "）)":
-            depth += 1
-        elif ch in "（(":
-            depth -= 1
-            if depth == 0:
-                return i, body[i + 1 : -1]
-    return None
-
-
-@dataclass(frozen=True)
-class RoleItem:
-    """One unit string in a unit position, with the role it is given there."""
-
-    text: str
-    role: Role
-    word: str | None
 
 
 class DocumentExtractor:
@@ -103,36 +76,22 @@ class DocumentExtractor:
     ):
         self.model, self.doc, self.resolver, self.groups = model, doc, resolver, groups
         self.vocabulary = vocabulary
+        self.roles = RoleReader(resolver, vocabulary, groups)
+        self.reader = DefinitionReader(groups, vocabulary)
         self.section_group: dict[str, str] = {}
+        self.group_items: set[str] = set()  # numbered items that define a group (闲散青少年。指…由X牵头…)
         self.tasks: dict[str, Task] = {}
         self.task_units: dict[str, list[str]] = {}  # task clause -> units (lead, responsible, task roles)
         self.duty_units: dict[str, list[str]] = {}  # duty clause -> its units
+        self.group_roles: set[str] = set()  # clauses outside tasks that give a group its roles
         self.rows: set[str] = set()  # clauses that are table rows
         self.role_lines: set[str] = set()
-        self.brackets: dict[str, int] = {}  # clause -> where its role parenthesis starts
+        self.brackets: dict[str, int] = {}  # clause -> where its role parenthesis or trailing labels start
 
     def ref(self, clause: Clause) -> ClauseRef:
         return ClauseRef(self.doc.id, clause.id)
 
     # --- units -------------------------------------------------------------------------------------
-    def classify(self, text: str) -> str:
-        """unit | generic | organisation | other — what a list item is."""
-        if self.resolver.names_unit(text):
-            return "unit"
-        if self.vocabulary.is_generic(text):
-            return "generic"
-        if self.vocabulary.looks_like_organisation(text) or text in self.resolver.catalogue.explained:
-            return "organisation"
-        return "other"
-
-    def unit_list(self, text: str) -> list[str] | None:
-        """The items of a unit list, or None when the text is not one (（含）, （2025年4月—5月）)."""
-        items = self.resolver.split(text)
-        kinds = [self.classify(i) for i in items]
-        if not items or "other" in kinds or not {"unit", "organisation"} & set(kinds):
-            return None
-        return items
-
     def resolve(self, text: str, clause: Clause) -> tuple[str | None, str | None]:
         """Resolve a string in a unit position and record the mention: (unit, level). Collective words
         (各有关单位) are neither units nor unmatched."""
@@ -145,37 +104,53 @@ class DocumentExtractor:
         return res.unit, res.level
 
     def assign_items(
-        self, items: list[RoleItem], clause: Clause, group: str | None, task: str | None
+        self,
+        items: list[RoleItem],
+        clause: Clause,
+        groups: list[str | None] | str | None,
+        task: str | None,
     ) -> list[str]:
+        """Record each item's role for the task, or for each group (None: the whole document)."""
+        for_groups = groups if isinstance(groups, list) else [groups]
         units = []
         for item in items:
             unit, level = self.resolve(item.text, clause)
-            if unit:
+            if not unit:
+                continue
+            for group in for_groups:
                 self.model.assignments.append(
                     Assignment(
                         unit, item.text, item.role, self.ref(clause), group, task, word=item.word, level=level
                     )
                 )
-                units.append(unit)
+            units.append(unit)
         if task:
             self.task_units.setdefault(task, []).extend(units)
         return units
 
     # --- sections and groups -----------------------------------------------------------------------
     def find_section_groups(self) -> None:
-        """A heading that names one group makes its section about that group; a heading the text lacks
-        takes the group its body names most."""
+        """A heading that names one group (by wording, else by its cues) makes its section about that group;
+        a heading the text lacks takes the group its body names most. A numbered item that opens by
+        defining a group (1.闲散青少年。指……) is about that group too."""
         for clause in self.doc.clauses.values():
-            if not clause.is_heading:
-                continue
-            if clause.synthetic:
+            if clause.is_heading and clause.synthetic:
                 body = " ".join(
                     self.doc.clauses[c].text for c in clause.children if not self.doc.clauses[c].is_heading
                 )
                 counts = Counter(g for _, _, g in self.groups.find(body))
                 found = [counts.most_common(1)[0][0]] if counts else []
+            elif clause.is_heading:  # by cues only where the heading speaks of people (…未成年人, …子女)
+                heading = clause.text.split("。")[0]
+                nouns = any(n in heading for n in self.vocabulary.group_nouns)
+                found = self.groups.groups_in(heading) or (self.groups.cued(heading) if nouns else [])
+            elif clause.level >= 3:
+                item = self.reader.item_group(clause.text)
+                found = [item] if item else []
+                if item:
+                    self.group_items.add(clause.id)
             else:
-                found = self.groups.groups_in(clause.text.split("。")[0])
+                continue
             if len(found) == 1:
                 self.section_group[clause.id] = found[0]
         self.model.section_groups.update({f"{self.doc.id}#{k}": v for k, v in self.section_group.items()})
@@ -187,7 +162,24 @@ class DocumentExtractor:
         return None
 
     def under(self, clause: Clause, words) -> bool:
-        return any(any(w in a.text.split("。")[0] for w in words) for a in _ancestors(self.doc, clause))
+        """Whether a heading above the clause (or the title line above a list that has no heading, as in
+        an appendix: 附件 / 名词解释 / 1.… 2.…) has one of the words."""
+        above = [a.text.split("。")[0] for a in _ancestors(self.doc, clause)]
+        if clause.parent is None:
+            above += self.list_title(clause)
+        return any(any(w in text for w in words) for text in above)
+
+    def list_title(self, clause: Clause) -> list[str]:
+        """The short line without punctuation that opens the run of top-level items a clause is in."""
+        ids = list(self.doc.clauses)
+        for cid in reversed(ids[: ids.index(clause.id)]):
+            before = self.doc.clauses[cid]
+            if before.parent is not None or before.level:
+                continue
+            if len(before.text) <= MAX_TITLE and not re.search(r"[。，；：:,;]", before.text):
+                return [before.text]
+            return []
+        return []
 
     def add_task(self, clause: Clause, title: str, text: str, kind: str, group: str | None) -> Task:
         if clause.id not in self.tasks:
@@ -196,74 +188,38 @@ class DocumentExtractor:
             self.model.tasks.append(task)
         return self.tasks[clause.id]
 
-    # --- labelled roles: role lines, parentheses, tables -------------------------------------------
-    def labelled(self, text: str) -> list[RoleItem] | None:
-        """`牵头单位：X；协办单位：Y、Z` → items, or None when any part is not `label：units`."""
-        items: list[RoleItem] = []
-        for part in re.split(r"[；;]", text.strip(" 。.")):
-            part = part.strip()
-            if not part:
-                continue
-            m = re.match(r"^([^：:]+)[：:](.*)$", part)
-            role = self.vocabulary.label_role(m.group(1)) if m else None
-            if m is None or role is None:
-                return None
-            items += [RoleItem(u, role, m.group(1).strip()) for u in self.resolver.split(m.group(2))]
-        return items or None
-
-    def verb_roles(self, text: str) -> list[RoleItem]:
-        """`由X牵头，Y配合` / `X统筹、Y具体负责` / `X负责总体协调，Y负责组织实施` → items. The first phrase
-        starts at 由 or at the start of the text; each verb must end its phrase."""
-        items: list[RoleItem] = []
-        pos = 0
-        first = True
-        for m in self.vocabulary.role_verb.finditer(text):
-            if m.start() < pos:
-                continue
-            after = text[m.end() : m.end() + 1]
-            if after and after not in BOUNDARY:
-                if first:
-                    continue
-                break
-            span = text[pos : m.start()]
-            if first and "由" in span:
-                span = span[span.rindex("由") + 1 :]
-            for filler in self.vocabulary.role_fillers:
-                span = span.replace(filler, "")
-            units = self.unit_list(span) if span.strip() else None
-            if units is None and not (span and self.vocabulary.is_generic(clean_item(span))):
-                if first:
-                    return []
-                break
-            role = self.vocabulary.role_verbs[m.group(0)]
-            items += [RoleItem(u, role, None) for u in units or []]
-            first = False
-            pos = m.end() + 1
-            if after not in "，,、":
-                break
-        return items
-
+    # --- role lines and tables ---------------------------------------------------------------------
     def role_lines_and_tables(self) -> None:
-        clauses = list(self.doc.clauses.values())
-        header: list[str | None] | None = None
-        header_cells: list[str] = []
-        for clause in clauses:
-            cells = table_cells(clause.text) if clause.level == 0 else []
-            if len(cells) >= 3:
-                kinds = [self.vocabulary.column_kind(c) for c in cells]
-                if "task" in kinds and {"lead", "responsible"} & set(kinds):
-                    header, header_cells = kinds, cells
+        header: list[Column] | None = None
+        lines = [c for c in self.doc.clauses.values() if not c.level]
+        for i, clause in enumerate(lines):
+            if clause.id in self.rows:
+                continue
+            cells = table_cells(clause.text)
+            tabbed = header is not None and len(clause.text.split("\t")) == len(header)
+            if header and cells and all(RULE_CELL.match(c) for c in cells):
+                self.rows.add(clause.id)  # |---|---| under a header
+                continue
+            if header and i + 1 < len(lines) and lines[i + 1].line == clause.line + 1 and not tabbed:
+                joined = join_wrapped(clause.text, lines[i + 1].text, header)
+                if joined:
+                    self.rows.add(lines[i + 1].id)
+                    self.table_row(clause, header, joined)
+                    continue
+            if len(cells) >= 3 or tabbed:
+                found = header_of(cells, self.vocabulary)
+                if found:
+                    header = found
                     self.rows.add(clause.id)
                     continue
                 if header:
-                    self.table_row(clause, cells, header, header_cells)
+                    self.table_row(clause, header)
                     continue
-            elif header and clause.level == 0 and len(cells) < 3:
+            else:
                 header = None
-            if clause.level == 0:
-                items = self.labelled(clause.text)
-                if items:
-                    self.role_line(clause, items)
+            items = self.roles.labelled(clause.text)
+            if items:
+                self.role_line(clause, items)
 
     def role_line(self, clause: Clause, items: list[RoleItem]) -> None:
         """A line `牵头单位：…` belongs to its section: a group's section, or else a work area recorded as
@@ -277,102 +233,117 @@ class DocumentExtractor:
             task = self.add_task(parent, title, parent.text, "section", None).clause
         self.assign_items(items, clause, group, task)
 
-    def table_row(self, clause: Clause, cells: list[str], header: list[str | None], names: list[str]) -> None:
+    def reads_as_units(self, cell: str) -> bool:
+        return self.roles.unit_list(cell) is not None or bool(self.roles.chains(cell))
+
+    def table_row(self, clause: Clause, header: list[Column], text: str | None = None) -> None:
         """One row of a task division table: a task with its lead and supporting units and its deadline."""
-        if len(cells) > len(header) and "task" in header:  # a task cell with a run of spaces inside
-            at = header.index("task")
-            extra = len(cells) - len(header)
-            cells = cells[:at] + ["".join(cells[at : at + extra + 1])] + cells[at + extra + 1 :]
-        row = dict(zip(range(len(header)), cells))
-        task_text = next((row[i] for i, k in enumerate(header) if k == "task" and i in row), "")
-        if not task_text:
+        row = read_row(align(text or clause.text, header, self.reads_as_units), header)
+        if row is None:
             return
         self.rows.add(clause.id)
-        groups = self.groups.groups_in(task_text)
-        task = self.add_task(clause, task_text, task_text, "row", groups[0] if len(groups) == 1 else None)
-        items = []
-        for i, kind in enumerate(header):
-            if kind in ("lead", "responsible") and i in row:
-                items += [RoleItem(u, Role(kind), names[i]) for u in self.resolver.split(row[i])]
-        units = list(dict.fromkeys(self.assign_items(items, clause, task.group, clause.id)))
-        for c in [
-            c for part in re.split(r"[，,；;。]", task_text) for c in cadences_in(part, self.vocabulary)
-        ]:
-            self.add_cadence(c.kind, c.phrase, task_text, clause, units, c.times, task=clause.id)
-        found = deadlines_in(task_text, self.vocabulary)
-        for i, kind in enumerate(header):
-            if kind == "deadline" and i in row:
-                found += deadlines_in(row[i], self.vocabulary, column=True)
+        if is_duty_table(header):
+            self.duty_row(clause, row)
+            return
+        groups = self.groups.groups_in(row.text)
+        self.add_task(clause, row.title, row.text, "row", groups[0] if len(groups) == 1 else None)
+        items = [i for col, cell in row.units for i in self.roles.cell_items(cell, Role(col.kind), col.name)]
+        units = list(
+            dict.fromkeys(
+                self.assign_items(items, clause, groups[0] if len(groups) == 1 else None, clause.id)
+            )
+        )
+        for part in re.split(r"[，,；;。：]", row.text):
+            for c in cadences_in(part, self.vocabulary):
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
+        found = deadlines_in(row.text, self.vocabulary)
+        for cell in row.deadlines:
+            found += deadlines_in(cell, self.vocabulary, column=True)
+            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
         for d in found:
-            self.add_deadline(d, task_text, clause, units, task=clause.id)
+            self.add_deadline(d, row.text, clause, units, task=clause.id)
+
+    def duty_row(self, clause: Clause, row: Row) -> None:
+        """A row of a duty table (单位 / 主要职责): the unit's duty paragraph."""
+        heads = [i for _, cell in row.units for i in self.resolver.split(cell)]
+        units = self.add_duty(clause, heads, row.text)
+        for part in re.split(r"[，,；;。]", row.text):
+            for c in cadences_in(part, self.vocabulary):
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, duty=True)
+        found = deadlines_in(row.text, self.vocabulary)
+        for cell in row.deadlines:
+            found += deadlines_in(cell, self.vocabulary, column=True)
+        for d in found:
+            self.add_deadline(d, row.text, clause, units, duty=True)
 
     # --- duties --------------------------------------------------------------------------------------
-    def duty_label(self, clause: Clause) -> tuple[list[str], str] | None:
-        """(unit strings, duty text) when the clause is `X：负责……` in a duty section (or opens with 负责)."""
-        parts = re.split(r"[：:]", clause.text, maxsplit=1)
-        if len(parts) != 2 or not parts[1].strip():
-            return None
-        label, rest = parts[0].strip(), parts[1].strip()
-        if len(label) > 40 or re.search(r"[，。；;]", label) or "（" in label and "）" not in label:
-            return None
-        if any(label.endswith(t) for t in self.vocabulary.topic_labels):
-            return None
-        in_section = self.under(clause, self.vocabulary.duty_headings)
-        if not in_section and not rest.startswith("负责"):
-            return None
-        if in_section:  # in a duty section every label names who: unknown ones are reported
-            named = [i for i in self.resolver.split(label) if 2 <= len(i) <= 20]
-            return (named, rest) if named else None
-        items = self.unit_list(label)
-        if items is None or not any(self.resolver.names_unit(i) for i in items):
-            return None
-        return items, rest
-
     def duties(self) -> None:
         for clause in self.doc.clauses.values():
             if clause.id in self.rows or clause.id in self.role_lines:
                 continue
-            found = self.duty_label(clause)
+            in_section = self.under(clause, self.vocabulary.duty_headings)
+            found = self.roles.duty_label(clause.text, in_section)
             if not found:
+                if in_section and clause.level and clause.children:
+                    self.duties_below(clause)
                 continue
-            heads, rest = found
-            groups: list[str | None] = [*self.groups.groups_in(rest)] or [None]
-            units = []
-            for original in heads:
-                unit, level = self.resolve(original, clause)
-                if unit:
-                    units.append(unit)
-                    for group in groups:
-                        self.model.assignments.append(
-                            Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
-                        )
-            self.duty_units[clause.id] = units
+            self.add_duty(clause, *found)
+
+    def duties_below(self, heading: Clause) -> None:
+        """A heading in a duty section that is only a unit's name (（一）镇民政办): the paragraphs below it
+        are that unit's duties."""
+        label = heading.text.strip("：:。 ")
+        heads = self.roles.unit_list(label)
+        if not heads or self.groups.named(label):
+            return
+        for original in heads:
+            self.resolve(original, heading)
+        for child in heading.children:
+            below = self.doc.clauses[child]
+            if child in self.duty_units or self.roles.duty_label(below.text, True):
+                continue  # a paragraph that names its own unit
+            if below.level and self.roles.trailing_roles(below.text):
+                continue  # an item with its own role bracket is a task
+            self.add_duty(below, heads, below.text)
+
+    def add_duty(self, clause: Clause, heads: list[str], rest: str) -> list[str]:
+        """Record a duty of each unit for the groups the duty names (or none)."""
+        groups: list[str | None] = [*self.groups.groups_in(rest)] or [None]
+        units = []
+        for original in heads:
+            unit, level = self.resolve(original, clause)
+            if unit:
+                units.append(unit)
+                for group in groups:
+                    self.model.assignments.append(
+                        Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
+                    )
+        self.duty_units[clause.id] = units
+        return units
 
     # --- tasks and role sentences ------------------------------------------------------------------
-    def bracket_items(self, content: str) -> list[RoleItem] | None:
-        labelled = self.labelled(content)
-        if labelled:
-            return labelled
-        verbs = self.verb_roles(content)
-        if verbs:
-            return verbs
-        units = self.unit_list(content)
-        return [RoleItem(u, Role.TASK, None) for u in units] if units else None
-
     def tasks_and_sentences(self) -> None:
         for clause in self.doc.clauses.values():
             if clause.id in self.rows or clause.id in self.role_lines or clause.id in self.duty_units:
                 continue
             group = self.group_of(clause)
             text = clause.text
-            found = trailing_bracket(text) if clause.level else None
-            items = self.bracket_items(found[1]) if found else None
-            if found and items:
+            found = self.roles.trailing_roles(text) if clause.level else None
+            if found:
                 self.brackets[clause.id] = found[0]
                 text = text[: found[0]]
-                made = self.add_task(clause, text.split("。")[0], clause.text, "item", group)
-                self.assign_items(items, clause, group, made.clause)
-            elif clause.level == 3 and (group or self.in_task_section(clause)):
+                if clause.id in self.group_items:
+                    self.assign_items(found[1], clause, group, None)
+                    self.group_roles.add(clause.id)
+                else:
+                    made = self.add_task(clause, text.split("。")[0], clause.text, "item", group)
+                    self.assign_items(found[1], clause, group, made.clause)
+            elif (
+                self.is_item(clause)
+                and clause.id not in self.group_items
+                and (group or self.in_task_section(clause))
+            ):
                 self.add_task(clause, text.split("。")[0], text, "item", group)
                 seen = set()
                 for _, wording, unit in self.resolver.scan(text):
@@ -386,9 +357,25 @@ class DocumentExtractor:
                         )
             task = clause.id if clause.id in self.tasks else None
             for sentence in sentences(text):
-                items = self.verb_roles(sentence.rstrip("。；;！？"))
-                if any(self.resolver.names_unit(i.text) for i in items):
-                    self.assign_items(items, clause, group, task)
+                for chain in self.roles.chains(sentence.rstrip("。；;！？")):
+                    if not any(self.resolver.names_unit(i.text) for i in chain.items):
+                        continue
+                    topic = self.topic_groups(chain.topic) if task is None else []
+                    self.assign_items(list(chain.items), clause, [*topic] or group, task)
+                    if task is None and (topic or group):
+                        self.group_roles.add(clause.id)
+
+    def topic_groups(self, topic: str) -> list[str]:
+        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…)."""
+        named = self.groups.groups_in(topic)
+        term = self.reader.term_group(topic.rstrip("：:，,由在 "))
+        return named or ([term] if term else [])
+
+    def is_item(self, clause: Clause) -> bool:
+        """A numbered item right below a heading (1. under （一）, or （1） where a section has no 1.): a task
+        when its section is a group's or a work area's."""
+        parent = self.doc.clauses[clause.parent] if clause.parent else None
+        return clause.level == 3 or (clause.level >= 3 and (parent is None or parent.level <= 2))
 
     def in_task_section(self, clause: Clause) -> bool:
         return any(
@@ -396,76 +383,21 @@ class DocumentExtractor:
         )
 
     # --- definitions and ages ----------------------------------------------------------------------
-    def item_definition(self, clause: Clause) -> tuple[str, str] | None:
-        """(group, text) for a numbered item or paragraph that opens with a group's name and then says who
-        they are: `困境儿童：指……`, `（一）农村留守儿童。指……`, `闲散青少年，是指……`."""
-        opened = self.groups.starts_with(clause.text)
-        if not opened:
-            return None
-        word, gid = opened
-        rest = clause.text[len(word) :]
-        if not rest[:1] or rest[0] not in "：:。，," or len(rest) < 8:
-            return None
-        body = rest[1:].lstrip()
-        if body.startswith(tuple(self.vocabulary.definition_openers)) or self.under(
-            clause, self.vocabulary.definition_headings
-        ):
-            return gid, clause.text
-        return None
-
     def definitions(self) -> None:
-        terms: dict[str, tuple[str, Clause]] = {}  # group -> first wording and where
-        defs: dict[str, tuple[str, Clause]] = {}
-        ages: dict[str, tuple[AgeBound, Clause, str]] = {}
-        doc_scope: tuple[AgeBound, Clause, list[str] | None] | None = None
-        for clause in self.doc.clauses.values():
-            for _, wording, gid in self.groups.find(clause.text):
-                terms.setdefault(gid, (wording, clause))
-            if clause.id in self.rows or clause.id in self.role_lines or clause.id in self.duty_units:
-                continue
-            in_task = clause.id in self.tasks
-            parent = self.doc.clauses[clause.parent] if clause.parent else None
-            item = None if in_task else self.item_definition(clause)
-            if item:
-                gid, text = item
-                if gid not in defs:
-                    defs[gid] = (text, clause)
-                    bound = age_bound(text)
-                    if bound:
-                        ages.setdefault(gid, (bound, clause, "group"))
-            for sentence in sentences(clause.text):
-                found = self.groups.groups_in(sentence)
-                d = DEFINITION.match(sentence)
-                if d and self.groups.groups_in(d.group(1)) and not in_task:
-                    gid = self.groups.groups_in(d.group(1))[0]
-                    defs.setdefault(gid, (sentence, clause))
-                    bound = age_bound(sentence)
-                    if bound:
-                        ages.setdefault(gid, (bound, clause, "group"))
-                    continue
-                bound = age_bound(sentence)
-                if not bound or in_task:
-                    continue
-                if YOUTH_SCOPE.search(sentence) or any(t in sentence for t in self.vocabulary.document_terms):
-                    if not (d and self.groups.groups_in(d.group(1))):
-                        doc_scope = (bound, clause, None)
-                elif len(found) >= 2 and not item:
-                    doc_scope = (bound, clause, found)
-            # A list of target groups (“包括…；…；…”) under a heading about 对象.
-            if parent and "对象" in parent.text and "包括" in clause.text:
-                for part in re.split(r"[；;]", clause.text.split("包括", 1)[1]):
-                    part = part.strip("。 ")
-                    for gid in self.groups.groups_in(part)[:1]:
-                        defs.setdefault(gid, (part, clause))
+        skipped = self.rows | self.role_lines | set(self.duty_units) | set(self.tasks)
+        found = read_definitions(
+            self.reader, self.doc, skipped, lambda c: self.under(c, self.vocabulary.definition_headings)
+        )
+        doc_scope = found.document_age
         if doc_scope:
             self.model.document_ages.append(
                 DocumentAge(self.doc.id, doc_scope[0], self.ref(doc_scope[1]), tuple(doc_scope[2] or ()))
             )
-        for gid, (wording, first) in terms.items():
-            definition = defs.get(gid)
+        for gid, (wording, first) in found.terms.items():
+            definition = found.definitions.get(gid)
             age, scope, age_clause = None, "group", None
-            if gid in ages:
-                age, age_clause, scope = ages[gid]
+            if gid in found.ages:
+                age, age_clause = found.ages[gid]
             elif doc_scope and (doc_scope[2] is None or gid in doc_scope[2]):
                 age, age_clause, _ = doc_scope
                 scope = "document"
@@ -497,7 +429,9 @@ class DocumentExtractor:
                         )
 
     # --- cadences, deadlines and phases ------------------------------------------------------------
-    def add_cadence(self, kind, phrase, action, clause, units, times=None, task=None, duty=False) -> None:
+    def add_cadence(
+        self, kind, phrase, action, clause, units, times=None, task=None, duty=False, for_group=False
+    ) -> None:
         self.model.cadences.append(
             Cadence(
                 kind=kind,
@@ -509,10 +443,13 @@ class DocumentExtractor:
                 times=times,
                 task=task,
                 duty=duty,
+                for_group=for_group,
             )
         )
 
-    def add_deadline(self, d, action, clause, units, task=None, duty=False) -> None:
+    def add_deadline(
+        self, d: DeadlineMatch, action, clause, units, task=None, duty=False, for_group=False
+    ) -> None:
         self.model.deadlines.append(
             Deadline(
                 kind=d.kind,
@@ -523,6 +460,7 @@ class DocumentExtractor:
                 group=self.group_of(clause) if not task else self.tasks[task].group,
                 task=task,
                 duty=duty,
+                for_group=for_group,
                 year=d.year,
                 month=d.month,
                 day=d.day,
@@ -542,6 +480,9 @@ class DocumentExtractor:
             text = clause.text[: self.brackets[clause.id]] if clause.id in self.brackets else clause.text
             task = clause.id if clause.id in self.tasks else None
             duty = clause.id in self.duty_units
+            for_group = (
+                not task and not duty and clause.id in self.group_roles and bool(self.group_of(clause))
+            )
             context = None
             if task and self.task_units.get(task):
                 context = self.task_units[task]
@@ -554,11 +495,17 @@ class DocumentExtractor:
                         units = (
                             context if context is not None else self.units_before(sentence, offset + c.start)
                         )
-                        self.add_cadence(c.kind, c.phrase, sentence, clause, units, c.times, task, duty)
+                        self.add_cadence(
+                            c.kind, c.phrase, sentence, clause, units, c.times, task, duty, for_group
+                        )
                     offset += len(part)
                 for d in deadlines_in(sentence, self.vocabulary):
                     units = context if context is not None else self.units_before(sentence, d.start)
-                    self.add_deadline(d, sentence, clause, units, task, duty)
+                    self.add_deadline(d, sentence, clause, units, task, duty, for_group)
+            if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
+                tail = clause.text[self.brackets[clause.id] :]
+                for d in deadlines_in(tail, self.vocabulary, column=True):
+                    self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
 
     def phases(self) -> None:
         for clause in self.doc.clauses.values():

@@ -112,6 +112,9 @@ class Group:
     kind: str  # "key" | "distress"
     aliases: tuple[str, ...] = ()
     legal_max_age: int | None = None
+    # Words that name the group where no alias is used (关于流浪乞讨和离家出走未成年人 → 流浪): each cue is
+    # one word or several that must all occur.
+    cues: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class Cadence:
     times: int | None = None  # a yearly count: 每年不少于2次 → 2
     task: str | None = None  # clause id of the task it belongs to
     duty: bool = False  # stated in a unit's duty paragraph
+    for_group: bool = False  # stated where the text gives a group its roles (闲散青少年。指…由X牵头，每月…)
 
 
 CADENCE_LABELS = {
@@ -251,6 +255,7 @@ class Deadline:
     group: str | None = None
     task: str | None = None
     duty: bool = False
+    for_group: bool = False  # as Cadence.for_group
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -271,11 +276,13 @@ RELATIVE_UNITS = {"hours": "小时", "workdays": "个工作日", "days": "日", 
 
 @dataclass(frozen=True)
 class UnreadClause:
-    """A clause that names a group, a unit or a cadence word but yielded no fact: what was seen."""
+    """A clause that names a group, a unit or a cadence word but yielded no fact, or that yielded facts but
+    holds a time phrase no cadence or deadline covers: what was seen."""
 
     source: ClauseRef
-    seen: tuple[str, ...]  # e.g. "群体：闲散青少年", "单位：镇团委", "频次：每月"
+    seen: tuple[str, ...]  # e.g. "群体：闲散青少年", "单位：镇团委", "频次：每月", "时间：每旬"
     why: str | None = None  # an editor's explanation (data/coverage.yaml), None while unexplained
+    partial: bool = False  # the clause gave other facts, but these time phrases were not read
 
 
 @dataclass(frozen=True)

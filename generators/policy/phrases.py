@@ -13,10 +13,13 @@ from generators.policy.model import AgeBound
 from generators.policy.vocabulary import CN_NUMBER, Vocabulary, number
 
 NUM = rf"({CN_NUMBER})"
+SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
 AGE = r"\s*周?岁"
 MARK = r"(?:[（(](不?含)[^）)]{0,4}[）)])?"
 # A至B周岁 (both ends included), or A周岁（含）至B周岁（不含） with each end marked.
-RANGE = re.compile(rf"{NUM}\s*(?:周岁|岁)?{MARK}\s*(?:至|到|—|－|-|~|～)\s*{NUM}{AGE}{MARK}(?:之间)?")
+RANGE = re.compile(
+    rf"{NUM}\s*(?:周岁|岁)?{MARK}\s*(?:至|到|—|－|-|~|～)\s*(不满|未满)?\s*{NUM}{AGE}{MARK}(?:之间)?"
+)
 LOWER = [
     (re.compile(rf"(?<![未不])(?:年满|已满|满)\s*{NUM}{AGE}{MARK}(?:及?以上)?{MARK}"), True),
     (re.compile(rf"{NUM}{AGE}{MARK}及?以上{MARK}"), True),
@@ -24,8 +27,14 @@ LOWER = [
 ]
 UPPER = [
     (re.compile(rf"(?:不满|未满|小于|低于|不足)\s*{NUM}{AGE}"), False),
+    (re.compile(rf"(?:不超过|不大于|不高于)\s*{NUM}{AGE}"), True),
     (re.compile(rf"{NUM}{AGE}{MARK}及?(?:以下|以内){MARK}"), True),
 ]
+
+
+def sentences(text: str) -> list[str]:
+    """A clause's sentences, split at 。；！？ (a semicolon ends a sentence of a list)."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,9 @@ def age_bound(text: str) -> AgeBound | None:
     m = RANGE.search(text)
     atoms = _atoms(text)
     if m and not any(a.start < m.start() for a in atoms):
-        low, low_mark, high, high_mark = m.groups()
-        return AgeBound(number(low), low_mark != "不含", number(high), high_mark != "不含", m.group(0))
+        low, low_mark, below, high, high_mark = m.groups()  # below: 6周岁至不满16周岁
+        high_inclusive = high_mark == "含" if high_mark else not below
+        return AgeBound(number(low), low_mark != "不含", number(high), high_inclusive, m.group(0))
     if not atoms:
         return None
     first = atoms[0]
@@ -94,8 +104,8 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
     taken = [False] * len(part)
     for word in vocabulary.cadences:
         for m in word.pattern.finditer(part):
-            if any(taken[m.start() : m.end()]):
-                continue
+            if any(taken[m.start() : m.end()]) or part[m.start() - 1 : m.start()] == "不":
+                continue  # 不定期: no cadence
             after = part[m.end() :]
             if re.match(rf"\s*{CN_NUMBER}\s*月", after) or re.match(r"\s*(?:年底|年末)", after):
                 continue  # 每年4月底前: a deadline
@@ -107,7 +117,7 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
                 count = vocabulary.yearly_count.match(after)
                 if count:
                     phrase += count.group(0)
-                    times = number(count.group(1))
+                    times = number(next(g for g in count.groups() if g))
             if word.kind not in {c.kind for c in out}:
                 out.append(CadenceMatch(word.kind, phrase, m.start(), times))
     out.sort(key=lambda c: c.start)

@@ -53,7 +53,8 @@ def review_report(model: PolicyModel) -> dict:
             if m.how == "explained"
         ],
         "unread_clauses": [
-            {"source": str(u.source), "seen": list(u.seen), "why": u.why} for u in model.unread
+            {"source": str(u.source), "seen": list(u.seen), "why": u.why, "partial": u.partial}
+            for u in model.unread
         ],
         "documents": document_coverage(model),
         "warnings": list(model.warnings),

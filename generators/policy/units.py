@@ -17,6 +17,7 @@ SPACES = " \u3000\t"
 TRAILING_WORDS = re.compile(
     r"(?:等(?:有关|相关|成员|各)?(?:部门（科室）|部门\(科室\)|部门|单位|科室)?|组织)$"
 )
+FULL_WIDTH_BRACKETS = str.maketrans("()", "（）")
 PARENTHETICAL = re.compile(r"^(?P<core>.+?)[（(][^（）()]*[）)]$")
 CJK = "\u4e00-\u9fff"
 
@@ -212,6 +213,7 @@ class UnitResolver:
         if text in self.catalogue.explained:
             unit, why = self.catalogue.explained[text]
             return Resolution(unit, "explained", why, self.level_of(text, unit) if unit else None)
+        text = text.translate(FULL_WIDTH_BRACKETS)  # 村(居)委会 as 村（居）委会
         core = self._resolve_core(text)
         if core is None:
             m = PARENTHETICAL.match(text)
@@ -234,7 +236,8 @@ class UnitResolver:
         """Units named in running text: (position, wording as written, unit id), longest first.
 
         A wording of three characters or more counts, or of two ending in 委/联/会/协; a shorter one only
-        with a level prefix before it (各学校, 镇团委), so that 司法保护, 社区周边 or 在学校 are not units.
+        with a level prefix before it or in it (各学校, 镇团委, 各村), so that 司法保护, 社区周边 or 在学校 are
+        not units.
         """
         vocab = {**self.general, **self.local}
         found = []
@@ -246,7 +249,8 @@ class UnitResolver:
                     break
             if text.startswith(self.vocabulary.person_words, pos + len(word)):
                 continue  # 村（社区）儿童主任: a person, not the unit
-            if len(word) >= 3 or (len(word) == 2 and word[-1] in "委联会协") or start < pos:
+            prefixed = any(word.startswith(p) and len(word) > len(p) for p, _ in self.prefixes if p)
+            if len(word) >= 3 or (len(word) == 2 and word[-1] in "委联会协") or start < pos or prefixed:
                 found.append((start, text[start : pos + len(word)], unit))
         if self.suffixes:  # named institutions with a place before them: 青龙中学, 东陵区实验中学
             ends = "|".join(re.escape(s) for s, _ in self.suffixes)
@@ -279,10 +283,12 @@ class UnitResolver:
 
 
 class GroupMatcher:
-    """Finds group wordings in text; the longest wording wins where they overlap."""
+    """Finds group wordings in text; the longest wording wins where they overlap. Where no wording is used,
+    a group's cues (groups.yaml) recognise a heading or a term that paraphrases it."""
 
     def __init__(self, groups: dict[str, Group]):
         self.words = [(a, g.id) for g in groups.values() for a in (g.name, *g.aliases)]
+        self.cues = [(cue, g.id) for g in groups.values() for cue in g.cues]
 
     def find(self, text: str) -> list[tuple[int, str, str]]:
         return find_longest(self.words, text)
@@ -294,6 +300,19 @@ class GroupMatcher:
             if gid not in seen:
                 seen.append(gid)
         return seen
+
+    def cued(self, text: str) -> list[str]:
+        """Distinct groups whose cues occur in the text, in order of first appearance."""
+        found: dict[str, int] = {}
+        for cue, gid in self.cues:
+            if all(w in text for w in cue):
+                at = min(text.index(w) for w in cue)
+                found[gid] = min(at, found.get(gid, at))
+        return sorted(found, key=lambda g: found[g])
+
+    def named(self, text: str) -> list[str]:
+        """The groups a heading or a term names: by wording, else by cues."""
+        return self.groups_in(text) or self.cued(text)
 
     def starts_with(self, text: str) -> tuple[str, str] | None:
         """(wording, group id) when the text opens with a group's wording."""

@@ -70,7 +70,9 @@ class DeadlinePattern:
 class Vocabulary:
     role_words: dict[str, Role]
     label_tails: tuple[str, ...]
+    label_heads: tuple[str, ...]
     role_verbs: dict[str, Role]
+    object_verbs: tuple[str, ...]
     role_fillers: tuple[str, ...]
     generic_endings: tuple[str, ...]
     generic_words: tuple[str, ...]
@@ -87,24 +89,41 @@ class Vocabulary:
     deadlines: tuple[DeadlinePattern, ...]
     definition_headings: tuple[str, ...]
     definition_openers: tuple[str, ...]
-    document_terms: tuple[str, ...]
+    document_refs: tuple[str, ...]
+    term_markers: tuple[str, ...]
+    group_nouns: tuple[str, ...]
     duty_headings: tuple[str, ...]
     topic_labels: tuple[str, ...]
     table_columns: dict[str, tuple[str, ...]]
+    time_phrases: tuple[re.Pattern, ...] = ()
     # compiled
     role_label: re.Pattern = field(init=False)
     role_verb: re.Pattern = field(init=False)
+    label_verbs: dict[str, Role] = field(init=False)
     cadence_any: re.Pattern = field(init=False)
 
     def __post_init__(self) -> None:
         words = alternation(self.role_words)
         tails = alternation(self.label_tails)
         # 牵头单位 / 责任单位（配合单位） / 配合 — the whole label, nothing else
-        label = rf"^(?P<word>{words})(?:{tails})?(?:[（(][^（）()]*[）)])?$"
+        heads = alternation(self.label_heads) if self.label_heads else "(?!)"
+        label = rf"^(?:{heads})?(?P<word>{words})(?:{tails})?(?:[（(][^（）()]*[）)])?$"
         object.__setattr__(self, "role_label", re.compile(label))
-        object.__setattr__(self, "role_verb", re.compile(rf"(?:{alternation(self.role_verbs)})"))
+        # A role verb, or a label after 为/作为 (县民政局为牵头单位，县公安局为责任单位).
+        label_verbs = {
+            f"{copula}{word}{tail}": role
+            for word, role in self.role_words.items()
+            for tail in self.label_tails
+            for copula in ("为", "作为")
+        }
+        object.__setattr__(self, "label_verbs", label_verbs)
+        verbs = alternation([*self.role_verbs, *label_verbs])
+        object.__setattr__(self, "role_verb", re.compile(rf"(?:{verbs})"))
         every = [c.pattern.pattern for c in self.cadences]
         object.__setattr__(self, "cadence_any", re.compile("|".join(every)))
+
+    def verb_role(self, verb: str) -> Role:
+        return self.role_verbs.get(verb) or self.label_verbs[verb]
 
     def label_role(self, label: str) -> Role | None:
         """The role a label such as 协办单位 or 责任单位（配合单位） stands for."""
@@ -123,12 +142,12 @@ class Vocabulary:
         return any(core.endswith(e) for e in self.organisation_endings)
 
     def column_kind(self, header: str) -> str | None:
-        """What a table header cell holds: index, task, lead, responsible, deadline (or None)."""
+        """What a table header cell holds: index, task, lead, responsible, deadline, duty, unit (or None)."""
         cell = header.strip()
         role = self.label_role(cell)
         if role is not None:
             return role.value
-        for kind in ("index", "deadline", "task"):
+        for kind in ("index", "deadline", "duty", "task", "unit"):
             if any(w in cell for w in self.table_columns.get(kind, ())):
                 return kind
         return None
@@ -188,7 +207,9 @@ def read_vocabulary(path: Path) -> Vocabulary:
     return Vocabulary(
         role_words=_roles(path, data, "role_words"),
         label_tails=_strings(path, data, "label_tails"),
+        label_heads=tuple(data.get("label_heads") or ()),
         role_verbs=_roles(path, data, "role_verbs"),
+        object_verbs=tuple(data.get("object_verbs") or ()),
         role_fillers=tuple(data.get("role_fillers") or ()),
         generic_endings=tuple(generic.get("endings") or ()),
         generic_words=tuple(generic.get("words") or ()),
@@ -205,8 +226,11 @@ def read_vocabulary(path: Path) -> Vocabulary:
         deadlines=tuple(deadlines),
         definition_headings=_strings(path, data, "definition_headings"),
         definition_openers=_strings(path, data, "definition_openers"),
-        document_terms=_strings(path, data, "document_terms"),
+        document_refs=_strings(path, data, "document_refs"),
+        term_markers=tuple(data.get("term_markers") or ()),
+        group_nouns=tuple(data.get("group_nouns") or ()),
         duty_headings=_strings(path, data, "duty_headings"),
         topic_labels=tuple(data.get("topic_labels") or ()),
         table_columns=columns,
+        time_phrases=tuple(_compile(path, str(t)) for t in data.get("time_phrases") or ()),
     )

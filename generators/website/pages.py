@@ -610,6 +610,7 @@ def coverage_page(model: PolicyModel, citer: SiteCiter) -> PageTask:
                 "text": excerpt(u.source),
                 "seen": "、".join(u.seen),
                 "why": u.why,
+                "partial": u.partial,
             }
             for u in sorted(model.unread, key=lambda u: u.why is not None)
             if u.source.doc == doc.id
