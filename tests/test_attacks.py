@@ -464,6 +464,20 @@ def test_the_restricted_folder_may_not_sit_where_it_would_be_read_or_published(t
     assert "受限目录" in err
 
 
+def test_an_ignored_restricted_folder_that_does_not_exist_yet_is_accepted(tmp_path):
+    """A fresh clone has no restricted/ yet; a folder-only pattern (/restricted/) must still count."""
+    import subprocess
+
+    from generators.config.settings import git_ignores
+
+    root = tmp_path / "clone"
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("/restricted/\n", encoding="utf-8")
+    assert not (root / "restricted").exists()
+    assert git_ignores(root, root / "restricted")
+    assert not git_ignores(root, root / "elsewhere")
+
+
 def test_a_symbolic_link_in_the_static_files_stops_the_build(tmp_path, capsys):
     root = project(tmp_path / "project")
     (root / "docs" / "leak").symlink_to(tmp_path)

@@ -24,7 +24,9 @@ def git_ignores(root: Path, path: Path) -> bool:
         return True
     try:
         done = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "-q", str(path)],
+            # The trailing slash asks about a folder: a pattern such as /restricted/ matches folders
+            # only, and a folder that does not exist yet (a fresh clone) would otherwise not match.
+            ["git", "-C", str(root), "check-ignore", "-q", f"{path}/"],
             capture_output=True,
             timeout=30,
         )
