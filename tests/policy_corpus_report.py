@@ -9,9 +9,10 @@ unit wordings (any `*.yaml` with `units:` / `existing_ids:`, as NEW-UNITS.yaml),
 with its expectation. Printed: precision and recall per fact kind and document, the totals, and (with
 --misses) each missed and each extra fact. Roles are compared on (task or group, unit, role); the level and
 the document's role word of each matched role are counted separately. A cadence or deadline's subject is
-its task, `duty`, `group:<id>` where the text gives the group its roles in the same clause (闲散青少年。指……由X
-牵头，…每两个月开展一次走访), or null. Facts of kind `named` (units a task's
-wording merely mentions) are not part of the format and are not compared.
+its task — a numbered item, or a paragraph inside one, that holds it counts as its task (（二）镇平安办每半年督查
+一次) —, `duty`, `group:<id>` where the text gives the group its roles in the same clause (闲散青少年。指……由X
+牵头，…每两个月开展一次走访), or null (a paragraph outside any numbered item). Facts of kind `named` (units a
+task's wording merely mentions) are not part of the format and are not compared.
 """
 
 from __future__ import annotations

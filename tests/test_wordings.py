@@ -520,3 +520,32 @@ def test_items_with_their_own_roles_under_a_unit_heading_stay_tasks(read):
         ("3-1-1", "civil-affairs", "task"),
         ("3-1-1", "communities", "task"),
     }
+
+
+def test_a_numbered_item_is_the_task_of_its_cadences_and_deadlines_but_no_matrix_row(read):
+    from generators.policy.matrices import task_unit_matrix
+
+    model = read(
+        "一、工作要求\n（一）加强督导。镇平安办每半年督查一次，督查结果在全镇通报。\n"
+        "（二）各社区配齐儿童主任，街道每年组织不少于2次业务培训。\n"
+        "（三）信息报送。各村每月报送一次动态情况；发现重大隐患的，应当在24小时内报告镇派出所。\n"
+        "二、步骤\n1.镇团委于2026年4月15日前完成信息采集。\n镇民政办接到报告后，应当在3日内核实。\n"
+    )
+    facts = [(c.kind, c.task, c.units) for c in model.cadences] + [
+        (d.kind, d.task, d.units) for d in model.deadlines
+    ]
+    assert facts == [
+        ("half-yearly", "1-1", ("public-safety",)),
+        ("yearly", "1-2", ()),  # the office itself (街道) acts, not 各社区 of the part before
+        ("monthly", "1-3", ("communities",)),
+        ("relative", "1-3", ("communities",)),  # who opened the item's sentence before the condition
+        ("dated", "2-0-1", ("youth-league",)),
+        ("relative", "2-0-1-p1", ("civil-affairs",)),  # a paragraph inside a numbered item
+    ]
+    assert {t.kind for t in model.tasks} == {"clause"}
+    assert task_unit_matrix(model, "new").rows == []
+
+
+def test_a_paragraph_outside_any_numbered_item_gives_no_task(read):
+    model = read("各村每月报送一次动态情况。\n一、要求\n")
+    assert [(c.kind, c.task, c.units) for c in model.cadences] == [("monthly", None, ("communities",))]

@@ -31,7 +31,7 @@ from generators.policy.model import (
     Task,
     UnitMention,
 )
-from generators.policy.phrases import DeadlineMatch, cadences_in, deadlines_in, sentences
+from generators.policy.phrases import CadenceMatch, DeadlineMatch, cadences_in, deadlines_in, sentences
 from generators.policy.roles import RoleItem, RoleReader
 from generators.policy.tables import (
     RULE_CELL,
@@ -53,6 +53,10 @@ DURATION = re.compile(
     r"(为期[一二三四五六七八九十\d]+年|[一二三四五六七八九十\d]+年[^，。,]*期满后|[一二三四五六七八九十\d]+年内)"
 )
 MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
+# Where a sentence names no one before a time phrase: conditions (发现……的, 接到报告后) and modal words only.
+CONDITION_ENDS = ("的", "后", "时")
+MODAL_ONLY = re.compile(r"^(?:并|同时|还|也|均)?(?:应当|应该|应|要|必须|须|需)?(?:在|于)?$")
+SEPARATORS_AND = " 、，,和及与\u3000"
 
 
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
@@ -473,6 +477,48 @@ class DocumentExtractor:
         """The units a sentence names before a time phrase: who does it (镇团委每月调度……)."""
         return list(dict.fromkeys(u for _, _, u in self.resolver.scan(sentence[:pos])))
 
+    def actors(self, sentence: str, pos: int, earlier: list[str]) -> list[str]:
+        """Who does what a time phrase times, where no task or duty names its units: the units the sentence
+        names before it — none where the office itself acts in the phrase's own part (各社区配齐儿童主任，街道
+        每年组织培训); where the sentence names no one before it but a condition (发现隐患的，应当在24小时内报告),
+        the units that open the sentence before (各村（社区）每月报送……；发现……的，应当在24小时内报告)."""
+        before = sentence[:pos]
+        own = re.split(r"[，,]", before)[-1].strip()
+        if self.issuer_acts(own):
+            return []
+        units = self.units_before(sentence, pos)
+        if units or not earlier:
+            return units
+        parts = [p.strip() for p in re.split(r"[，,]", before)]
+        if all(p.endswith(CONDITION_ENDS) or MODAL_ONLY.match(p) for p in parts):
+            return self.leading_units(earlier[-1])
+        return []
+
+    def issuer_acts(self, part: str) -> bool:
+        """Whether a part of a sentence opens with the issuing office itself (街道每年组织……, 全镇每季度……),
+        a level word or place name that is no unit."""
+        head = part.lstrip("全本我")
+        if not any(head.startswith(p) for p, level in self.resolver.prefixes if level):
+            return False
+        return not any(at == 0 for at, _, _ in self.resolver.scan(part))
+
+    def leading_units(self, sentence: str) -> list[str]:
+        """The units a sentence opens with (its subject): 各村（社区）、镇团委每月……"""
+        out, cursor = [], 0
+        for at, wording, unit in self.resolver.scan(sentence):
+            gap = sentence[cursor:at]
+            if gap.strip(SEPARATORS_AND):
+                break
+            out.append(unit)
+            cursor = at + len(wording)
+        return list(dict.fromkeys(out))
+
+    def clause_task(self, clause: Clause) -> str:
+        """A numbered item (or a paragraph inside one) that is no task of the matrices, kept as the task its
+        cadences and deadlines stand in (（二）镇平安办每半年督查一次, 第九条 镇综治中心定期抽查)."""
+        text = clause.text
+        return self.add_task(clause, text.split("。")[0], text, "clause", self.group_of(clause)).clause
+
     def cadences_and_deadlines(self) -> None:
         for clause in self.doc.clauses.values():
             if clause.id in self.rows or clause.id in self.role_lines:
@@ -483,25 +529,30 @@ class DocumentExtractor:
             for_group = (
                 not task and not duty and clause.id in self.group_roles and bool(self.group_of(clause))
             )
+            numbered = bool(clause.level or clause.parent)
             context = None
             if task and self.task_units.get(task):
                 context = self.task_units[task]
             elif duty:
                 context = self.duty_units[clause.id]
-            for sentence in sentences(text):
+            said = sentences(text)
+            for i, sentence in enumerate(said):
                 offset = 0
+                found: list[tuple[int, CadenceMatch | DeadlineMatch]] = []
                 for part in re.split(r"([，,])", sentence):
-                    for c in cadences_in(part, self.vocabulary):
-                        units = (
-                            context if context is not None else self.units_before(sentence, offset + c.start)
-                        )
-                        self.add_cadence(
-                            c.kind, c.phrase, sentence, clause, units, c.times, task, duty, for_group
-                        )
+                    found += [(offset + c.start, c) for c in cadences_in(part, self.vocabulary)]
                     offset += len(part)
-                for d in deadlines_in(sentence, self.vocabulary):
-                    units = context if context is not None else self.units_before(sentence, d.start)
-                    self.add_deadline(d, sentence, clause, units, task, duty, for_group)
+                found += [(d.start, d) for d in deadlines_in(sentence, self.vocabulary)]
+                for at, fact in sorted(found, key=lambda f: isinstance(f[1], DeadlineMatch)):
+                    if task is None and not duty and not for_group and numbered:
+                        task = self.clause_task(clause)
+                    units = context if context is not None else self.actors(sentence, at, said[:i])
+                    if isinstance(fact, DeadlineMatch):
+                        self.add_deadline(fact, sentence, clause, units, task, duty, for_group)
+                    else:
+                        self.add_cadence(
+                            fact.kind, fact.phrase, sentence, clause, units, fact.times, task, duty, for_group
+                        )
             if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
                 tail = clause.text[self.brackets[clause.id] :]
                 for d in deadlines_in(tail, self.vocabulary, column=True):

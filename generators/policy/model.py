@@ -151,7 +151,9 @@ class Task:
     title: str
     text: str
     group: str | None
-    kind: str = "item"  # item (numbered task) | section (a heading with role lines) | row (table row)
+    # item (numbered task) | section (a heading with role lines) | row (table row) | clause (a numbered item
+    # that is no task of the matrices, kept as the subject of the cadences and deadlines it holds)
+    kind: str = "item"
 
 
 @dataclass(frozen=True)

@@ -575,7 +575,7 @@ def deadline_view(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter, 
         task = next((t for t in model.tasks if t.doc == d.source.doc and t.clause == d.task), None)
         return {
             "when": d.describe(),
-            "what": (task.title if task else d.action),
+            "what": (task.title if task and task.kind != "clause" else d.action),
             "units": "、".join(model.units[u].short for u in d.units) or "—",
             "source": citer.source(path, d.source),
         }
