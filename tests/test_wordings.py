@@ -549,3 +549,79 @@ def test_a_numbered_item_is_the_task_of_its_cadences_and_deadlines_but_no_matrix
 def test_a_paragraph_outside_any_numbered_item_gives_no_task(read):
     model = read("各村每月报送一次动态情况。\n一、要求\n")
     assert [(c.kind, c.task, c.units) for c in model.cadences] == [("monthly", None, ("communities",))]
+
+
+def test_a_role_line_in_brackets_of_its_own_under_a_group_heading(read):
+    model = read("二、服刑在押人员未成年子女群体\n（主办：镇司法所；承办：镇民政办、镇妇联）\n")
+    assert roles(model) == {
+        ("prisoners-children", "judicial", "lead", "主办"),
+        ("prisoners-children", "civil-affairs", "responsible", "承办"),
+        ("prisoners-children", "womens-federation", "responsible", "承办"),
+    }
+
+
+def test_a_label_after_wei_keeps_the_documents_word(read):
+    model = read("五、有不良行为的学生群体\n以上工作，镇中心小学为牵头单位，镇派出所、镇司法所为配合单位。\n")
+    assert roles(model) == {
+        ("misconduct", "schools", "lead", "牵头单位"),
+        ("misconduct", "police", "responsible", "配合单位"),
+        ("misconduct", "judicial", "responsible", "配合单位"),
+    }
+
+
+def test_a_role_sentence_in_a_division_of_work_section_gives_roles_not_duties(read):
+    model = read(
+        "三、工作对象及责任分工\n（五）农村留守儿童\n镇妇联负责牵头，镇民政办、镇新时代文明实践所参与。\n"
+        "（六）其他\n镇民政办负责困境儿童的排查。\n"
+    )
+    assert roles(model) == {
+        ("left-behind", "womens-federation", "lead", None),
+        ("left-behind", "civil-affairs", "responsible", None),
+        ("distressed", "civil-affairs", "duty", None),  # a duty paragraph stays one
+    }
+    assert [m.text for m in model.unmatched] == ["镇新时代文明实践所"]
+
+
+def test_the_group_the_title_names_is_the_documents_subject(read, tmp_path):
+    body = "三、组织实施\n新乡农村留守儿童关爱保护工作由乡社会事务办牵头，乡妇联配合。\n"
+    model = read(body)
+    assert ("left-behind", "civil-affairs", "lead", None) in roles(model)  # title 方案 names no group
+    path = tmp_path / "901.txt"
+    path.write_text(
+        "---\nid: t\ntitle: 新乡农村留守儿童关爱保护工作方案\nshort: t\nlevel: 乡镇\nlocality: 新乡\nsource_file: f\n---\n"
+        + body,
+        encoding="utf-8",
+    )
+    titled = extract_model(
+        documents_of([read_policy_file(path)]),
+        read_units(DATA / "units.yaml"),
+        read_groups(DATA / "groups.yaml"),
+        read_vocabulary(DATA / "vocabulary.yaml"),
+    )
+    assert roles(titled) == {
+        ("overall", "civil-affairs", "lead", None),
+        ("overall", "womens-federation", "responsible", None),
+    }
+
+
+def test_a_term_with_a_colon_before_a_description_of_people_is_a_definition(read):
+    model = read(
+        "六、农村留守儿童群体\n农村留守儿童：父母双方外出务工或者一方外出务工另一方无监护能力、不满十六周岁的未成年人。\n"
+        "困境儿童：由镇民政办负责排查。\n"
+    )
+    [d] = [d for d in model.definitions if d.definition]
+    assert (d.group, d.age.key()) == ("left-behind", (None, False, 16, False))
+
+
+def test_village_committees_county_offices_and_responsible_bodies(read):
+    model = read(
+        "附件\n编号    工作内容                  时限要求        责任主体\n"
+        "1       建设青少年之家，每年开展活动不少于4次      2026年6月底前   上坝村村委会、县文明办、村“两委”\n",
+        locality="禾丰镇",
+    )
+    assert {(a.unit, a.role.value, a.word, a.level) for a in model.assignments} == {
+        ("communities", "responsible", "责任主体", "村"),
+        ("publicity", "responsible", "责任主体", "区县"),
+    }
+    assert [(c.kind, c.times) for c in model.cadences] == [("yearly", 4)]
+    assert [(d.month, set(d.units)) for d in model.deadlines] == [(6, {"communities", "publicity"})]

@@ -45,6 +45,9 @@ class DefinitionReader:
         self.prefix = re.compile(rf"^(?:(?P<ref>{refs})(?P<marker>{markers})?|(?P<bare>{bare})(?!$))")
         self.openers = tuple(sorted(vocabulary.definition_openers, key=len, reverse=True))
         self.refs = re.compile(rf"^(?:{refs})(?:{markers})?")
+        # A description of people: its first sentence ends in …的(农村户籍)未成年人 / 儿童 / 青少年.
+        nouns = alternation(vocabulary.group_nouns)
+        self.people = re.compile(rf"的[^，,。；;的]{{0,8}}(?:{nouns})$") if nouns else re.compile("(?!)")
 
     def term_group(self, term: str) -> str | None:
         """The one group a term names (a wording, or a paraphrase by cues ending in a word for people)."""
@@ -94,9 +97,15 @@ class DefinitionReader:
             or sep.startswith("—")
             or (marked and sep in "，,：:")
             or (under_heading and sep in "：:。，,")
+            or (sep in "：:" and self.describes_people(body))
         ):
             return gid, term, sep
         return None
+
+    def describes_people(self, body: str) -> bool:
+        """`农村留守儿童：父母双方外出务工……、不满十六周岁的未成年人。` says who without an opener."""
+        first = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
+        return bool(self.people.search(first))
 
     def of_item(self, text: str, under_heading: bool) -> Definition | None:
         """A numbered item or paragraph that opens with a group's term and says who they are (`困境儿童：

@@ -370,10 +370,15 @@ class DocumentExtractor:
                         self.group_roles.add(clause.id)
 
     def topic_groups(self, topic: str) -> list[str]:
-        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…)."""
+        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…).
+        The groups the document's title names are its whole subject: a sentence about just those (杏坪乡农村
+        留守儿童关爱保护工作由乡社会事务办牵头 in a plan for 农村留守儿童) gives the document-wide roles."""
         named = self.groups.groups_in(topic)
         term = self.reader.term_group(topic.rstrip("：:，,由在 "))
-        return named or ([term] if term else [])
+        found = named or ([term] if term else [])
+        if found and set(found) == set(self.groups.groups_in(self.doc.meta.title)):
+            return []
+        return found
 
     def is_item(self, clause: Clause) -> bool:
         """A numbered item right below a heading (1. under （一）, or （1） where a section has no 1.): a task

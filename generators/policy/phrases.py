@@ -113,10 +113,13 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
                 continue  # 每年寒暑假是……易发期: a statement, not a duty
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
             phrase, times = m.group(0), None
-            if word.kind == "yearly":
-                count = vocabulary.yearly_count.match(after)
-                if count:
-                    phrase += count.group(0)
+            if (
+                word.kind == "yearly"
+            ):  # 每年不少于2次; 每年到校开展法治教育不少于4次 (before another cadence word)
+                count = vocabulary.yearly_count.search(after)
+                if count and not vocabulary.cadence_any.search(after[: count.start()]):
+                    if count.start() == 0:
+                        phrase += count.group(0)
                     times = number(next(g for g in count.groups() if g))
             if word.kind not in {c.kind for c in out}:
                 out.append(CadenceMatch(word.kind, phrase, m.start(), times))

@@ -122,6 +122,9 @@ class RoleReader:
         half-width colons, labels separated by ；, a comma or only a space) → items; None unless the text
         starts with a label and is labels and unit lists only."""
         body = text.strip(SPACES + "。.；;，,")
+        whole = trailing_bracket(body) if body[:1] in "（(【[" else None
+        if whole and whole[0] == 0:  # a role line in brackets of its own: （主办：X；承办：Y、Z）
+            return self.labelled(whole[1])
         labels = list(self.label.finditer(body))
         if not labels or body[: labels[0].start()].strip(SPACES):
             return None
@@ -195,7 +198,11 @@ class RoleReader:
                     topic_start = before
                 topic = sentence[topic_start:start] + head
             role = self.vocabulary.verb_role(verb)
-            items += [RoleItem(u, role, None) for u in units or []]
+            # X为牵头单位 keeps the document's label as its word; a verb (牵头, 配合) is no label
+            word = (
+                verb.removeprefix("作为").removeprefix("为") if verb in self.vocabulary.label_verbs else None
+            )
+            items += [RoleItem(u, role, word) for u in units or []]
             pos = end + 1
             if after not in "，,、":
                 flush()
@@ -241,7 +248,11 @@ class RoleReader:
     # --- duty paragraphs -------------------------------------------------------------------------------
     def duty_label(self, text: str, in_section: bool) -> tuple[list[str], str] | None:
         """(unit strings, duty text) when a paragraph is a unit's duties: in a duty section any of 【X】…,
-        X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit."""
+        X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit.
+        A paragraph that opens with a role sentence (镇妇联负责牵头，镇民政办、各村参与) gives roles, no duty."""
+        first = re.split(r"[。；;]", text, maxsplit=1)[0]
+        if any(not chain.topic.strip(SPACES) for chain in self.chains(first)):
+            return None
         for label, sep, rest in _label_candidates(text):
             label, rest = label.strip(), rest.strip()
             if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
