@@ -625,3 +625,41 @@ def test_village_committees_county_offices_and_responsible_bodies(read):
     }
     assert [(c.kind, c.times) for c in model.cadences] == [("yearly", 4)]
     assert [(d.month, set(d.units)) for d in model.deadlines] == [(6, {"communities", "publicity"})]
+
+
+def test_a_time_limit_said_twice_is_one_and_a_second_date_shares_the_first_ones_year(read):
+    model = read(
+        "一、关于摸底排查。各村要在2026年5月31日前完成摸底，此后每季度更新一次。（责任单位：镇民政办；完成时限：2026年5月31日前）\n"
+        "二、各村每半年更新一次信息，于每年6月30日前和12月31日前报镇民政办。\n"
+    )
+    assert [(d.kind, d.year, d.month, d.day) for d in model.deadlines] == [
+        ("dated", 2026, 5, 31),
+        ("dated-yearly", None, 6, 30),
+        ("dated-yearly", None, 12, 31),
+    ]
+
+
+def test_a_role_line_may_open_with_a_label_that_names_a_person(read):
+    model = read(
+        "一、闲散青少年帮扶\n责任领导：分管副乡长　　责任单位：乡人社所　　配合单位：乡团委、各村\n", "竹乡"
+    )
+    assert roles(model) == {
+        ("idle", "social-security", "responsible", "责任单位"),
+        ("idle", "youth-league", "responsible", "配合单位"),
+        ("idle", "communities", "responsible", "配合单位"),
+    }
+
+
+def test_a_definition_after_a_lead_in_and_a_school_acting_in_running_text(read):
+    model = read(
+        "一、关于教育关爱。镇中心学校要建立成长档案，每学期组织一次家访。\n"
+        "会议认为，困境儿童是指因家庭贫困等原因生活存在困难的未满十八周岁的儿童。\n"
+    )
+    assert [(c.kind, c.units) for c in model.cadences] == [("per-term", ("schools",))]
+    [d] = [d for d in model.definitions if d.definition]
+    assert (d.group, d.age.key()) == ("distressed", (None, False, 18, False))
+
+
+def test_the_document_may_call_itself_a_rule_or_a_list(read):
+    model = read("第二条　本制度所称青少年，是指十四周岁以上不满二十五周岁的人员。\n")
+    assert [a.age.key() for a in model.document_ages] == [(14, True, 25, False)]

@@ -25,6 +25,8 @@ NAMING = re.compile(
     r"(?:以下简称|以下统称|以下称为|以下称|下称|简称|统称为|统称)[“\"「]?(?P<term>[^”\"」）)，,。；;、]{2,24})"
 )
 YOUTH_SCOPE = re.compile(r"“?青少年”?年龄界定为")
+# A few words before a defined term that only introduce it: 会议认为，/ 其中，/ 需要说明的是：
+LEAD_IN = re.compile(r"^[^，,：:。；;（(“]{2,8}[，,：:]")
 
 
 @dataclass(frozen=True)
@@ -131,15 +133,19 @@ class DefinitionReader:
         return found[0] if found else None
 
     def in_sentence(self, sentence: str) -> list[Definition]:
-        """Definitions one sentence gives: a term with an opener or marker, a term named after the
-        description, a term with its definition in parentheses."""
+        """Definitions one sentence gives: a term with an opener or marker (after a short lead-in such as
+        会议认为， or 其中，), a term named after the description, a term with its definition in parentheses."""
         out = []
-        found = self._term_first(sentence)
-        if found:
+        lead = LEAD_IN.match(sentence)
+        for text in (sentence, sentence[lead.end() :] if lead else ""):
+            found = self._term_first(text) if text else None
+            if not found:
+                continue
             term, sep, body, marked = found
             gid = self.term_group(term)
             if gid and len(body) >= 6 and (self.opens(body) or (marked and sep in "，,：:") or sep == "——"):
-                out.append(Definition(gid, term, sentence, age_bound(sentence)))
+                out.append(Definition(gid, term, text, age_bound(text)))
+                break
         for m in NAMING.finditer(sentence):
             gid = self.term_group(m.group("term"))
             if gid and m.start() >= 8:

@@ -59,6 +59,11 @@ MODAL_ONLY = re.compile(r"^(?:并|同时|还|也|均)?(?:应当|应该|应|要|�
 SEPARATORS_AND = " 、，,和及与\u3000"
 
 
+def distinct(found: list[DeadlineMatch]) -> list[DeadlineMatch]:
+    """Each time limit once (a table's time cell may repeat the task's own)."""
+    return list({d.key: d for d in reversed(found)}.values())[::-1]
+
+
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
     chain, cur = [], clause
     while cur.parent:
@@ -257,15 +262,18 @@ class DocumentExtractor:
                 self.assign_items(items, clause, groups[0] if len(groups) == 1 else None, clause.id)
             )
         )
+        kinds = set()
         for part in re.split(r"[，,；;。：]", row.text):
             for c in cadences_in(part, self.vocabulary):
+                kinds.add(c.kind)
                 self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
         found = deadlines_in(row.text, self.vocabulary)
         for cell in row.deadlines:
             found += deadlines_in(cell, self.vocabulary, column=True)
-            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度
-                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
-        for d in found:
+            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度 (once where the task says it too)
+                if c.kind not in kinds:
+                    self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
+        for d in distinct(found):
             self.add_deadline(d, row.text, clause, units, task=clause.id)
 
     def duty_row(self, clause: Clause, row: Row) -> None:
@@ -558,10 +566,14 @@ class DocumentExtractor:
                         self.add_cadence(
                             fact.kind, fact.phrase, sentence, clause, units, fact.times, task, duty, for_group
                         )
-            if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
+            if (
+                clause.id in self.brackets
+            ):  # （牵头单位：X；完成时限：2025年6月底前）, once if the text says it
                 tail = clause.text[self.brackets[clause.id] :]
+                said_in_text = {d.key for d in deadlines_in(text, self.vocabulary)}
                 for d in deadlines_in(tail, self.vocabulary, column=True):
-                    self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
+                    if d.key not in said_in_text:
+                        self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
 
     def phases(self) -> None:
         for clause in self.doc.clauses.values():

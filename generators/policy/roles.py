@@ -23,6 +23,8 @@ CLAUSE_BOUNDARY = "，,；;：:。"
 DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
 DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
 MAX_LABEL = 40
+# Labels before a line's role labels that name no unit (责任领导：分管副乡长, 联系人：张某): short label, short value.
+OTHER_LABELS = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}[：:][^：:。，,；;]{1,20}?(?:[ \u3000\t]+|[；;]\s*))+$")
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,10 @@ class RoleReader:
         if whole and whole[0] == 0:  # a role line in brackets of its own: （主办：X；承办：Y、Z）
             return self.labelled(whole[1])
         labels = list(self.label.finditer(body))
-        if not labels or body[: labels[0].start()].strip(SPACES):
+        if not labels:
+            return None
+        lead = body[: labels[0].start()]
+        if lead.strip(SPACES) and not OTHER_LABELS.match(lead):  # 责任领导：分管副乡长　　责任单位：X
             return None
         items: list[RoleItem] = []
         for i, m in enumerate(labels):

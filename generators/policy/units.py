@@ -255,10 +255,13 @@ class UnitResolver:
         if self.suffixes:  # named institutions with a place before them: 青龙中学, 东陵区实验中学
             ends = "|".join(re.escape(s) for s, _ in self.suffixes)
             heads = "|".join(re.escape(p) for p, _ in self.prefixes if p)
-            bounded = rf"(?:{heads})[{CJK}]{{0,6}}?(?:{ends})(?![{CJK}])"
+            # the name may go on into the sentence (镇中心学校要建立…), not into a word (中学生, 学校周边)
+            bounded = rf"(?:{heads})[{CJK}]{{0,6}}?(?:{ends})(?![生校内外周])"
             for m in re.finditer(bounded, text):
                 if any(p <= m.start() < p + len(w) for p, w, _ in found):
                     continue
+                if text.startswith(self.vocabulary.person_words, m.end()):
+                    continue  # 镇中心学校教师: a person
                 named = self.resolve(m.group(0)).unit
                 if named and len(m.group(0)) >= 3:
                     found.append((m.start(), m.group(0), named))
