@@ -663,3 +663,33 @@ def test_a_definition_after_a_lead_in_and_a_school_acting_in_running_text(read):
 def test_the_document_may_call_itself_a_rule_or_a_list(read):
     model = read("第二条　本制度所称青少年，是指十四周岁以上不满二十五周岁的人员。\n")
     assert [a.age.key() for a in model.document_ages] == [(14, True, 25, False)]
+
+
+def test_a_table_with_a_unit_column_beside_a_role_column_reads_both(read):
+    model = read(
+        "附件\n| 序号 | 工作任务 | 负责单位 | 协助单位 | 时间节点 |\n|---|---|---|---|---|\n"
+        "| 1 | 建立信息台账 | 县民政局 | 县教体局、县公安局 | 2026年7月 |\n",
+        locality="松县",
+        level="区县",
+    )
+    assert {(a.unit, a.role.value, a.word) for a in model.assignments} == {
+        ("civil-affairs", "responsible", "负责单位"),
+        ("schools", "responsible", "协助单位"),
+        ("police", "responsible", "协助单位"),
+    }
+    assert [(d.year, d.month, d.day) for d in model.deadlines] == [(2026, 7, None)]
+
+
+def test_a_village_named_by_itself_and_a_limit_in_minutes(read):
+    model = read(
+        "一、措施\n（一）摸清底数。每月更新一次台账。（石门村、镇民政办）\n"
+        "（二）发现报告。网格员发现险情的，应当在30分钟内报告；桥东派出所接报后立即出警，镇民政办会同各村在2小时内到场。\n"
+    )
+    assert {(a.unit, a.level) for a in model.assignments if a.role.value == "task"} == {
+        ("communities", "村"),
+        ("civil-affairs", "乡镇"),
+    }
+    assert [(d.amount, d.unit, d.units) for d in model.deadlines] == [
+        (30, "minutes", ()),
+        (2, "hours", ("civil-affairs", "communities")),
+    ]

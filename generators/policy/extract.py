@@ -57,6 +57,7 @@ MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a docume
 CONDITION_ENDS = ("的", "后", "时")
 MODAL_ONLY = re.compile(r"^(?:并|同时|还|也|均)?(?:应当|应该|应|要|必须|须|需)?(?:在|于)?$")
 SEPARATORS_AND = " 、，,和及与\u3000"
+JOINT_ACTION = ("会同", "联合", "协同", "同")
 
 
 def distinct(found: list[DeadlineMatch]) -> list[DeadlineMatch]:
@@ -499,6 +500,9 @@ class DocumentExtractor:
         own = re.split(r"[，,]", before)[-1].strip()
         if self.issuer_acts(own):
             return []
+        subject = self.leading_units(own)
+        if subject:  # 桥东派出所接报后立即出警，街道民政办在2小时内到场: who opens the phrase's own part
+            return subject
         units = self.units_before(sentence, pos)
         if units or not earlier:
             return units
@@ -517,10 +521,11 @@ class DocumentExtractor:
 
     def leading_units(self, sentence: str) -> list[str]:
         """The units a sentence opens with (its subject): 各村（社区）、镇团委每月……"""
-        out, cursor = [], 0
+        out: list[str] = []
+        cursor = 0
         for at, wording, unit in self.resolver.scan(sentence):
-            gap = sentence[cursor:at]
-            if gap.strip(SEPARATORS_AND):
+            gap = sentence[cursor:at].strip(SEPARATORS_AND)
+            if gap and not (out and gap in JOINT_ACTION):  # 街道民政办会同社区居委会……
                 break
             out.append(unit)
             cursor = at + len(wording)
