@@ -693,3 +693,42 @@ def test_a_village_named_by_itself_and_a_limit_in_minutes(read):
         (30, "minutes", ()),
         (2, "hours", ("civil-affairs", "communities")),
     ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "牵头单位为镇民政办，配合单位为镇妇联、镇团委。",
+        "【牵头单位】镇民政办　【配合单位】镇妇联、镇团委",
+    ],
+)
+def test_role_labels_in_brackets_or_before_wei(read, line):
+    model = read(f"一、留守儿童\n{line}\n")
+    assert roles(model) == {
+        ("left-behind", "civil-affairs", "lead", "牵头单位"),
+        ("left-behind", "womens-federation", "responsible", "配合单位"),
+        ("left-behind", "youth-league", "responsible", "配合单位"),
+    }
+
+
+def test_a_group_heading_with_its_roles_in_brackets_gives_the_group_its_roles(read):
+    model = read(
+        "一、分类帮扶\n（一）农村留守儿童关爱（牵头单位：镇民政办；配合单位：镇妇联）\n1.建立台账，每季度更新一次。\n"
+        "（二）困境儿童探访。对困境儿童每月探访一次。（镇民政办）\n"
+    )
+    assert roles(model) == {
+        ("left-behind", "civil-affairs", "lead", "牵头单位"),
+        ("left-behind", "womens-federation", "responsible", "配合单位"),
+        ("1-2", "civil-affairs", "task", None),  # a heading with a sentence after its title is a task
+    }
+
+
+def test_other_column_words_and_unit_wordings(read):
+    model = read(
+        "附件\n序号\t重点工作\t推进举措\t牵头单位\t配合单位\t完成节点\n1\t摸底排查\t建立台账，每季度更新\t镇教育办\t镇卫健办\t2026年6月底前\n"
+    )
+    assert {(a.unit, a.role.value) for a in model.assignments} == {
+        ("schools", "lead"),
+        ("health", "responsible"),
+    }
+    assert [c.kind for c in model.cadences] == ["quarterly"] and [d.month for d in model.deadlines] == [6]

@@ -148,8 +148,9 @@ class DefinitionReader:
                 break
         for m in NAMING.finditer(sentence):
             gid = self.term_group(m.group("term"))
-            if gid and m.start() >= 8:
-                out.append(Definition(gid, m.group("term"), sentence, age_bound(sentence[: m.start()])))
+            if gid and m.start() >= 8:  # the age before the naming, else after it (X（以下简称Y）是指……)
+                age = age_bound(sentence[: m.start()]) or age_bound(sentence[m.end() :])
+                out.append(Definition(gid, m.group("term"), sentence, age))
         for pos, word, gid in self.groups.find(sentence):
             after = sentence[pos + len(word) :]
             if after[:1] in ("（", "(") and self.opens(after[1:]):

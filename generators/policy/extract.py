@@ -346,7 +346,10 @@ class DocumentExtractor:
             if found:
                 self.brackets[clause.id] = found[0]
                 text = text[: found[0]]
-                if clause.id in self.group_items:
+                # a group's item (1.闲散青少年。指……（X牵头）) or a heading that is only its title (（一）农村留守
+                # 儿童关爱（牵头单位：X）); a heading with a sentence after its title is a task (（一）困境儿童探访。…（X）)
+                title_only = clause.is_heading and not re.search(r"[。；;！？]", text)
+                if clause.id in self.group_items or (title_only and clause.id in self.section_group):
                     self.assign_items(found[1], clause, group, None)
                     self.group_roles.add(clause.id)
                 else:

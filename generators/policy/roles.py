@@ -74,9 +74,14 @@ class RoleReader:
         words = alternation(vocabulary.role_words)
         tails = alternation(vocabulary.label_tails)
         heads = alternation(vocabulary.label_heads) if vocabulary.label_heads else "(?!)"
-        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办： / 主要责任单位：
+        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办： / 主要责任单位：, or
+        # in brackets (【牵头单位】X), or a label with its tail before 为 (牵头单位为X，配合单位为Y).
+        core = rf"(?:{heads})?(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?"
+        with_tail = rf"(?:{heads})?(?:{words})(?:{tails})(?:[（(][^（）()]*[）)])?"
         self.label = re.compile(
-            rf"(?P<label>(?:{heads})?(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?)[{SPACES}]*[：:]"
+            rf"【(?P<bracketed>{core})】[{SPACES}]*[：:]?"
+            rf"|(?P<colon>{core})[{SPACES}]*[：:]"
+            rf"|(?P<copula>{with_tail})为(?=[^，,。；;\s])"
         )
         self.object_verbs = tuple(vocabulary.object_verbs)
         # A time label after the units of a role label (牵头单位：X；完成时限：2025年6月底前): not a unit.
@@ -136,13 +141,14 @@ class RoleReader:
         items: list[RoleItem] = []
         for i, m in enumerate(labels):
             end = labels[i + 1].start() if i + 1 < len(labels) else len(body)
-            role = self.vocabulary.label_role(m.group("label"))
+            label = _label(m)
+            role = self.vocabulary.label_role(label)
             if role is None:
                 return None
             units = body[m.end() : end]
             cut = self.time_label.search(units) if self.time_label else None
             units = (units[: cut.start()] if cut else units).strip(SPACES + "；;，,。.")
-            items += self.items(units, role, m.group("label").strip())
+            items += self.items(units, role, label.strip())
         return items or None
 
     # --- role sentences ------------------------------------------------------------------------------
@@ -295,6 +301,11 @@ class RoleReader:
         if chains:
             return [i for c in chains for i in c.items]
         return self.items(cell, role, word)
+
+
+def _label(m: re.Match) -> str:
+    """The role label a match of RoleReader.label found, whichever way it was written."""
+    return m.group("bracketed") or m.group("colon") or m.group("copula")
 
 
 def _label_candidates(text: str) -> list[tuple[str, str, str]]:
