@@ -260,10 +260,12 @@ class RoleReader:
     def duty_label(self, text: str, in_section: bool) -> tuple[list[str], str] | None:
         """(unit strings, duty text) when a paragraph is a unit's duties: in a duty section any of 【X】…,
         X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit.
-        A paragraph that opens with a role sentence (镇妇联负责牵头，镇民政办、各村参与) gives roles, no duty."""
+        A paragraph that opens with a division of work (镇妇联负责牵头，镇民政办、各村参与: a lead and the units that
+        support it) gives roles, no duty; one unit's 县民政局牵头负责全县…… stays its duty."""
         first = re.split(r"[。；;]", text, maxsplit=1)[0]
-        if any(not chain.topic.strip(SPACES) for chain in self.chains(first)):
-            return None
+        for chain in self.chains(first):
+            if not chain.topic.strip(SPACES) and len({i.role for i in chain.items}) > 1:
+                return None
         for label, sep, rest in _label_candidates(text):
             label, rest = label.strip(), rest.strip()
             if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
