@@ -732,3 +732,22 @@ def test_other_column_words_and_unit_wordings(read):
         ("health", "responsible"),
     }
     assert [c.kind for c in model.cadences] == ["quarterly"] and [d.month for d in model.deadlines] == [6]
+
+
+def test_each_unit_of_a_duty_paragraph_and_a_title_that_repeats_its_cadence(read):
+    model = read(
+        "二、职责分工\n区委政法委负责统筹协调和督导考核，团区委负责专项组办公室日常工作。\n"
+        "三、工作要求\n（一）按月报送。各街道每月向专项组办公室报送一次工作情况。\n"
+        "（二）开展排查，每周巡查不少于两次（镇应急办牵头，镇派出所、各村（社区）落实）。\n",
+        locality="新区",
+        level="区县",
+    )
+    assert {(a.unit, a.role.value) for a in model.assignments if a.role.value != "named"} == {
+        ("public-safety", "duty"),
+        ("youth-league", "duty"),
+        ("emergency", "lead"),
+        ("police", "responsible"),
+        ("communities", "responsible"),
+    }
+    assert [(c.kind, c.task) for c in model.cadences] == [("monthly", "3-1"), ("weekly", "3-2")]
+    assert [u.source.clause for u in model.unread if u.partial] == []

@@ -60,6 +60,11 @@ SEPARATORS_AND = " 、，,和及与\u3000"
 JOINT_ACTION = ("会同", "联合", "协同", "同")
 
 
+def is_title(sentence: str) -> bool:
+    """The short title an item opens with (按月报送。), no sentence of its own."""
+    return sentence.endswith("。") and len(sentence) <= 16 and not re.search(r"[，,；;：:]", sentence)
+
+
 def distinct(found: list[DeadlineMatch]) -> list[DeadlineMatch]:
     """Each time limit once (a table's time cell may repeat the task's own)."""
     return list({d.key: d for d in reversed(found)}.values())[::-1]
@@ -302,6 +307,9 @@ class DocumentExtractor:
                     self.duties_below(clause)
                 continue
             self.add_duty(clause, *found)
+            if in_section:  # 区委政法委负责统筹协调，团区委负责日常工作: each unit its duty
+                for heads, rest in self.roles.further_duties(found[1]):
+                    self.add_duty(clause, heads, rest)
 
     def duties_below(self, heading: Clause) -> None:
         """A heading in a duty section that is only a unit's name (（一）镇民政办): the paragraphs below it
@@ -332,7 +340,9 @@ class DocumentExtractor:
                     self.model.assignments.append(
                         Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
                     )
-        self.duty_units[clause.id] = units
+        self.duty_units.setdefault(clause.id, []).extend(
+            u for u in units if u not in self.duty_units[clause.id]
+        )
         return units
 
     # --- tasks and role sentences ------------------------------------------------------------------
@@ -557,11 +567,17 @@ class DocumentExtractor:
             elif duty:
                 context = self.duty_units[clause.id]
             said = sentences(text)
+            # an item's title that names the cadence its text states (（一）按月报送。各村每月报送……): once
+            body_kinds = {c.kind for s in said[1:] for c in cadences_in(s, self.vocabulary)}
             for i, sentence in enumerate(said):
                 offset = 0
                 found: list[tuple[int, CadenceMatch | DeadlineMatch]] = []
                 for part in re.split(r"([，,])", sentence):
-                    found += [(offset + c.start, c) for c in cadences_in(part, self.vocabulary)]
+                    found += [
+                        (offset + c.start, c)
+                        for c in cadences_in(part, self.vocabulary)
+                        if not (i == 0 and clause.level and is_title(sentence) and c.kind in body_kinds)
+                    ]
                     offset += len(part)
                 found += [(d.start, d) for d in deadlines_in(sentence, self.vocabulary)]
                 for at, fact in sorted(found, key=lambda f: isinstance(f[1], DeadlineMatch)):

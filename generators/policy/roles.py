@@ -293,6 +293,17 @@ class RoleReader:
                 return items, rest
         return None
 
+    def further_duties(self, rest: str) -> list[tuple[list[str], str]]:
+        """In a duty paragraph, the parts after the first that open with other units and 负责 (…，团区委负责
+        日常工作，…): (unit strings, duty text) for each."""
+        out = []
+        for part in re.split(r"[，,；;。]", rest):
+            at = part.find("负责")
+            units = self.unit_list(part[:at]) if at >= 2 else None
+            if units and any(self.resolver.names_unit(u) for u in units):
+                out.append((units, part[at:]))
+        return out
+
     def cell_items(self, cell: str, role: Role, word: str) -> list[RoleItem]:
         """A table cell under a role column: role sentences (`X牵头，Y、Z配合`) or a unit list whose lead may
         be marked (`X（牵头）、Y`)."""
