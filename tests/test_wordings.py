@@ -751,3 +751,13 @@ def test_each_unit_of_a_duty_paragraph_and_a_title_that_repeats_its_cadence(read
     }
     assert [(c.kind, c.task) for c in model.cadences] == [("monthly", "3-1"), ("weekly", "3-2")]
     assert [u.source.clause for u in model.unread if u.partial] == []
+
+
+def test_an_article_shows_as_its_number_and_body_not_as_a_title(read):
+    from generators.website.pages import document_blocks
+
+    model = read("第一条　为加强未成年人保护工作。制定本制度。\n第二条　镇综治中心牵头负责重点青少年排查。\n")
+    [doc] = model.documents
+    heads = [b for b in document_blocks(doc) if b["kind"] == "heading" and b["label"].startswith("第")]
+    assert [(b["label"], b["text"]) for b in heads] == [("第一条", ""), ("第二条", "")]
+    assert heads[1]["rest"] == "镇综治中心牵头负责重点青少年排查。"
