@@ -106,7 +106,7 @@ def read_editions(data: Path) -> list[Edition]:
         else []
     )
     if not editions or manifest(data) != manifest(editions[-1].data):
-        editions.append(Edition(DRAFT, None, "工作草稿", "data/ 中尚未发布的修改", data, published=False))
+        editions.append(Edition(DRAFT, None, "工作草稿", "编辑中、尚未发布的修改", data, published=False))
     return editions
 
 
