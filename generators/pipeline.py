@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
+from generators.core.errors import InputError, Problem
+from generators.core.executor import Executor
 from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
 from generators.core.months import Month
 from generators.policy.age_rules import AgeRule, age_rules
@@ -34,8 +37,9 @@ from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
 from generators.printing.fonts import PrintFonts, prepare_print_fonts
 from generators.printing.handbook import handbook_jobs
-from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs
-from generators.printing.pdf import PdfWriter
+from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
+from generators.printing.packs import SheetPrint, TownshipPrint, print_township
+from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
 from generators.privacy.guard import guard
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
@@ -49,12 +53,18 @@ from generators.registry.monthly import (
     monthly_areas,
 )
 from generators.registry.pii import personal_values, place_names
-from generators.registry.readers import registry_files
+from generators.registry.places import PlaceList, read_places
+from generators.registry.readers import Table, read_registry_file, registry_files
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
-from generators.registry.synthetic import SyntheticSettings, write_synthetic_registry
+from generators.registry.synthetic import (
+    SyntheticSettings,
+    place_list_yaml,
+    synthetic_places,
+    write_synthetic_registry,
+)
 from generators.registry.template import registry_workbook
-from generators.registry.validate import RegistryImport, import_registry, import_summary
+from generators.registry.validate import RegistryImport, import_summary, validate
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import edition_tasks, redirect_page, versions_json
@@ -113,32 +123,75 @@ class Registry:
     imported: RegistryImport
     files: list[Path]
     month: Month  # the report month
+    places: PlaceList  # the county's place list (for a larger synthetic county: the generated one)
+    places_file: Path
 
     @property
     def summary(self) -> dict:
         return import_summary(self.imported)
 
 
-def import_registries(settings: Settings, policies: Policies) -> Registry:
-    """The registry's files (the synthetic default is generated into build/), imported and validated."""
+def import_registries(settings: Settings, policies: Policies, executor: Executor, tick=None) -> Registry:
+    """The registry's files (the synthetic default is generated into build/), read in parallel, one task
+    per file, then validated together."""
     config = read_registry_config(settings.registry_config)
     schema = read_schema(settings.registry_schema)
     rules = age_rules(policies.model, list(config.age_rules_from))
     data_month = settings.month.shift(-1) if settings.month else None
+    places_file = settings.places
+    places = read_places(places_file)
     if settings.registry is not None or config.source != "synthetic":
         files = registry_files(settings.registry or (settings.data / config.source))
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
         write_tree({}, None, folder)  # start empty: no stale villages
-        files = write_synthetic_registry(synthetic, rules, schema, folder)
+        sized = synthetic_places(synthetic, places)
+        if sized != places:  # another size than the county's list: the build uses the extended list
+            places, places_file = sized, folder / "places.yaml"
+            places_file.write_text(place_list_yaml(places), encoding="utf-8")
+        files = write_synthetic_registry(synthetic, rules, schema, folder, places)
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    imported = import_registry(files, schema, policies.model, rules, as_of)
+    tables = read_tables(executor, files, schema, tick)
+    imported = validate(tables, policies.model, rules, as_of)
+    check_nothing_lost(imported)
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, files, month)
+    return Registry(config, schema, rules, imported, files, month, places, places_file)
+
+
+def _read_file(schema: RegistrySchema, path: Path) -> tuple[list[Table], list[Problem]]:
+    """Task: one registry file's tables, or why it cannot be read."""
+    try:
+        return read_registry_file(path, schema), []
+    except InputError as exc:
+        return [], exc.problems
+
+
+def read_tables(executor: Executor, files: list[Path], schema: RegistrySchema, tick=None) -> list[Table]:
+    """Every file's tables, in file order. Files that cannot be read stop the build, all named at once."""
+    if not files:
+        raise InputError(Problem("台账目录", "没有找到台账文件（.xlsx 或 .csv）"))
+    by_file: list[tuple[list[Table], list[Problem]]] = [([], []) for _ in files]
+    for index, result in executor.run(_read_file, files, schema, tick=tick):
+        by_file[index] = result
+    problems = [p for _, found in by_file for p in found]
+    if problems:
+        raise InputError(problems)
+    return [t for tables, _ in by_file for t in tables]
+
+
+def check_nothing_lost(result: RegistryImport) -> None:
+    """The promise, per file, sheet and kind: rows read = accepted + rejected (counted in one pass)."""
+    counted: Counter = Counter()
+    for rows, kind in ((result.cases, "cases"), (result.contacts, "contacts")):
+        for r in rows:
+            counted[(r.source.file, r.source.sheet, kind)] += 1
+    for row in result.rejected:
+        counted[(row.ref.file, row.ref.sheet, row.kind)] += 1
+    assert counted == +Counter(result.read), "registry rows lost between reading and validation"
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
@@ -152,10 +205,20 @@ class MonthFigures:
     submitted: int
 
 
-def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
+def derive_month(
+    settings: Settings, policies: Policies, registry: Registry, executor: Executor | None = None
+) -> MonthFigures:
+    """The month's figures per village, township (one task each) and county; the pilots' assessments."""
     model, month = policies.model, registry.month
     crules = contact_rules(model, registry.config.periodic_contact_days)
-    county = monthly_areas(registry.imported.cases, registry.imported.contacts, month, registry.rules, crules)
+    county = monthly_areas(
+        registry.imported.cases,
+        registry.imported.contacts,
+        month,
+        registry.rules,
+        crules,
+        run=executor.run if executor else None,
+    )
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -227,15 +290,14 @@ def search_dict(settings: Settings, edition: Edition) -> Path:
 # --- 5. print: every PDF's HTML, the fonts they need, and the public PDFs ----------------------------
 @dataclass(frozen=True)
 class PrintPlan:
-    """The print jobs of this build and the writer that lays them out with fonts cut for their text."""
+    """The print jobs of this build and the setup (stylesheet, fonts cut for their text) to write them."""
 
     public: list[PrintJob]  # fillable forms, the pilots' summary
     editions: dict[str, list[PrintJob]]  # the handbook and unit PDFs of each edition
-    restricted: list[PrintJob]  # briefing sheets and packs, assessment reports
-    report_jobs: list[PrintJob]
-    packs: list[TownshipPack]
+    packs: list[TownshipPack]  # briefing sheets per township (their HTML is made township by township)
+    report_jobs: list[PrintJob]  # assessment reports (restricted)
     fonts: PrintFonts
-    writer: PdfWriter
+    setup: PrintSetup
     new_key: bool  # a pseudonym key was made by this build
 
 
@@ -254,7 +316,6 @@ def plan_print(
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
     )
-    restricted = briefing_jobs(env, packs) + report_jobs
     editions = {}
     for e in policies.editions:
         tasks, rendered = pages.versions[e.number]
@@ -273,26 +334,63 @@ def plan_print(
             handbook_pdf_path(e),
             unit_pdf,
         )
-    every_job = public + restricted + [j for jobs in editions.values() for j in jobs]
-    fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in every_job])
-    writer = PdfWriter(env, fonts, cache=settings.cache / "pdf")
-    return PrintPlan(public, editions, restricted, report_jobs, packs, fonts, writer, new_key)
+    # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
+    # made only when it is printed), the template's own text is that of the first pack.
+    texts = [j.html for j in public + report_jobs]
+    texts += [j.html for jobs in editions.values() for j in jobs]
+    texts += [repr(pack) for pack in packs] + [j.html for j in briefing_jobs(env, packs[:1])]
+    fonts = prepare_print_fonts(settings.cache / "fonts", texts)
+    return PrintPlan(public, editions, packs, report_jobs, fonts, print_setup(env, fonts), new_key)
 
 
-def print_public(settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, tick=None) -> None:
-    """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs."""
+def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:
+    """The setup as sent to the executor's workers: with the fonts' bytes when they run elsewhere."""
+    return setup.portable() if executor.name == "dask" else setup
+
+
+def render_cached(
+    executor: Executor, setup: PrintSetup, jobs: list[tuple[PrintJob, bool]], cache: PdfCache, tick=None
+) -> dict[str, bytes]:
+    """PDFs of (job, forms) pairs: from the cache where it has them, the others laid out in parallel, one
+    task per document, and cached."""
+    out: dict[str, bytes] = {}
+    keys = {job.path: document_key(setup, job.html, forms) for job, forms in jobs}
+    missing = []
+    for job, forms in jobs:
+        data = cache.get(keys[job.path])
+        if data is None:
+            missing.append((job, forms))
+        else:
+            out[job.path] = data
+    items = [(job.html, forms) for job, forms in missing]
+    for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
+        path = missing[index][0].path
+        cache.put(keys[path], data)
+        out[path] = data
+    return out
+
+
+def print_public(
+    settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, executor: Executor, tick=None
+) -> int:
+    """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs. Returns how
+    many were laid out (the others came from the content-keyed cache)."""
+    jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
+    cache = PdfCache(settings.cache / "pdf")
+    pdfs = render_cached(executor, plan.setup, jobs, cache, tick)
     downloads: dict[str, bytes | str] = dict(pages.downloads)
-    downloads.update(plan.writer.render_all(plan.public, progress=tick, forms=True))
+    downloads.update({j.path: pdfs[j.path] for j in plan.public})
     for e in policies.editions:
         files: dict[str, bytes | str] = {
             **pages.versions[e.number][1],
-            **plan.writer.render_all(plan.editions[e.number], progress=tick, public=True),
+            **{j.path: pdfs[j.path] for j in plan.editions[e.number]},
         }
         write_tree(
             {**files, **downloads} if e is policies.latest else files,
             settings.static_docs,
             settings.docs_out / e.number,
         )
+    return len(jobs) - cache.hits
 
 
 # --- 6. restricted output, built aside -----------------------------------------------------------------
@@ -301,6 +399,7 @@ class Staged:
     """Folders built aside, swapped in by `publish` (or removed when the build fails)."""
 
     folders: list[tuple[Path, Path]] = field(default_factory=list)  # (staging, destination)
+    caches: list[PdfCache] = field(default_factory=list)  # pruned once published
 
     def discard(self) -> None:
         for staging, _ in self.folders:
@@ -312,22 +411,95 @@ def restricted_folder(settings: Settings, registry: Registry) -> Path:
     return settings.restricted / str(registry.month)
 
 
+def restricted_cache(settings: Settings) -> PdfCache:
+    """Person-level PDFs of the last build, for the next one to reuse: inside the restricted output only,
+    never in .cache/ (a hidden folder beside the months)."""
+    return PdfCache(settings.restricted / ".pdf-cache")
+
+
+@dataclass(frozen=True)
+class RestrictedPrint:
+    sheets: int  # village sheets written
+    packs: int  # township packs written
+    laid_out: int  # documents laid out by this build (sheets, pack pages, reports); the rest were cached
+
+
+def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
+    """What each township needs printed, made township by township (only one township's HTML at a time):
+    nothing when its sheets and pack are cached (their bytes go to `done`)."""
+    for pack in plan.packs:
+        sheets = sheet_jobs(env, pack)
+        front = pack_job(env, pack)
+        keys = [document_key(plan.setup, j.html) for j in sheets]
+        pack_key = document_key(plan.setup, "\n".join(["pack", front.html, *keys]))
+        cached = {j.path: cache.get(k) for j, k in zip(sheets, keys, strict=True)}
+        cached[front.path] = cache.get(pack_key)
+        todo = {path for path, data in cached.items() if data is None}
+        done.update({path: data for path, data in cached.items() if data is not None})
+        if not todo:
+            yield None
+            continue
+        yield (
+            TownshipPrint(
+                pack.township,
+                tuple(SheetPrint(j.path, j.html, j.path in todo) for j in sheets),
+                front.path if front.path in todo else None,
+                front.html if front.path in todo else "",
+            ),
+            dict(zip([j.path for j in sheets] + [front.path], keys + [pack_key], strict=True)),
+        )
+
+
 def print_restricted(
-    settings: Settings, registry: Registry, pages: Pages, plan: PrintPlan, staged: Staged, tick=None
-) -> None:
+    settings: Settings,
+    registry: Registry,
+    pages: Pages,
+    plan: PrintPlan,
+    staged: Staged,
+    executor: Executor,
+    tick=None,
+) -> RestrictedPrint:
+    """Briefing sheets and packs, one task per township, reusing the person-level PDFs of the last build
+    whose inputs are unchanged; assessment reports. Each PDF is written to the staging folder as it
+    arrives."""
     dest = restricted_folder(settings, registry)
     remove_leftovers(dest)
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
-    outputs: dict[str, bytes | str] = dict(plan.writer.render_all(plan.restricted, progress=tick))
-    outputs["台账退回.xlsx"] = rejected_workbook(registry.schema, registry.imported.rejected)
-    outputs["说明.txt"] = pages.env.get_template("print/restricted_readme.txt.j2").render(
+    cache = restricted_cache(settings)
+    staged.caches.append(cache)
+    setup = _remote(executor, plan.setup)
+    laid_out = 0
+    done: dict[str, bytes] = {}
+    keys_of: list[dict[str, str]] = []
+
+    def items():
+        for entry in township_prints(pages.env, plan, cache, done):
+            fill_folder(staging, done)  # cached PDFs of this township
+            done.clear()
+            if entry is not None:
+                keys_of.append(entry[1])
+                yield entry[0]
+
+    items_list = items()
+    for index, outputs in executor.run(print_township, items_list, setup, total=len(plan.packs), tick=tick):
+        keys = keys_of[index]
+        for path, data in outputs.items():
+            cache.put(keys[path], data)
+        laid_out += len(outputs)
+        fill_folder(staging, outputs)
+    reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
+    fill_folder(staging, reports)
+    fill_folder(staging, {"台账退回.xlsx": rejected_workbook(registry.schema, registry.imported.rejected)})
+    readme = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
         rejected=len(registry.imported.rejected),
         reports=[j.path for j in plan.report_jobs],
     )
-    fill_folder(staging, outputs)
+    fill_folder(staging, {"说明.txt": readme})
+    sheets = sum(len(p.sheets) for p in plan.packs)
+    return RestrictedPrint(sheets, len(plan.packs), laid_out)
 
 
 # --- 7. the site ----------------------------------------------------------------------------------------
@@ -372,7 +544,10 @@ def build_handbook_site(
 
 # --- 8. publish -----------------------------------------------------------------------------------------
 def publish(staged: Staged) -> None:
-    """Swap every staged folder in; each swap is atomic where the system allows."""
+    """Swap every staged folder in; each swap is atomic where the system allows. Then the person-level
+    PDF cache keeps only what this build used."""
     for staging, dest in staged.folders:
         swap_in(staging, dest)
     staged.folders.clear()
+    for cache in staged.caches:
+        cache.prune()

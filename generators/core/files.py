@@ -8,6 +8,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -24,7 +25,7 @@ def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -
         raise
 
 
-def fill_folder(folder: Path, files: dict[str, bytes | str], static: Path | None = None) -> None:
+def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:
     """Copy `static` into `folder`, then write `files` (relative path → content) over it."""
     if static and static.exists():
         shutil.copytree(static, folder, dirs_exist_ok=True)

@@ -10,15 +10,19 @@ from __future__ import annotations
 import calendar as cal
 import datetime as dt
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from generators.core.months import add_years
 from generators.policy.age_rules import AgeRule
+from generators.registry.places import PlaceList, Township, Village, place_key
 from generators.registry.schema import RegistrySchema
 from generators.registry.template import registry_workbook
 
-PLACE_WORDS = [
+PLACE_WORDS = [  # drawn (shuffled) as before, so that the default county keeps its people and IDs
     "青石",
     "白沙",
     "松林",
@@ -44,6 +48,14 @@ PLACE_WORDS = [
     "永兴",
     "万福",
 ]
+# Place names beyond the county's list: a first character (plant, colour, direction, lucky word, surname)
+# and a landform, as Chinese villages are commonly named (杨湾, 石门坎, 黄泥塘); three characters when the
+# ~3,000 two-character names run out (then ~270,000 more): a province fits.
+NAME_FIRST = (
+    "青白松桃龙金清柏枫石双新杨红玉长凤大高黄三永万东西南北上下中前后马鹿花梅竹兰荷柳桂槐樟杉茶"
+    "李张王陈刘何周吴郑谢罗曾邓唐罗宋安和平福寿丰太兴隆顺泰宁康乐明光云月星沙泉湖"
+)
+NAME_LAST = "山河桥坪岭湾塘冲溪坝沟林园庄店铺岗坡口源井田寨堡营湖洲滩垭坎门峪岩台庙洞场屯阁圩"
 # (group name in the schema, group id, weight, youngest, oldest); ages are kept inside the rules
 GROUP_WEIGHTS = [
     ("农村留守儿童", "left-behind", 34, 6, 15),
@@ -82,6 +94,90 @@ class SyntheticSettings:
         return cls(**values)
 
 
+def _place_bases(seed: int) -> Iterator[str]:
+    """Every two-character place name in a seeded order, then every three-character one: endless enough,
+    never the same name twice."""
+    first = list(dict.fromkeys(NAME_FIRST))
+    last = list(dict.fromkeys(NAME_LAST))
+    rng = random.Random(f"places-{seed}")  # its own generator: the people's draws stay as they were
+    two = [a + b for a in first for b in last]
+    rng.shuffle(two)
+    yield from two
+    for middle in first:
+        three = [a + middle + b for a in first for b in last if a != middle]
+        rng.shuffle(three)
+        yield from three
+
+
+def synthetic_places(settings: SyntheticSettings, listed: PlaceList) -> PlaceList:
+    """The county's place list at the synthetic size: the listed townships and villages first, exactly as
+    listed, then made-up ones (unique, plausible) for whatever the size asks beyond the list."""
+    taken = {place_key(n) for n in listed.names()}
+    taken |= {n[:-1] for n in taken if n.endswith(("镇", "乡", "村"))}
+    taken |= {n[:-2] for n in taken if n.endswith(("街道", "社区"))}
+    bases = (b for b in _place_bases(settings.seed) if b not in taken)
+    townships = []
+    for t in range(settings.townships):
+        if t < len(listed.townships):
+            known = listed.townships[t]
+        else:
+            model = listed.townships[t % len(listed.townships)] if listed.townships else None
+            street = model.name.endswith("街道") if model else t % 2 == 1
+            known = Township(
+                next(bases) + ("街道" if street else "镇"), follows=model.follows if model else ()
+            )
+        street = known.name.endswith("街道")
+        villages = list(known.villages[: settings.villages_per_township])
+        while len(villages) < settings.villages_per_township:
+            villages.append(Village(next(bases) + ("社区" if street else "村"), known.name))
+        townships.append(Township(known.name, known.aliases, known.follows, tuple(villages)))
+    return PlaceList(listed.county or settings.county, tuple(townships), listed.follows)
+
+
+def _draw_order(settings: SyntheticSettings, township: Township, t: int) -> list[Village]:
+    """The order in which a township's villages draw their people: for the listed villages, the order in
+    which earlier versions named them from the shuffled PLACE_WORDS, so that the default county keeps
+    the same people in the same village; made-up villages after them, as listed."""
+    rng = random.Random(settings.seed)
+    words = PLACE_WORDS[:]
+    rng.shuffle(words)
+    legacy = iter(words * 3)
+    rank: dict[str, int] = {}
+    for i in range(min(settings.townships, len(words) * 3 // (settings.villages_per_township + 1))):
+        next(legacy)
+        for _ in range(settings.villages_per_township):
+            if i == t:
+                rank.setdefault(next(legacy) + ("村" if i % 2 == 0 else "社区"), len(rank))
+            else:
+                next(legacy)
+    listed = list(township.villages)
+    return sorted(listed, key=lambda v: (rank.get(v.name, len(rank)), listed.index(v)))
+
+
+def place_list_yaml(places: PlaceList) -> str:
+    """The place list in data/places.yaml's form (the build reads a generated county's list from it)."""
+
+    def village(v: Village) -> dict:
+        return {"name": v.name, **({"aliases": list(v.aliases)} if v.aliases else {})}
+
+    data = {
+        "county": places.county,
+        "follows": list(places.follows),
+        "townships": [
+            {
+                "name": t.name,
+                **({"aliases": list(t.aliases)} if t.aliases else {}),
+                **({"follows": list(t.follows)} if t.follows else {}),
+                "villages": [village(v) for v in t.villages],
+            }
+            for t in places.townships
+        ],
+    }
+    return "# 模拟台账的地名表（由生成器按 data/places.yaml 扩展，勿手工修改）\n" + yaml.safe_dump(
+        data, allow_unicode=True, sort_keys=False, width=1000
+    )
+
+
 def id_number(area: str, birth: dt.date, seq: int, male: bool) -> str:
     from stdnum.cn import ric
 
@@ -105,9 +201,12 @@ def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def generate(
-    settings: SyntheticSettings, rules: dict[str, AgeRule]
+    settings: SyntheticSettings, rules: dict[str, AgeRule], places: PlaceList | None = None
 ) -> dict[tuple[str, str], tuple[list, list]]:
-    """(township, village) → (case rows, contact rows), rows keyed by schema column keys."""
+    """(township, village) → (case rows, contact rows), rows keyed by schema column keys, for the places of
+    `synthetic_places(settings, …)` (made-up ones only when no list is given)."""
+    if places is None:
+        places = synthetic_places(settings, PlaceList(settings.county, ()))
     from faker import Faker
 
     rng = random.Random(settings.seed)
@@ -118,16 +217,15 @@ def generate(
     for _ in range(settings.months - 1):
         window_start = (window_start - dt.timedelta(days=1)).replace(day=1)
     words = PLACE_WORDS[:]
-    rng.shuffle(words)
+    rng.shuffle(words)  # no longer names places (the place list does), but keeps the draws that follow
     staff = [fake.name() for _ in range(settings.townships * settings.villages_per_township * 2)]
     out: dict[tuple[str, str], tuple[list, list]] = {}
     seq = 0
     used_ids: set[str] = set()
-    used_words = iter(words * 3)
-    for t in range(settings.townships):
-        township = next(used_words) + ("镇" if t % 2 == 0 else "街道")
-        for v in range(settings.villages_per_township):
-            village = next(used_words) + ("村" if t % 2 == 0 else "社区")
+    for t, place in enumerate(places.townships):
+        township = place.name
+        for v, village_place in enumerate(_draw_order(settings, place, t)):
+            village = village_place.name
             code = f"T{t + 1}V{v + 1:02d}"
             contacts_by = staff[(t * settings.villages_per_township + v) * 2 :][:2]
             cases, contacts = [], []
@@ -217,11 +315,15 @@ def generate(
 
 
 def write_synthetic_registry(
-    settings: SyntheticSettings, rules: dict[str, AgeRule], schema: RegistrySchema, folder: Path
+    settings: SyntheticSettings,
+    rules: dict[str, AgeRule],
+    schema: RegistrySchema,
+    folder: Path,
+    places: PlaceList,
 ) -> list[Path]:
     """One workbook per village, as a village would keep it."""
     paths = []
-    for (township, village), (cases, contacts) in generate(settings, rules).items():
+    for (township, village), (cases, contacts) in generate(settings, rules, places).items():
         path = folder / f"{township}-{village}.xlsx"
         path.write_bytes(
             registry_workbook(
