@@ -1,0 +1,209 @@
+"""Scale: synthetic counties of any size, the three executors giving the same bytes, incremental rebuilds,
+content-keyed caches, quiet progress in logs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generators import pipeline
+from generators.config.settings import Settings
+from generators.core.executor import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
+from generators.core.progress import Progress
+from generators.registry.places import read_places
+from generators.registry.synthetic import SyntheticSettings, place_list_yaml, synthetic_places
+from tests.conftest import ROOT
+
+LISTED = read_places(ROOT / "data" / "places.yaml")
+
+
+def size(**over) -> SyntheticSettings:
+    from generators.registry.config import read_registry_config
+
+    return SyntheticSettings.from_config(
+        read_registry_config(ROOT / "data" / "registry.yaml").synthetic, **over
+    )
+
+
+def test_default_size_keeps_the_county_list_exactly():
+    assert synthetic_places(size(), LISTED) == LISTED
+
+
+@pytest.mark.parametrize("townships,villages", [(20, 20), (3, 9), (1, 2), (90, 40)])
+def test_any_size_gets_unique_plausible_names(tmp_path, townships, villages):
+    places = synthetic_places(size(townships=townships, villages_per_township=villages), LISTED)
+    assert len(places.townships) == townships
+    assert all(len(t.villages) == villages for t in places.townships)
+    names = [t.name for t in places.townships] + [v.name for t in places.townships for v in t.villages]
+    assert len(names) == len(set(names))
+    bases = [n.removesuffix("镇").removesuffix("街道").removesuffix("村").removesuffix("社区") for n in names]
+    assert len(bases) == len(set(bases))  # no 青山镇 beside a 青山村: a name says which place it is
+    for t in places.townships:
+        village_suffix = "社区" if t.name.endswith("街道") else "村"
+        assert t.name.endswith(("镇", "街道")) and all(v.name.endswith(village_suffix) for v in t.villages)
+    # the listed places come first, as listed; the generated list reads back as the same list
+    assert places.townships[0].name == "高峰镇" and places.townships[0].aliases == ("高峰乡",)
+    (tmp_path / "places.yaml").write_text(place_list_yaml(places), encoding="utf-8")
+    assert read_places(tmp_path / "places.yaml") == places
+    # the same size gives the same names, every time
+    assert synthetic_places(size(townships=townships, villages_per_township=villages), LISTED) == places
+
+
+def _square(shared, item):
+    if item == "boom":
+        raise ValueError("task failed")
+    return shared * item
+
+
+def test_pool_and_serial_run_the_same_tasks():
+    pool = PoolExecutor(2)
+    try:
+        for executor in (SerialExecutor(), pool):
+            ticks: list[tuple[int, int]] = []
+            got = dict(executor.run(_square, range(7), 3, tick=lambda d, t, seen=ticks: seen.append((d, t))))
+            assert got == {i: 3 * i for i in range(7)} and ticks[-1] == (7, 7)
+            with pytest.raises(ValueError, match="task failed"):
+                dict(executor.run(_square, [1, "boom", 2], 1))
+    finally:
+        pool.close()
+    assert make_executor(serial=True).name == "serial" and make_executor(workers=3).workers == 3
+
+
+def test_progress_bar_only_on_a_terminal():
+    log = io.StringIO()  # not a terminal: CI logs get the stage lines only
+    progress = Progress(1, stream=log)
+    with progress.stage("生成 PDF") as step:
+        for i in range(1, 4):
+            step.tick(i, 3)
+    assert log.getvalue().startswith("[1/1] 生成 PDF … 完成") and "3/3" not in log.getvalue()
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Terminal()
+    with Progress(1, stream=tty).stage("生成 PDF") as step:
+        for i in range(1, 4):
+            step.tick(i, 3)
+    assert "/3（已用" in tty.getvalue() and "约剩" in tty.getvalue()  # counts and time left
+    quiet = Terminal()
+    with Progress(1, stream=quiet, quiet=True).stage("生成 PDF") as step:
+        step.tick(1, 3)
+    assert quiet.getvalue() == ""
+
+
+def test_public_pdf_keys_do_not_depend_on_where_the_checkout_lives(tmp_path):
+    from generators.printing.fonts import PrintFonts, prepare_print_fonts
+    from generators.printing.pdf import document_key, print_setup
+    from generators.website.render import make_environment
+
+    env = make_environment(ROOT / "templates")
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts")
+    keys = []
+    for place in ("a", "b/deeper"):
+        folder = tmp_path / place
+        folder.mkdir(parents=True)
+        copied = PrintFonts(
+            Path(shutil.copy(fonts.regular, folder)), Path(shutil.copy(fonts.bold, folder)), None
+        )
+        setup = print_setup(env, copied)
+        assert str(folder) in setup.css  # the stylesheet does name the files where they are …
+        keys.append(document_key(setup, "<p>同一页</p>"))
+    assert keys[0] == keys[1]  # … but the key holds their content only
+    other = PrintFonts(fonts.bold, fonts.regular, None)  # other bytes behind the same roles
+    assert document_key(print_setup(env, other), "<p>同一页</p>") != keys[0]
+
+
+# --- whole stages on a small county -----------------------------------------------------------------------
+SMALL = {"townships": 2, "villages_per_township": 3, "cases_per_village": 6, "months": 4}
+
+
+def _settings(tmp_path: Path, name: str, registry: Path | None = None) -> Settings:
+    return Settings.from_args(
+        ROOT,
+        build=tmp_path / name / "build",
+        site=tmp_path / name / "site",
+        restricted=tmp_path / name / "restricted",
+        registry=registry,
+        month="2026-11",
+        synthetic_size=SMALL if registry is None else None,
+    )
+
+
+def _restricted(settings, policies, executor) -> tuple[dict[str, bytes], pipeline.RestrictedPrint]:
+    """Import, derive and print the restricted output with one executor; the files it would publish."""
+    registry = pipeline.import_registries(settings, policies, executor)
+    figures = pipeline.derive_month(settings, policies, registry, executor)
+    pages = pipeline.render_site_pages(settings, policies, registry, figures)
+    plan = pipeline.plan_print(settings, policies, registry, figures, pages)
+    staged = pipeline.Staged()
+    printed = pipeline.print_restricted(settings, registry, pages, plan, staged, executor)
+    pipeline.publish(staged)
+    folder = pipeline.restricted_folder(settings, registry)
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }, printed
+
+
+@pytest.fixture(scope="module")
+def policies():
+    return pipeline.load_policies(_settings(Path("/nonexistent"), "x"))
+
+
+@pytest.mark.slow
+def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
+    from distributed import Client, LocalCluster
+
+    serial, _ = _restricted(_settings(tmp_path, "serial"), policies, SerialExecutor())
+    pool_executor = PoolExecutor(2)
+    try:
+        pool, _ = _restricted(_settings(tmp_path, "pool"), policies, pool_executor)
+    finally:
+        pool_executor.close()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        dask, _ = _restricted(_settings(tmp_path, "dask"), policies, DaskExecutor(client=client))
+    assert len(serial) == 3 * 2 + 2 + 2 + 3  # sheets, packs, rejected rows, readme, assessment reports
+    assert sorted(serial) == sorted(pool) == sorted(dask)
+    assert [p for p in serial if serial[p] != pool[p]] == []
+    assert [p for p in serial if serial[p] != dask[p]] == []
+
+
+@pytest.mark.slow
+def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_path, policies):
+    import openpyxl
+
+    first = _settings(tmp_path, "generate")
+    executor = SerialExecutor()
+    pipeline.import_registries(first, policies, executor)  # writes the small county's workbooks
+    folder = tmp_path / "registry"
+    shutil.copytree(first.build / "registry-default", folder)
+    shutil.copy(folder / "places.yaml", tmp_path / "places.yaml")
+    (folder / "places.yaml").unlink()
+    settings = _settings(tmp_path, "monthly", registry=folder)
+    before, printed = _restricted(settings, policies, executor)
+    assert printed.laid_out == 3 * 2 + 2  # the first build lays out everything
+
+    again, printed = _restricted(settings, policies, executor)
+    assert printed.laid_out == 0 and again == before  # nothing changed: nothing laid out, same bytes
+
+    changed = sorted(folder.glob("*.xlsx"))[-1]
+    book = openpyxl.load_workbook(changed)
+    sheet = book["个案台账"]
+    column = {str(c.value): c.column for c in sheet[1]}
+    row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
+    risk = sheet.cell(row, column["风险等级"])
+    risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
+    book.save(changed)
+    after, printed = _restricted(settings, policies, executor)
+    assert printed.laid_out == 2  # that village's sheet and its township's pack
+    township, village = changed.stem.split("-", 1)
+    differ = sorted(p for p in before if before[p] != after[p])
+    assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
+    cache = settings.restricted / ".pdf-cache"
+    assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
