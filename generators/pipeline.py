@@ -150,7 +150,7 @@ def import_registries(settings: Settings, policies: Policies, executor: Executor
         if sized != places:  # another size than the county's list: the build uses the extended list
             places, places_file = sized, folder / "places.yaml"
             places_file.write_text(place_list_yaml(places), encoding="utf-8")
-        files = write_synthetic_registry(synthetic, rules, schema, folder, places)
+        files = write_synthetic_registry(synthetic, rules, schema, folder, places, executor.run)
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
@@ -374,7 +374,7 @@ def print_public(
     settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, executor: Executor, tick=None
 ) -> int:
     """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs. Returns how
-    many were laid out (the others came from the content-keyed cache)."""
+    many were made (the others came from the content-keyed cache)."""
     jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
     cache = PdfCache(settings.cache / "pdf")
     pdfs = render_cached(executor, plan.setup, jobs, cache, tick)
@@ -419,9 +419,10 @@ def restricted_cache(settings: Settings) -> PdfCache:
 
 @dataclass(frozen=True)
 class RestrictedPrint:
-    sheets: int  # village sheets written
-    packs: int  # township packs written
-    laid_out: int  # documents laid out by this build (sheets, pack pages, reports); the rest were cached
+    sheets: int  # village sheets
+    packs: int  # township packs
+    written: int  # sheets and packs made by this build; the others were unchanged and came from the cache
+    townships: int  # townships laid out (all of a township's sheets are laid out when its pack is made)
 
 
 def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
@@ -469,7 +470,7 @@ def print_restricted(
     cache = restricted_cache(settings)
     staged.caches.append(cache)
     setup = _remote(executor, plan.setup)
-    laid_out = 0
+    written = townships = 0
     done: dict[str, bytes] = {}
     keys_of: list[dict[str, str]] = []
 
@@ -486,7 +487,8 @@ def print_restricted(
         keys = keys_of[index]
         for path, data in outputs.items():
             cache.put(keys[path], data)
-        laid_out += len(outputs)
+        written += len(outputs)
+        townships += 1
         fill_folder(staging, outputs)
     reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
     fill_folder(staging, reports)
@@ -499,7 +501,7 @@ def print_restricted(
     )
     fill_folder(staging, {"说明.txt": readme})
     sheets = sum(len(p.sheets) for p in plan.packs)
-    return RestrictedPrint(sheets, len(plan.packs), laid_out)
+    return RestrictedPrint(sheets, len(plan.packs), written, townships)
 
 
 # --- 7. the site ----------------------------------------------------------------------------------------

@@ -187,10 +187,10 @@ def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_
     (folder / "places.yaml").unlink()
     settings = _settings(tmp_path, "monthly", registry=folder)
     before, printed = _restricted(settings, policies, executor)
-    assert printed.laid_out == 3 * 2 + 2  # the first build lays out everything
+    assert printed.written == 3 * 2 + 2 and printed.townships == 2  # the first build makes everything
 
     again, printed = _restricted(settings, policies, executor)
-    assert printed.laid_out == 0 and again == before  # nothing changed: nothing laid out, same bytes
+    assert printed.written == printed.townships == 0 and again == before  # nothing laid out, same bytes
 
     changed = sorted(folder.glob("*.xlsx"))[-1]
     book = openpyxl.load_workbook(changed)
@@ -201,7 +201,7 @@ def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_
     risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
     book.save(changed)
     after, printed = _restricted(settings, policies, executor)
-    assert printed.laid_out == 2  # that village's sheet and its township's pack
+    assert printed.written == 2 and printed.townships == 1  # that village's sheet and its township's pack
     township, village = changed.stem.split("-", 1)
     differ = sorted(p for p in before if before[p] != after[p])
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])

@@ -45,9 +45,9 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             )
         with progress.stage("准备打印字体，生成公开的 PDF（手册、单位职责、自评表、试点汇总）") as step:
             plan = pipeline.plan_print(settings, policies, registry, figures, pages)
-            laid_out = pipeline.print_public(settings, policies, pages, plan, executor, tick=step.tick)
+            made = pipeline.print_public(settings, policies, pages, plan, executor, tick=step.tick)
             count = len(plan.public) + sum(len(j) for j in plan.editions.values())
-            step.note = f"{count} 份 PDF（新排版 {laid_out} 份，其余按内容取自缓存）；" + (
+            step.note = f"{count} 份 PDF（新生成 {made} 份，其余按内容取自缓存）；" + (
                 f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
                 if plan.fonts.made
                 else "打印字体已缓存"
@@ -57,7 +57,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                 settings, registry, pages, plan, staged, executor, tick=step.tick
             )
             step.note = (
-                f"{printed.sheets} 份村（社区）简报，{printed.packs} 份乡镇汇编（本次排版 {printed.laid_out} 份，"
+                f"{printed.sheets} 份村（社区）简报，{printed.packs} 份乡镇汇编（本次新生成 {printed.written} 份，"
                 f"其余未变、沿用上次），{len(plan.report_jobs)} 份试点评估报告，"
                 f"退回 {len(registry.imported.rejected)} 行；{executor.workers} 个进程（{executor.name}）"
             )

@@ -314,21 +314,35 @@ def generate(
     return out
 
 
+def village_workbook(schema: RegistrySchema, item: tuple[Path, str, list, list]) -> bytes:
+    """Task: one village's workbook (`item` = path, title, case rows, contact rows)."""
+    _, title, cases, contacts = item
+    return registry_workbook(schema, cases, contacts, title=title)
+
+
 def write_synthetic_registry(
     settings: SyntheticSettings,
     rules: dict[str, AgeRule],
     schema: RegistrySchema,
     folder: Path,
     places: PlaceList,
+    run=None,
 ) -> list[Path]:
-    """One workbook per village, as a village would keep it."""
-    paths = []
-    for (township, village), (cases, contacts) in generate(settings, rules, places).items():
-        path = folder / f"{township}-{village}.xlsx"
-        path.write_bytes(
-            registry_workbook(
-                schema, cases, contacts, title=f"{township}{village}重点青少年群体台账（模拟数据）"
-            )
+    """One workbook per village, as a village would keep it. The people are drawn in order (one seeded
+    generator); the workbooks are written by `run` (an executor's, one task per village) when given."""
+    items = [
+        (
+            folder / f"{township}-{village}.xlsx",
+            f"{township}{village}重点青少年群体台账（模拟数据）",
+            cases,
+            contacts,
         )
-        paths.append(path)
-    return sorted(paths)
+        for (township, village), (cases, contacts) in generate(settings, rules, places).items()
+    ]
+    if run is None:
+        for item in items:
+            item[0].write_bytes(village_workbook(schema, item))
+    else:
+        for index, data in run(village_workbook, items, schema):
+            items[index][0].write_bytes(data)
+    return sorted(path for path, *_ in items)
