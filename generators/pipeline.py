@@ -350,24 +350,18 @@ def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:
 
 def render_cached(
     executor: Executor, setup: PrintSetup, jobs: list[tuple[PrintJob, bool]], cache: PdfCache, tick=None
-) -> dict[str, bytes]:
-    """PDFs of (job, forms) pairs: from the cache where it has them, the others laid out in parallel, one
-    task per document, and cached."""
-    out: dict[str, bytes] = {}
-    keys = {job.path: document_key(setup, job.html, forms) for job, forms in jobs}
-    missing = []
-    for job, forms in jobs:
-        data = cache.get(keys[job.path])
-        if data is None:
-            missing.append((job, forms))
-        else:
-            out[job.path] = data
-    items = [(job.html, forms) for job, forms in missing]
+) -> list[bytes]:
+    """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
+    cache where it has them, the others laid out in parallel, one task per document, and cached."""
+    keys = [document_key(setup, job.html, forms) for job, forms in jobs]
+    found = {key: cache.get(key) for key in dict.fromkeys(keys)}
+    missing = [key for key, data in found.items() if data is None]  # each distinct document once
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    items = [(jobs[first[key]][0].html, jobs[first[key]][1]) for key in missing]
     for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
-        path = missing[index][0].path
-        cache.put(keys[path], data)
-        out[path] = data
-    return out
+        cache.put(missing[index], data)
+        found[missing[index]] = data
+    return [data for data in (found[key] for key in keys) if data is not None]
 
 
 def print_public(
@@ -377,13 +371,13 @@ def print_public(
     many were made (the others came from the content-keyed cache)."""
     jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
     cache = PdfCache(settings.cache / "pdf")
-    pdfs = render_cached(executor, plan.setup, jobs, cache, tick)
+    pdfs = iter(render_cached(executor, plan.setup, jobs, cache, tick))
     downloads: dict[str, bytes | str] = dict(pages.downloads)
-    downloads.update({j.path: pdfs[j.path] for j in plan.public})
+    downloads.update({j.path: next(pdfs) for j in plan.public})
     for e in policies.editions:
         files: dict[str, bytes | str] = {
             **pages.versions[e.number][1],
-            **{j.path: pdfs[j.path] for j in plan.editions[e.number]},
+            **{j.path: next(pdfs) for j in plan.editions[e.number]},
         }
         write_tree(
             {**files, **downloads} if e is policies.latest else files,
@@ -491,7 +485,7 @@ def print_restricted(
         townships += 1
         fill_folder(staging, outputs)
     reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
-    fill_folder(staging, reports)
+    fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     fill_folder(staging, {"台账退回.xlsx": rejected_workbook(registry.schema, registry.imported.rejected)})
     readme = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,

@@ -207,3 +207,19 @@ def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
     cache = settings.restricted / ".pdf-cache"
     assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
+
+
+def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):
+    """Every edition has a downloads/units/police.pdf: each must get its own edition's PDF."""
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.jobs import PrintJob
+    from generators.printing.pdf import PdfCache, print_setup
+    from generators.website.render import make_environment
+
+    setup = print_setup(make_environment(ROOT / "templates"), prepare_print_fonts(ROOT / ".cache" / "fonts"))
+    jobs = [(PrintJob("units/police.pdf", f"<p>{text}</p>"), False) for text in ("第一版", "第二版", "第一版")]
+    cache = PdfCache(tmp_path / "pdf")
+    first = pipeline.render_cached(SerialExecutor(), setup, jobs, cache)
+    assert first[0] != first[1] and first[0] == first[2] and cache.hits == 0
+    again = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
+    assert again == first
