@@ -167,7 +167,11 @@ def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
         LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Client(cluster) as client,
     ):
-        dask, _ = _restricted(_settings(tmp_path, "dask"), policies, DaskExecutor(client=client))
+        from generators.printing.pdf import forget_writers
+
+        executor = DaskExecutor(client=client, cleanup=forget_writers)
+        dask, _ = _restricted(_settings(tmp_path, "dask"), policies, executor)
+        executor.close()  # each worker forgets the writers and fonts the build sent
     assert len(serial) == 3 * 2 + 2 + 2 + 3  # sheets, packs, rejected rows, readme, assessment reports
     assert sorted(serial) == sorted(pool) == sorted(dask)
     assert [p for p in serial if serial[p] != pool[p]] == []
@@ -217,9 +221,39 @@ def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):
     from generators.website.render import make_environment
 
     setup = print_setup(make_environment(ROOT / "templates"), prepare_print_fonts(ROOT / ".cache" / "fonts"))
-    jobs = [(PrintJob("units/police.pdf", f"<p>{text}</p>"), False) for text in ("第一版", "第二版", "第一版")]
+    jobs = [
+        (PrintJob("units/police.pdf", f"<p>{text}</p>"), False) for text in ("第一版", "第二版", "第一版")
+    ]
     cache = PdfCache(tmp_path / "pdf")
     first = pipeline.render_cached(SerialExecutor(), setup, jobs, cache)
     assert first[0] != first[1] and first[0] == first[2] and cache.hits == 0
     again = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
     assert again == first
+
+
+def test_a_worker_elsewhere_gets_the_fonts_and_keeps_nothing(tmp_path):
+    """A Dask worker on another machine has no font files at the build's paths: the setup carries their
+    bytes, the worker writes them to a private temporary folder, and forgets them after the run."""
+    from dataclasses import replace
+
+    from generators.printing import pdf
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.website.render import make_environment
+
+    env = make_environment(ROOT / "templates")
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts")
+    here = pdf.print_setup(env, fonts)
+    moved = {f.uri: f.uri.replace(str(fonts.regular.parent), str(tmp_path / "elsewhere")) for f in here.fonts}
+    css = here.css
+    for old, new in moved.items():
+        css = css.replace(old, new)
+    remote = replace(
+        here.portable(), css=css, fonts=tuple(replace(f, uri=moved[f.uri]) for f in here.portable().fonts)
+    )
+    assert remote.key == here.key  # the same content, wherever the files are
+    data = pdf.render_document(remote, ("<p>第一页</p>", False))
+    assert data.startswith(b"%PDF") and data == pdf.render_document(here, ("<p>第一页</p>", False))
+    sent = list(pdf._FONT_DIR)
+    assert sent and all(p.exists() for p in sent)
+    pdf.forget_writers()
+    assert not any(p.exists() for p in sent) and not pdf._WRITERS

@@ -7,13 +7,16 @@ from generators.config.settings import Settings
 from generators.core.errors import display_path
 from generators.core.executor import Executor, make_executor
 from generators.core.progress import Progress
+from generators.printing.pdf import forget_writers
 
 
 def run(settings: Settings, quiet: bool = False, executor: Executor | None = None) -> dict:
     progress = Progress(total=8, quiet=quiet)
     staged = pipeline.Staged()
     own = executor is None
-    executor = executor or make_executor(settings.scheduler, settings.workers, settings.serial)
+    executor = executor or make_executor(
+        settings.scheduler, settings.workers, settings.serial, cleanup=forget_writers
+    )
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
             policies = pipeline.load_policies(settings)

@@ -128,11 +128,14 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, client: Any = None):
+    def __init__(
+        self, address: str | None = None, client: Any = None, cleanup: Callable[[], None] | None = None
+    ):
         from distributed import Client
 
         self.client = client if client is not None else Client(address, set_as_default=False)
         self._own_client = client is None
+        self.cleanup = cleanup  # run on every worker at the end: what the build sent them is removed
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def run(self, fn, items, shared=None, total=None, tick=None):
@@ -174,16 +177,24 @@ class DaskExecutor:
                 self.client.cancel([scattered])
 
     def close(self) -> None:
+        if self.cleanup is not None:
+            self.client.run(self.cleanup)
         if self._own_client:
             self.client.close()
 
 
-def make_executor(scheduler: str | None = None, workers: int | None = None, serial: bool = False) -> Executor:
+def make_executor(
+    scheduler: str | None = None,
+    workers: int | None = None,
+    serial: bool = False,
+    cleanup: Callable[[], None] | None = None,
+) -> Executor:
     """Serial when asked, Dask when a scheduler is named (here or in DASK_SCHEDULER_ADDRESS), otherwise a
-    local pool of `workers` processes (default: one per core)."""
+    local pool of `workers` processes (default: one per core; its processes end with the build).
+    `cleanup` runs on each Dask worker when the executor closes."""
     if serial or workers == 1:
         return SerialExecutor()
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if address:
-        return DaskExecutor(address)
+        return DaskExecutor(address, cleanup=cleanup)
     return PoolExecutor(workers)
