@@ -408,7 +408,7 @@ def restricted_folder(settings: Settings, registry: Registry) -> Path:
 def restricted_cache(settings: Settings) -> PdfCache:
     """Person-level PDFs of the last build, for the next one to reuse: inside the restricted output only,
     never in .cache/ (a hidden folder beside the months)."""
-    return PdfCache(settings.restricted / ".pdf-cache")
+    return PdfCache(settings.restricted / ".pdf-cache", private=True)
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,7 @@ def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
     cache = settings.restricted / ".pdf-cache"
     assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
+    assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
 
 
 def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):

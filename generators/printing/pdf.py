@@ -197,8 +197,9 @@ class PdfCache:
     """PDFs by `document_key`. Public PDFs: .cache/pdf (shared, content-keyed). Person-level PDFs: only a
     folder inside the restricted output, pruned to what the last build used."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, private: bool = False):
         self.folder = folder
+        self.private = private  # person-level: only the owner may list or read the cache
         self.used: set[str] = set()
         self.hits = 0
 
@@ -219,6 +220,10 @@ class PdfCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
+        if self.private:
+            for folder in (self.folder, path.parent):
+                folder.chmod(0o700)
+            tmp.chmod(0o600)
         tmp.replace(path)  # atomic: a half-written PDF never looks cached
 
     def prune(self) -> None:
