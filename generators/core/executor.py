@@ -55,7 +55,14 @@ class SerialExecutor:
 
     workers, name = 1, "serial"
 
-    def run(self, fn, items, shared=None, total=None, tick=None):
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
         n = _count(items, total)
         for index, item in enumerate(items):
             result = fn(shared, item)
@@ -88,7 +95,14 @@ class PoolExecutor:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
-    def run(self, fn, items, shared=None, total=None, tick=None):
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
         pool = self._started()
         n = _count(items, total)
         window = self.workers * 2  # tasks in flight: enough to keep every worker busy, no more in memory
@@ -138,7 +152,14 @@ class DaskExecutor:
         self.cleanup = cleanup  # run on every worker at the end: what the build sent them is removed
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def run(self, fn, items, shared=None, total=None, tick=None):
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
         from distributed import as_completed
 
         n = _count(items, total)
