@@ -206,14 +206,14 @@ class MonthRules:
 def township_month(shared: MonthRules, item: tuple[str, list[Case], dict[str, list[dt.date]]]) -> AreaMonth:
     """Task: one township and its villages (`item` = township, its cases, contact dates by case)."""
     township, cases, by_case = item
-    args = (shared.month, shared.rules, shared.crules, shared.trend_months)
-    area = _area("township", township, township, shared.month, cases, by_case, *args[1:])
+    rules = (shared.rules, shared.crules, shared.trend_months)
+    area = _area("township", township, township, shared.month, cases, by_case, *rules)
     by_village: dict[str, list[Case]] = {}
     for c in cases:
         by_village.setdefault(c.village, []).append(c)
     for village in sorted(by_village):
         area.villages.append(
-            _area("village", village, township, shared.month, by_village[village], by_case, *args[1:])
+            _area("village", village, township, shared.month, by_village[village], by_case, *rules)
         )
     return area
 
