@@ -179,7 +179,7 @@ def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
 
 
 @pytest.mark.slow
-def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_path, policies):
+def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_path, policies):
     import openpyxl
 
     first = _settings(tmp_path, "generate")
@@ -205,7 +205,9 @@ def test_rebuild_after_one_village_changed_lays_out_only_its_sheet_and_pack(tmp_
     risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
     book.save(changed)
     after, printed = _restricted(settings, policies, executor)
-    assert printed.written == 2 and printed.townships == 1  # that village's sheet and its township's pack
+    # that village's sheet and its township's pack are made; the township's other sheets are laid out
+    # again for the pack (not written), no other township is touched
+    assert printed.written == 2 and printed.townships == 1
     township, village = changed.stem.split("-", 1)
     differ = sorted(p for p in before if before[p] != after[p])
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
