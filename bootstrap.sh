@@ -43,6 +43,7 @@ need_deb libharfbuzz-subset0 "ldconfig -p | grep -q libharfbuzz-subset.so.0" "PD
 if [ "$mode" = test ]; then
   need_deb chromium "command -v chromium" "浏览器测试"
   need_deb poppler-utils "command -v pdftoppm" "PDF 测试"
+  need_deb libreoffice-calc-nogui "command -v soffice" "用 LibreOffice 检查 Excel 表的打印和另存"
 fi
 
 # --- virtual environment from the lock file ---------------------------------------------------------

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generators.config.paths import DataPaths
-from generators.policy.age_rules import age_rules
 from generators.policy.build import build_policy_model
 from generators.policy.work_calendar import work_calendar
 from generators.printing.fonts import prepare_print_fonts
@@ -31,29 +30,30 @@ from generators.printing.pdf import PdfWriter
 from generators.privacy.pseudonyms import Pseudonymizer
 from generators.registry.briefings import briefing_packs
 from generators.registry.config import read_registry_config
+from generators.registry.local_rules import county_rules
 from generators.registry.model import Case, Contact, RowRef
-from generators.registry.monthly import contact_rules, default_report_month, month_tasks, monthly_areas
+from generators.registry.monthly import default_report_month, month_tasks, monthly_areas
+from generators.registry.places import read_places
 from generators.registry.synthetic import SyntheticSettings, generate
 from generators.website.render import make_environment
 
 
 def county_packs(model, **size):
     config = read_registry_config(ROOT / "data" / "registry.yaml")
-    rules = age_rules(model, list(config.age_rules_from))
+    rules = county_rules(model, read_places(ROOT / "data" / "places.yaml"), config.periodic_contact_days)
     ref = RowRef("bench", None, 0)
     cases, contacts = [], []
     for rows, contact_rows in generate(
-        SyntheticSettings.from_config(config.synthetic, **size), rules
+        SyntheticSettings.from_config(config.synthetic, **size), rules.narrowest_ages()
     ).values():
         for r in rows:
             group = {g.name: g.id for g in model.groups.values()}[r["group"]]
             cases.append(Case(**{k: v for k, v in r.items() if k != "group"}, group=group, source=ref))
         contacts += [Contact(**c, source=ref) for c in contact_rows]
     month = default_report_month(contacts, cases)
-    crules = contact_rules(model, config.periodic_contact_days)
-    county = monthly_areas(cases, contacts, month, rules, crules)
+    county = monthly_areas(cases, contacts, month, rules)
     packs = briefing_packs(
-        county, model, Pseudonymizer(b"bench"), month_tasks(work_calendar(model), model, month), crules
+        county, model, Pseudonymizer(b"bench"), month_tasks(work_calendar(model), model, month), rules
     )
     return packs
 

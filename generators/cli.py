@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             from generators.commands import build
 
-            build.run(settings, quiet=args.quiet)
+            return int(build.run(settings, quiet=args.quiet)["exit_code"])
         elif args.command == "check":
             from generators.commands import check
 
@@ -133,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             else "\n输入有误：",
             file=sys.stderr,
         )
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        from generators.privacy.masking import mask_patterns
+
+        for problem in exc.problems:  # an ID number or phone quoted in a message is masked all the same
+            print(f"  - {mask_patterns(str(problem))}", file=sys.stderr)
         return 2
     except Exception as exc:  # mkdocs aborts (strict mode) and the like: say so plainly, keep old site
         from mkdocs.exceptions import MkDocsException

@@ -13,23 +13,29 @@ import datetime as dt
 import json
 import os
 import shutil
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
 from generators.assessment.criteria import Criteria, PilotList, read_criteria, read_pilots
+from generators.assessment.definition import form_definition
 from generators.assessment.forms import assessment_workbook, xlsform_workbook
 from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.errors import InputError, Problem
-from generators.core.executor import Executor
-from generators.core.files import fill_folder, remove_leftovers, staging_folder, swap_in, write_tree
+from generators.core.errors import InputError, Problem, display_path
+from generators.core.executor import Executor, SerialExecutor
+from generators.core.files import (
+    fill_folder,
+    make_private,
+    remove_leftovers,
+    staging_folder,
+    swap_in,
+    write_tree,
+)
 from generators.core.months import Month
-from generators.policy.age_rules import AgeRule, age_rules
 from generators.policy.build import build_policy_model
 from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
@@ -40,40 +46,38 @@ from generators.printing.handbook import handbook_jobs
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
-from generators.privacy.guard import guard
+from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
-from generators.registry.monthly import (
-    AreaMonth,
-    ContactRule,
-    contact_rules,
-    default_report_month,
-    month_tasks,
-    monthly_areas,
-)
-from generators.registry.pii import personal_values, place_names
+from generators.registry.figures import PublicFigures, on_place_list, public_figures
+from generators.registry.folder import file_name, registry_files
+from generators.registry.local_rules import CountyRules, county_rules
+from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
+from generators.registry.pii import personal_values, place_words
 from generators.registry.places import PlaceList, read_places
-from generators.registry.readers import Table, read_registry_file, registry_files
+from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import (
     SyntheticSettings,
     place_list_yaml,
     synthetic_places,
+    with_synthetic_places,
     write_synthetic_registry,
 )
 from generators.registry.template import registry_workbook
-from generators.registry.validate import RegistryImport, import_summary, validate
+from generators.registry.validate import RegistryImport, import_reads, import_summary
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
-from generators.website.edition_pages import edition_tasks, redirect_page, versions_json
+from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
-from generators.website.pages import navigation, unit_pdf
+from generators.website.pages import COVERAGE_PAGE, navigation, unit_pdf
 from generators.website.registry_pages import registry_pages
 from generators.website.render import PageTask, make_environment, render_pages
 
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
+NOT_PRINTED = ("guide.md", COVERAGE_PAGE)  # pages for reading on screen, not in the printed handbook
 
 
 def handbook_pdf_path(edition: Edition) -> str:
@@ -119,85 +123,80 @@ def load_policies(settings: Settings) -> Policies:
 class Registry:
     config: RegistryConfig
     schema: RegistrySchema
-    rules: dict[str, AgeRule]
+    rules: CountyRules  # per township, from the documents data/places.yaml says it follows
     imported: RegistryImport
-    files: list[Path]
+    folder: Path
     month: Month  # the report month
-    places: PlaceList  # the county's place list (for a larger synthetic county: the generated one)
-    places_file: Path
+    places: PlaceList  # the county's place list; for a synthetic county, with its generated places
 
     @property
     def summary(self) -> dict:
         return import_summary(self.imported)
 
 
-def import_registries(settings: Settings, policies: Policies, executor: Executor, tick=None) -> Registry:
+def import_registries(
+    settings: Settings, policies: Policies, executor: Executor | None = None, tick=None
+) -> Registry:
     """The registry's files (the synthetic default is generated into build/), read in parallel, one task
-    per file, then validated together."""
+    per file (in this process without an executor), then validated together."""
+    executor = executor or SerialExecutor()
     config = read_registry_config(settings.registry_config)
     schema = read_schema(settings.registry_schema)
-    rules = age_rules(policies.model, list(config.age_rules_from))
+    places = read_places(settings.places)
     data_month = settings.month.shift(-1) if settings.month else None
-    places_file = settings.places
-    places = read_places(places_file)
+    synthetic = sized = None
     if settings.registry is not None or config.source != "synthetic":
-        files = registry_files(settings.registry or (settings.data / config.source))
+        folder = settings.registry or (settings.data / config.source)
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
-        write_tree({}, None, folder)  # start empty: no stale villages
+        # a county larger than the list gets generated places (made by our code), which join the list
         sized = synthetic_places(synthetic, places)
-        if sized != places:  # another size than the county's list: the build uses the extended list
-            places, places_file = sized, folder / "places.yaml"
-            places_file.write_text(place_list_yaml(places), encoding="utf-8")
-        files = write_synthetic_registry(synthetic, rules, schema, folder, places, executor.run)
+        places = with_synthetic_places(places, sized)
+    rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
+    if synthetic is not None and sized is not None:
+        write_tree({}, None, folder)  # start empty: no stale villages
+        write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, folder, sized, executor.run)
+        (settings.build / "registry-default-places.yaml").write_text(
+            place_list_yaml(places), encoding="utf-8"
+        )
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    tables = read_tables(executor, files, schema, tick)
-    imported = validate(tables, policies.model, rules, as_of)
-    check_nothing_lost(imported)
+    listing = registry_files(folder)
+    reads = read_files(executor, folder, listing.files, schema, tick)
+    imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
+    if settings.month is None and not (imported.cases or imported.contacts):
+        raise InputError(
+            Problem(display_path(folder), "台账中没有可用的行，无法确定报表月份：请用 --month 指定")
+        )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, files, month, places, places_file)
+    return Registry(config, schema, rules, imported, folder, month, places)
 
 
-def _read_file(schema: RegistrySchema, path: Path) -> tuple[list[Table], list[Problem]]:
-    """Task: one registry file's tables, or why it cannot be read."""
-    try:
-        return read_registry_file(path, schema), []
-    except InputError as exc:
-        return [], exc.problems
+def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
+    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
+    path, name = item
+    return read_registry_file(path, schema, name)
 
 
-def read_tables(executor: Executor, files: list[Path], schema: RegistrySchema, tick=None) -> list[Table]:
-    """Every file's tables, in file order. Files that cannot be read stop the build, all named at once."""
-    if not files:
-        raise InputError(Problem("台账目录", "没有找到台账文件（.xlsx 或 .csv）"))
-    by_file: list[tuple[list[Table], list[Problem]]] = [([], []) for _ in files]
-    for index, result in executor.run(_read_file, files, schema, tick=tick):
-        by_file[index] = result
-    problems = [p for _, found in by_file for p in found]
-    if problems:
-        raise InputError(problems)
-    return [t for tables, _ in by_file for t in tables]
-
-
-def check_nothing_lost(result: RegistryImport) -> None:
-    """The promise, per file, sheet and kind: rows read = accepted + rejected (counted in one pass)."""
-    counted: Counter = Counter()
-    for rows, kind in ((result.cases, "cases"), (result.contacts, "contacts")):
-        for r in rows:
-            counted[(r.source.file, r.source.sheet, kind)] += 1
-    for row in result.rejected:
-        counted[(row.ref.file, row.ref.sheet, row.kind)] += 1
-    assert counted == +Counter(result.read), "registry rows lost between reading and validation"
+def read_files(
+    executor: Executor, folder: Path, files: list[Path], schema: RegistrySchema, tick=None
+) -> list[FileRead]:
+    """Every file read on its own, one task per file, in the listing's order."""
+    reads: list[FileRead | None] = [None] * len(files)
+    items = [(path, file_name(folder, path)) for path in files]
+    for index, read in executor.run(_read_file, items, schema, tick=tick):
+        reads[index] = read
+    done = [r for r in reads if r is not None]
+    assert len(done) == len(files), "a registry file's read was lost"  # the executor yields every task
+    return done
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
 @dataclass(frozen=True)
 class MonthFigures:
-    contact_rules: dict[str, ContactRule]
     county: AreaMonth
     criteria: Criteria
     pilots: PilotList
@@ -210,14 +209,10 @@ def derive_month(
 ) -> MonthFigures:
     """The month's figures per village, township (one task each) and county; the pilots' assessments."""
     model, month = policies.model, registry.month
-    crules = contact_rules(model, registry.config.periodic_contact_days)
+    # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
+    cases = on_place_list(registry.imported.cases, registry.places)
     county = monthly_areas(
-        registry.imported.cases,
-        registry.imported.contacts,
-        month,
-        registry.rules,
-        crules,
-        run=executor.run if executor else None,
+        cases, registry.imported.contacts, month, registry.rules, run=executor.run if executor else None
     )
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
@@ -231,7 +226,7 @@ def derive_month(
         else not_submitted(criteria, p)
         for p in pilots.pilots
     }
-    return MonthFigures(crules, county, criteria, pilots, assessments, len(submissions))
+    return MonthFigures(county, criteria, pilots, assessments, len(submissions))
 
 
 # --- 4. pages and workbooks --------------------------------------------------------------------------
@@ -251,11 +246,12 @@ def render_site_pages(
     env = make_environment(settings.templates)
     live = registry_pages(
         model,
-        figures.county,
+        registry_figures(policies, registry, figures),
         registry.schema,
-        registry.config.suppress_below,
         "../" + TEMPLATE_PATH,
         registry.summary,
+        registry.imported.unreadable,
+        registry.places,
     )
     live += assessment_pages(
         figures.criteria, figures.pilots, figures.assessments, model, registry.month.year
@@ -263,7 +259,12 @@ def render_site_pages(
     tasks = edition_tasks(
         policies.editions, policies.models, policies.calendars, policies.latest, live, handbook_pdf_path
     )
-    versions = {number: (pages, render_pages(env, pages)) for number, pages in tasks.items()}
+    rendered = mark_outdated(
+        {number: render_pages(env, pages) for number, pages in tasks.items()},
+        policies.editions,
+        policies.latest,
+    )
+    versions = {number: (pages, rendered[number]) for number, pages in tasks.items()}
     report = review_report(model)
     settings.build.mkdir(parents=True, exist_ok=True)
     (settings.build / "policy-model.json").write_text(
@@ -278,9 +279,21 @@ def render_site_pages(
     downloads = {TEMPLATE_PATH: registry_workbook(registry.schema)}
     for p in figures.pilots.pilots:
         files = form_downloads(p)
-        downloads[files["xlsx"]] = assessment_workbook(figures.criteria, p, model)
-        downloads[files["xlsform"]] = xlsform_workbook(figures.criteria, p, model)
+        definition = form_definition(figures.criteria, p)
+        downloads[files["xlsx"]] = assessment_workbook(definition)
+        downloads[files["xlsform"]] = xlsform_workbook(definition)
     return Pages(env, versions, {t.path for t in live}, downloads, report)
+
+
+def registry_figures(policies: Policies, registry: Registry, figures: MonthFigures) -> PublicFigures:
+    """Every number the public registry pages show, suppressed and audited as one system."""
+    model = policies.model
+    return public_figures(
+        figures.county,
+        list(model.groups),
+        {g: model.groups[g].short for g in model.groups},
+        registry.config.suppress_below,
+    )
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:
@@ -311,7 +324,8 @@ def plan_print(
         model,
         Pseudonymizer(load_key(settings.key_file)),
         month_tasks(policies.calendar, model, month),
-        figures.contact_rules,
+        registry.rules,
+        registry.imported.unreadable,
     )
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
@@ -319,7 +333,7 @@ def plan_print(
     editions = {}
     for e in policies.editions:
         tasks, rendered = pages.versions[e.number]
-        printed = [t for t in tasks if t.path not in pages.live_paths and t.path != "guide.md"]
+        printed = [t for t in tasks if t.path not in pages.live_paths and t.path not in NOT_PRINTED]
         editions[e.number] = handbook_jobs(
             env,
             {
@@ -352,14 +366,18 @@ def render_cached(
     executor: Executor, setup: PrintSetup, jobs: list[tuple[PrintJob, bool]], cache: PdfCache, tick=None
 ) -> list[bytes]:
     """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
-    cache where it has them, the others laid out in parallel, one task per document, and cached."""
+    cache where it has them, the others laid out in parallel, one task per document, and cached. A job
+    that places its own form fields is made every time (its PDF depends on more than its HTML)."""
     keys = [document_key(setup, job.html, forms) for job, forms in jobs]
-    found = {key: cache.get(key) for key in dict.fromkeys(keys)}
+    keys = [k if job.fields is None else f"{k}-{i}" for i, ((job, _), k) in enumerate(zip(jobs, keys))]
+    cacheable = {k for (job, _), k in zip(jobs, keys, strict=True) if job.fields is None}
+    found = {key: cache.get(key) if key in cacheable else None for key in dict.fromkeys(keys)}
     missing = [key for key, data in found.items() if data is None]  # each distinct document once
-    first = {key: i for i, key in reversed(list(enumerate(keys)))}
-    items = [(jobs[first[key]][0].html, jobs[first[key]][1]) for key in missing]
+    first = {key: jobs[i] for i, key in reversed(list(enumerate(keys)))}
+    items = [(first[key][0].html, first[key][1], first[key][0].fields) for key in missing]
     for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
-        cache.put(missing[index], data)
+        if missing[index] in cacheable:
+            cache.put(missing[index], data)
         found[missing[index]] = data
     return [data for data in (found[key] for key in keys) if data is not None]
 
@@ -458,6 +476,7 @@ def print_restricted(
     whose inputs are unchanged; assessment reports. Each PDF is written to the staging folder as it
     arrives."""
     dest = restricted_folder(settings, registry)
+    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     remove_leftovers(dest)
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
@@ -486,14 +505,22 @@ def print_restricted(
         fill_folder(staging, outputs)
     reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
     fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
-    fill_folder(staging, {"台账退回.xlsx": rejected_workbook(registry.schema, registry.imported.rejected)})
+    imported = registry.imported
+    rejected = rejected_workbook(
+        registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
+    )
+    fill_folder(staging, {"台账退回.xlsx": rejected})
     readme = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
-        rejected=len(registry.imported.rejected),
+        rejected=len(imported.rejected),
+        warnings=len(imported.warnings),
+        unreadable=[t + v for t, v in imported.unreadable],
+        unused=[str(f.problem) for f in imported.files if f.outcome in ("file-error", "superseded")],
         reports=[j.path for j in plan.report_jobs],
     )
     fill_folder(staging, {"说明.txt": readme})
+    make_private(staging)
     sheets = sum(len(p.sheets) for p in plan.packs)
     return RestrictedPrint(sheets, len(plan.packs), written, townships)
 
@@ -519,8 +546,10 @@ def build_handbook_site(
         )
         for e in policies.editions
     ]
-    public_texts = [d.text for m in policies.models.values() for d in m.documents]
-    cases = registry.imported.cases
+    needles = personal_values(registry.imported, registry.schema)
+    public_words = place_words(registry.places)  # the list is shown on the guide page
+    allowlist = read_allowlist(settings.privacy_allowlists)
+    hint = " 或 ".join(display_path(p) for p in settings.privacy_allowlists)
     staging = build_site(
         settings.mkdocs_config,
         builds,
@@ -532,7 +561,7 @@ def build_handbook_site(
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder, personal_values(cases, public_texts), place_names(cases), settings.cache / "pii-clean"
+            folder, needles, public_words, allowlist, hint, settings.cache / "pii-clean"
         ),
     )
     staged.folders.append((staging, settings.site))

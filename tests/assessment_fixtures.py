@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from generators.assessment.criteria import Criteria, Pilot
+from generators.assessment.definition import FormDefinition, form_definition
 from generators.assessment.forms import assessment_workbook
 from generators.policy.model import PolicyModel
 
@@ -54,44 +55,83 @@ def met_answers(key_youth: int) -> dict[str, object]:
     }
 
 
-def xlsform_value(criteria: Criteria, item_id: str, value: object) -> str:
+def labels_of(value: object) -> list[str]:
+    """A multiple-choice answer as its labels: "A、B" or a sequence."""
+    return str(value).split("、") if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+
+
+def xlsform_value(definition: FormDefinition, name: str, value: object) -> str:
     """How ODK Collect / Kobo export an answer: choice names, ISO dates."""
-    c = (
-        criteria.item(item_id.removesuffix("_detail"))
-        if item_id.endswith("_detail")
-        else criteria.item(item_id)
-    )
+    q = definition.question(name)
     if value is None:
         return ""
-    if item_id.endswith("_detail"):
-        return str(value)
-    if c.answer == "yes_no":
-        return {"是": "yes", "否": "no"}[value]
-    if c.answer == "multi_choice":
-        return " ".join(f"c{c.choices.index(v) + 1}" for v in str(value).split("、"))
+    if q.kind == "yes_no":
+        return {"是": "yes", "否": "no"}[value]  # type: ignore[index]
+    if q.kind == "multi_choice":
+        return " ".join(c.name for c in q.choices if c.label in labels_of(value))
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     return str(value)
 
 
-def kobo_csv(criteria: Criteria, pilot: Pilot, answers: dict[str, object]) -> str:
-    """A KoboToolbox-style export (group/field headers, its own metadata columns) of one submission."""
-    headers, values = (
-        ["start", "end", "community", "pilot_year"],
-        ["2026-11-20T09:12:00.000+08:00", "2026-11-20T09:40:00.000+08:00", pilot.community, str(pilot.year)],
-    )
-    for c in criteria.items:
-        headers.append(f"{c.section}/{c.id}")
-        values.append(xlsform_value(criteria, c.id, answers.get(c.id)))
-        if c.detail:
-            headers.append(f"{c.section}/{c.detail_id}")
-            values.append(xlsform_value(criteria, c.detail_id, answers.get(c.detail_id)))
+def kobo_csv(criteria: Criteria, pilot: Pilot, answers: dict[str, object], version: str | None = None) -> str:
+    """A KoboToolbox-style export (group/screen/field headers, its own metadata columns) of one submission;
+    a question that the form did not ask is exported empty, as Kobo does."""
+    definition = form_definition(criteria, pilot)
+    headers = ["start", "end", "community", "pilot_year", "form_version"]
+    values = [
+        "2026-11-20T09:12:00.000+08:00",
+        "2026-11-20T09:40:00.000+08:00",
+        pilot.community,
+        str(pilot.year),
+        version or definition.version,
+    ]
+    given: dict[str, object] = {}
+    for q in definition.questions:
+        value = answers.get(q.name)
+        parsed = {"是": True, "否": False}.get(value, value) if isinstance(value, str) else value
+        asked = q.asked(given)
+        if asked and value is not None:
+            given[q.name] = parsed
+        headers.append(definition.column(q))
+        values.append(xlsform_value(definition, q.name, value) if asked else "")
     headers += ["_id", "_uuid", "_submission_time"]
     values += ["1", "6f1c2a3e-0000-4000-8000-000000000001", "2026-11-20T01:40:05"]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(headers)
     writer.writerow(values)
+    return out.getvalue()
+
+
+def pdf_values(definition: FormDefinition, answers: dict[str, object]) -> dict[str, str]:
+    """The field values a person (or pypdf) gives the fillable PDF: text, /yes or /no, /Yes per option."""
+    values: dict[str, str] = {}
+    for q in definition.questions:
+        value = answers.get(q.name)
+        if value is None:
+            continue
+        if q.kind == "yes_no":
+            values[q.name] = "/yes" if value in ("是", True) else "/no"
+        elif q.kind == "multi_choice":
+            values.update({f"{q.name}_{c.name}": "/Yes" for c in q.choices if c.label in labels_of(value)})
+        elif isinstance(value, dt.datetime | dt.date):
+            values[q.name] = value.strftime("%Y-%m-%d")
+        else:
+            values[q.name] = str(value)
+    return values
+
+
+def fill_pdf(
+    pdf: bytes, definition: FormDefinition, answers: dict[str, object], regenerate: bool = True
+) -> bytes:
+    """The fillable PDF filled in with pypdf, as a script (or a viewer) would."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.update_page_form_field_values(None, pdf_values(definition, answers), auto_regenerate=regenerate)
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 
@@ -102,7 +142,7 @@ def write_samples(
     folder.mkdir(parents=True, exist_ok=True)
     good = by_name["杨柳社区"]
     (folder / f"{good.key}-自评表.xlsx").write_bytes(
-        assessment_workbook(criteria, good, model, met_answers(key_youth["杨柳社区"]))
+        assessment_workbook(form_definition(criteria, good), met_answers(key_youth["杨柳社区"]))
     )
     failed = by_name["长岭村"]
     answers = met_answers(key_youth["长岭村"] + 1)  # one more than the registry knows: a disagreement
@@ -123,7 +163,7 @@ def write_samples(
         answers[item] = None
     answers["mech_volunteers"] = "十几个"
     (folder / f"{partial.key}-自评表.xlsx").write_bytes(
-        assessment_workbook(criteria, partial, model, answers)
+        assessment_workbook(form_definition(criteria, partial), answers)
     )
 
 

@@ -18,7 +18,7 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 # Builds of copied projects share this checkout's font cache; pseudonyms use a test key, so that tests never
 # write a key file into the checkout.
 os.environ.setdefault("HANDBOOK_CACHE", str(ROOT / ".cache"))
-os.environ.setdefault("HANDBOOK_PSEUDONYM_KEY", "test-key-not-secret")
+os.environ.setdefault("HANDBOOK_PSEUDONYM_KEY", "test-key-not-secret-but-32-bytes-long")
 
 
 SITE_FIXTURES = {"site_root", "built_site"}

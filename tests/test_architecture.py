@@ -18,10 +18,12 @@ LAYERS = [
     ["privacy"],
     # policy texts: model → load → outline/units/extract (model) → derive
     ["policy.model"],
-    ["policy.corpus", "policy.editions"],
+    ["policy.corpus", "policy.editions", "policy.vocabulary"],
     ["policy.outline"],
-    ["policy.units"],
+    ["policy.units", "policy.phrases"],
+    ["policy.roles", "policy.tables", "policy.definitions"],
     ["policy.extract"],
+    ["policy.coverage"],
     ["policy.build"],
     [
         "policy.review",
@@ -33,20 +35,23 @@ LAYERS = [
     ],
     # registries: model/schema → cells → the workbook layout → readers → validation → derive → publish
     ["registry.model", "registry.schema", "registry.places"],
-    ["registry.cells"],
+    ["registry.cells", "registry.headers"],
     ["registry.template"],
-    ["registry.readers", "registry.config"],
+    ["registry.readers", "registry.config", "registry.folder", "registry.local_rules"],
+    ["registry.submissions"],
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],
-    ["registry.briefings"],
+    ["registry.briefings", "registry.figures"],
     ["registry.rejected"],
-    # the 双零 self-assessment: criteria → form layout → ingest (load) → scoring (derive) → forms (publish)
+    # the 双零 self-assessment: criteria → the form definition → where it sits in each channel → ingest (load)
+    # → scoring (derive) → the forms of each channel (publish)
     ["assessment.criteria"],
+    ["assessment.definition"],
     ["assessment.layout"],
     ["assessment.ingest"],
     ["assessment.scoring"],
-    ["assessment.forms"],
+    ["assessment.forms", "assessment.fillable"],
     # render, then publish
     ["website.render"],
     ["website.pages"],

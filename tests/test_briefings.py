@@ -9,13 +9,14 @@ import pytest
 from pypdf import PdfReader
 
 from generators.core.months import Month
-from generators.policy.age_rules import age_rules
 from generators.policy.work_calendar import work_calendar
 from generators.printing.jobs import briefing_jobs
 from generators.privacy.pseudonyms import Pseudonymizer
 from generators.registry.briefings import briefing_packs
+from generators.registry.local_rules import county_rules
 from generators.registry.model import Case, Contact, RowRef
-from generators.registry.monthly import contact_rules, default_report_month, month_tasks, monthly_areas
+from generators.registry.monthly import default_report_month, month_tasks, monthly_areas
+from generators.registry.places import PlaceList, Township
 from generators.website.render import make_environment
 from tests.conftest import ROOT
 
@@ -61,7 +62,7 @@ CASES = [
     person("I", "idle", dt.date(2001, 1, 5)),  # turns 26 on 2027-01-05; contacted 10-30: due in November
 ]
 CONTACTS = [
-    Contact(cid, day, "走访", "王平", REF)
+    Contact(cid, day, "走访", "王平", REF, "高峰镇", "长岭村")
     for cid, day in [
         ("A", dt.date(2026, 10, 5)),
         ("B", dt.date(2026, 8, 1)),
@@ -75,10 +76,18 @@ CONTACTS = [
 ]
 
 
+# 高峰镇 follows 墩集镇方案 first, then 大安街道方案 (its age bounds for the groups 墩集镇 leaves open).
+PLACES = PlaceList("示范县", (Township("高峰镇", follows=("dunji-2023", "dazan-2022")),))
+
+
 @pytest.fixture(scope="module")
-def county(model):
-    rules = age_rules(model, ["dunji-2023", "dazan-2022"])
-    return monthly_areas(CASES, CONTACTS, NOV, rules, contact_rules(model, 90))
+def rules(model):
+    return county_rules(model, PLACES, 90)
+
+
+@pytest.fixture(scope="module")
+def county(rules):
+    return monthly_areas(CASES, CONTACTS, NOV, rules)
 
 
 def test_counts_and_changes(county):
@@ -131,9 +140,8 @@ def test_default_month_is_the_one_after_the_newest_data():
 
 
 @pytest.fixture(scope="module")
-def packs(model, county):
+def packs(model, county, rules):
     calendar = work_calendar(model)
-    rules = contact_rules(model, 90)
     return briefing_packs(county, model, Pseudonymizer(b"test-key"), month_tasks(calendar, model, NOV), rules)
 
 
@@ -142,7 +150,7 @@ def test_sheet_shows_masked_names_and_pseudonyms_only(packs):
     rows = sheet.overdue + sheet.due + sheet.transitions + sheet.changes
     assert {r.name for r in rows} <= {"张*明", "李*䶮"}
     assert all(r.pseudonym.startswith("P-") and len(r.pseudonym) == 10 for r in rows)
-    assert Pseudonymizer(b"test-key")("B") in [r.pseudonym for r in sheet.overdue]
+    assert Pseudonymizer(b"test-key")("高峰镇/长岭村/B") in [r.pseudonym for r in sheet.overdue]
     html = "".join(j.html for j in briefing_jobs(make_environment(ROOT / "templates"), packs))
     for case in CASES:
         assert case.name not in html and case.id_number not in html and f">{case.case_id}<" not in html
@@ -192,3 +200,50 @@ def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     toc = reader.pages[1].extract_text()
     assert "长岭村" in toc and "第 4 页" in toc
     assert f"第 2 页 / 共 {len(reader.pages)} 页" in toc
+
+
+def twenty_youths() -> tuple[list[Case], list[Contact]]:
+    """A village of twenty, every one of them due this month (monthly contact, none since September),
+    with some of them about to leave their group and some changes last month."""
+    cases = [
+        person(f"T{n:02d}", "idle", dt.date(2001 + n % 8, 1 + n % 12, 3), name="欧阳小明") for n in range(20)
+    ]
+    cases[0] = person("T00", "idle", dt.date(2000, 12, 1), name="欧阳小明")  # leaves at 26 in December
+    cases[1] = person("T01", "idle", dt.date(2004, 1, 1), entered=dt.date(2026, 10, 2))  # entered in October
+    contacts = [
+        Contact(c.case_id, dt.date(2026, 9, 5), "走访", "王平", REF, c.township, c.village) for c in cases
+    ]
+    return cases, contacts
+
+
+def test_a_village_of_twenty_prints_on_one_page_with_room_to_write(model, rules):
+    from weasyprint import HTML
+
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.pdf import PdfWriter
+
+    cases, contacts = twenty_youths()
+    county = monthly_areas(cases, contacts, NOV, rules)
+    assert len(county.villages[0].villages[0].due) == 20
+    calendar = work_calendar(model)
+    packs = briefing_packs(county, model, Pseudonymizer(b"k"), month_tasks(calendar, model, NOV), rules)
+    env = make_environment(ROOT / "templates")
+    job = next(j for j in briefing_jobs(env, packs) if j.path.endswith("长岭村.pdf"))
+    writer = PdfWriter(env, prepare_print_fonts(ROOT / ".cache" / "fonts", [job.html]))
+    document = HTML(string=job.html).render(stylesheets=[writer.stylesheet], font_config=writer.font_config)
+    assert len(document.pages) == 1
+
+    def boxes(box):
+        yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    px_per_mm = 96 / 25.4
+    cells = [
+        b
+        for b in boxes(document.pages[0]._page_box)
+        if getattr(b, "element_tag", None) == "td" and b.element.get("class") == "write"
+    ]
+    assert len(cells) == 20
+    for cell in cells:  # the write-in cell, border box: wide and tall enough for a date and a signature
+        assert cell.border_width() / px_per_mm >= 25 and cell.border_height() / px_per_mm >= 8

@@ -61,7 +61,8 @@ def test_search_finds_chinese_words(page, server):
         results = page.locator(".md-search-result__item")
         results.first.wait_for(timeout=15000)
         assert results.count() > 0, word
-        assert word in page.locator(".md-search-result").inner_text()
+        # words are indexed as stem + last character; the two show with a zero-width space between them
+        assert word in page.locator(".md-search-result").inner_text().replace("\u200b", "")
         page.keyboard.press("Escape")
 
 
@@ -99,3 +100,112 @@ def test_version_selector_lists_the_editions(page, server):
     page.locator(".md-version__link", has_text="2024.1").first.click()
     page.wait_for_url("**/2024.1/**")
     assert "2024.1" in page.locator(".md-version__current").inner_text()
+
+
+@pytest.fixture(scope="module")
+def phone(page):
+    """A phone-sized page (390 × 844, touch) in the same browser."""
+    context = page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+def test_matrix_first_column_stays_visible_after_a_sideways_scroll_on_a_phone(phone, server):
+    phone.goto(f"{server}/matrices/dunji-2023.html", wait_until="networkidle")
+    box = phone.locator("#task-matrix")
+    phone.evaluate(
+        "window.scrollBy(0, document.querySelector('#task-matrix').getBoundingClientRect().top - 150)"
+    )
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth + 100")  # wider than the phone
+    hint = phone.locator("#task-matrix").locator("xpath=preceding-sibling::p[1]")
+    assert "左右滑动" in hint.inner_text() and hint.is_visible()
+    first = box.locator("tbody tr").first.locator("td").first
+    third = box.locator("tbody tr").first.locator("td").nth(2)
+    before_first, before_third = first.bounding_box(), third.bounding_box()
+    box.evaluate("b => b.scrollBy(300, 0)")
+    phone.wait_for_timeout(200)
+    after_first, after_third = first.bounding_box(), third.bounding_box()
+    assert abs(after_third["x"] - (before_third["x"] - 300)) < 2  # the rest moved
+    assert abs(after_first["x"] - before_first["x"]) < 1 and after_first["x"] >= 0  # the first column stayed
+    # and it is what the reader sees there: the cell on top at its place is the first column's
+    x, y = after_first["x"] + 5, after_first["y"] + after_first["height"] / 2
+    on_top = phone.evaluate(f"document.elementFromPoint({x}, {y}).closest('td').cellIndex")
+    assert on_top == 0
+
+
+def test_combined_matrix_shows_group_cards_on_a_phone_and_the_table_on_a_desk(phone, page, server):
+    phone.goto(f"{server}/matrices/index.html", wait_until="networkidle")
+    cards = phone.locator(".matrix-card")
+    assert cards.count() >= 6 and cards.first.is_visible()
+    assert not phone.locator("#matrix").is_visible()
+    assert "牵头" in phone.locator(".matrix-card", has_text="闲散青少年").inner_text()
+    phone.locator(".matrix-switch a").click()  # one tap to the table
+    assert phone.locator("#matrix").is_visible() and not cards.first.is_visible()
+    page.goto(f"{server}/matrices/index.html", wait_until="networkidle")
+    assert page.locator("#matrix").is_visible() and not page.locator(".matrix-card").first.is_visible()
+    width = page.evaluate("document.querySelector('#matrix').getBoundingClientRect().width")
+    assert width > 1000  # the content column is the page's width: no blank strip beside a clipped table
+
+
+def test_edition_selector_keeps_the_page_on_a_phone(phone, server):
+    phone.goto(f"{server}/units/police.html#_3", wait_until="networkidle")
+    assert "/2024.2/units/police.html" in phone.url
+    current = phone.locator(".md-version__current")
+    current.wait_for(timeout=15000)
+    current.tap()
+    phone.locator(".md-version__link", has_text="2024.1").first.tap()
+    phone.wait_for_url("**/2024.1/**")
+    assert phone.url.endswith("/2024.1/units/police.html#_3")
+    banner = phone.locator(".outdated")
+    assert "旧版本" in banner.inner_text()
+    assert banner.locator("a").get_attribute("href") == "../../2024.2/units/police.html"
+    # a page the other edition does not have: its home
+    phone.goto(f"{server}/registry/index.html", wait_until="networkidle")
+    phone.locator(".md-version__current").tap()
+    phone.locator(".md-version__link", has_text="2024.1").first.tap()
+    phone.wait_for_url("**/2024.1/")
+    assert phone.url.endswith("/2024.1/")
+
+
+def test_phone_header_shows_the_short_title(phone, server):
+    phone.goto(f"{server}/index.html", wait_until="networkidle")
+    topic = phone.locator(".md-header__topic").first
+    shown = topic.evaluate("t => getComputedStyle(t, '::before').content")
+    assert "重点青少年工作手册" in shown
+    box = topic.bounding_box()
+    assert box["x"] + box["width"] <= 390
+
+
+def test_a_local_unit_name_finds_its_unit_page_first(page, server):
+    page.goto(f"{server}/index.html", wait_until="networkidle")
+    for query, unit in (
+        ("镇社保所", "social-security"),
+        ("镇派出所", "police"),
+        ("街道民社办", "civil-affairs"),
+    ):
+        page.click("label.md-search__icon, .md-search__input")
+        page.fill("input.md-search__input", query)
+        page.keyboard.press("End")
+        # the results of the previous query stay until the new ones are in: wait for this query's highlight
+        page.wait_for_function(
+            """q => { const a = document.querySelector('.md-search-result__item > .md-search-result__link');
+                      return a && decodeURIComponent(a.href).includes('h=' + q.slice(0, 2)); }""",
+            arg=query,
+            timeout=15000,
+        )
+        first = page.locator(".md-search-result__item > .md-search-result__link").first
+        assert f"units/{unit}.html" in first.get_attribute("href"), query
+        page.keyboard.press("Escape")
+
+
+def test_chart_text_is_at_least_11_px_on_a_phone(phone, server):
+    phone.goto(f"{server}/registry/index.html", wait_until="networkidle")
+    sizes = phone.evaluate(
+        """() => [...document.querySelectorAll('svg.chart text')].map(t => {
+            const r = t.getBoundingClientRect(), b = t.getBBox();
+            return parseFloat(getComputedStyle(t).fontSize) * r.height / b.height;
+        })"""
+    )
+    assert sizes and min(sizes) >= 10.9, min(sizes)

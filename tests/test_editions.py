@@ -12,7 +12,7 @@ from generators.config.paths import DataPaths
 from generators.core.errors import InputError
 from generators.policy.build import build_policy_model
 from generators.policy.changelog import changelog
-from generators.policy.editions import cut_edition, read_editions
+from generators.policy.editions import SNAPSHOT, cut_edition, read_editions
 from tests.conftest import ROOT
 
 EDITIONS = ROOT / "data" / "editions"
@@ -87,9 +87,25 @@ def test_a_changed_snapshot_stops_the_build(tmp_path):
     assert "已发布的版本 2024.1 被改动：units.yaml" in str(e.value)
 
 
+def as_newest_edition(data):
+    """Make a copy of data/ hold exactly what the newest edition (2024.2) recorded."""
+    for name in SNAPSHOT:
+        target = data / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+        source = EDITIONS / "2024.2" / name
+        if source.is_dir():
+            shutil.copytree(source, target)
+        elif source.exists():
+            shutil.copy2(source, target)
+
+
 def test_cut_an_edition(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
+    as_newest_edition(data)
     assert [e.number for e in read_editions(data)] == ["2024.1", "2024.2"]  # data/ is 2024.2: no draft
     with pytest.raises(InputError, match="没有任何改动"):
         cut_edition(data, "2025.1", dt.date(2025, 1, 1), "第三版")
@@ -107,10 +123,15 @@ def test_cut_an_edition(tmp_path):
 
 def test_site_holds_every_edition_with_mikes_layout(site_root):
     versions = json.loads((site_root / "versions.json").read_text(encoding="utf-8"))
-    assert versions == [
-        {"version": "2024.2", "title": "2024.2（2024-09-01）", "aliases": ["latest"]},
-        {"version": "2024.1", "title": "2024.1（2024-03-01）", "aliases": []},
+    assert [v for v in versions if v["version"] != "draft"] == [
+        {"version": "2024.2", "title": "2024.2", "aliases": ["latest"]},
+        {"version": "2024.1", "title": "2024.1", "aliases": []},
     ]
+    # data/ holds unpublished changes (a draft) exactly when it differs from the newest edition
+    has_draft = read_editions(ROOT / "data")[-1].number == "draft"
+    assert [v for v in versions if v["version"] == "draft"] == (
+        [{"version": "draft", "title": "草稿", "aliases": []}] if has_draft else []
+    )
     assert "../2024.2/documents/dunji-2023.html" in (
         site_root / "latest/documents/dunji-2023.html"
     ).read_text(encoding="utf-8")
@@ -128,8 +149,13 @@ def test_site_holds_every_edition_with_mikes_layout(site_root):
         and "changelog.html" in home
         and "这不是最新版本" not in home
     )
-    old_home = (site_root / "2024.1" / "index.html").read_text(encoding="utf-8")
-    assert '这不是最新版本；最新版本是 <a href="../latest/index.html">2024.2' in old_home
+    # every page of an older edition says so, and links to the same page in the latest (or its home)
+    old_unit = (site_root / "2024.1" / "units" / "police.html").read_text(encoding="utf-8")
+    assert "旧版本：2024.1" in old_unit and 'href="../../2024.2/units/police.html"' in old_unit
+    for page in (site_root / "2024.1").rglob("*.html"):
+        if page.name != "404.html":
+            assert 'class="admonition warning outdated"' in page.read_text(encoding="utf-8"), page
+    assert 'class="admonition warning outdated"' not in home
 
 
 def test_print_edition_has_outline_fonts_landscape_matrices_and_page_numbers(site_root):

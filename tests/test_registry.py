@@ -7,24 +7,28 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from generators.core.errors import InputError
-from generators.policy.age_rules import age_rules
+from generators.registry.local_rules import county_rules
+from generators.registry.places import read_places
 from generators.registry.readers import read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.validate import import_registry
-from tests.conftest import latest
+from tests.conftest import ROOT, latest
 from tests.registry_fixtures import AS_OF, SCHEMA, case, contact, edit, ident, workbook
+
+PLACES = read_places(ROOT / "data" / "places.yaml")
 
 
 @pytest.fixture(scope="module")
 def rules(model):
-    return age_rules(model, ["dunji-2023", "dazan-2022"])
+    return county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
 
 
 @pytest.fixture
 def load(model, rules):
     def run(*files, as_of=AS_OF):
-        result = import_registry(list(files), SCHEMA, model, rules, as_of)
+        folder = files[0].parent
+        assert {f.name for f in files} == {f.name for f in folder.iterdir()}
+        result = import_registry(folder, SCHEMA, PLACES, model, rules, as_of)
         for (file, sheet, kind), n in result.read.items():  # the promise, checked in every test
             assert n == result.accepted_count(file, sheet, kind) + result.rejected_count(file, sheet, kind)
         return result
@@ -62,7 +66,7 @@ RULES = [
         "birth date vs id",
         dict(birth_date=dt.date(2005, 3, 2), id_number=ident(dt.date(2005, 3, 1))),
         "出生日期（I 列）",
-        "与身份证号中的 2005-03-01 不一致",
+        "与身份证号中的出生日期不一致",
     ),
     (
         "age bound of the group",
@@ -84,7 +88,6 @@ RULES = [
         "退出日期早于纳入日期",
     ),
     ("exit without reason", dict(exit_date=dt.date(2026, 2, 1)), "退出原因（S 列）", "退出原因必填"),
-    ("phone", dict(phone="12345"), "联系电话（M 列）", "不是有效的电话号码"),
     ("unparseable date", dict(entry_date="上个月"), "纳入日期（Q 列）", "不是可识别的日期"),
     ("impossible date", dict(entry_date="2025-02-30"), "纳入日期（Q 列）", "日期不存在"),
 ]
@@ -101,17 +104,34 @@ def test_each_rule_rejects_the_row_and_says_where(tmp_path, load, change, column
     assert "v.xlsx" in text and "个案台账" in text and "第 2 行" in text and column in text
 
 
-def test_duplicates_across_villages_are_rejected(tmp_path, load):
-    a = workbook(tmp_path / "a.xlsx", [case(1)])
+def test_case_numbers_are_per_village_and_id_numbers_per_county(tmp_path, load):
+    a = workbook(tmp_path / "a.xlsx", [case(1), case(2, id_number=ident(dt.date(2005, 3, 1), 7))])
     same_id = ident(dt.date(2005, 3, 1), 1)
     b = workbook(
-        tmp_path / "b.xlsx", [case(1, village="双河村"), case(2, village="双河村", id_number=same_id)]
+        tmp_path / "b.xlsx",
+        [
+            case(1, village="双河村", id_number=ident(dt.date(2005, 3, 1), 3)),
+            case(2, village="双河村", id_number=same_id),
+        ],
+        [contact("V01-0001"), contact("V01-0001")],
     )
     result = load(a, b)
-    assert len(result.cases) == 1
-    messages = sorted(p.message for r in result.rejected for p in r.problems)
-    assert messages[0].startswith("个案编号与") and "a.xlsx 第 2 行重复" in messages[0]
-    assert messages[1].startswith("身份证号与") and "（长岭村）重复" in messages[1]
+    assert sorted(c.key for c in result.cases) == [
+        ("高峰镇", "双河村", "V01-0001"),
+        ("高峰镇", "长岭村", "V01-0001"),
+        ("高峰镇", "长岭村", "V01-0002"),
+    ]
+    [problem] = [p for r in result.rejected for p in r.problems]
+    assert problem.message.startswith("身份证号与") and "a.xlsx 第 2 行（长岭村）重复" in problem.message
+    assert problem.file == "b.xlsx" and problem.row == 3
+    # b's contacts are b's village's: never credited to 长岭村's V01-0001
+    assert {c.key for c in result.contacts} == {("高峰镇", "双河村", "V01-0001")}
+
+
+def test_the_same_case_number_twice_in_a_village_is_rejected(tmp_path, load):
+    path = workbook(tmp_path / "v.xlsx", [case(1), case(1, id_number=ident(dt.date(2005, 3, 1), 9))])
+    problem = only_problem(load(path))
+    assert problem.row == 3 and "个案编号与 v.xlsx 第 2 行重复" in problem.message
 
 
 def test_contacts_for_unknown_or_rejected_cases_are_rejected(tmp_path, load):
@@ -146,20 +166,21 @@ def test_rejected_rows_go_to_a_workbook_with_reasons(tmp_path, load):
 
 # --- the broken-workbook corpus -----------------------------------------------------------------------------
 def stops(path, *expected):
-    with pytest.raises(InputError) as e:
-        read_registry_file(path, SCHEMA)
-    text = str(e.value)
-    assert path.name in text, text
+    """The file cannot be read: it is named with the reason, and nothing of it is taken."""
+    read = read_registry_file(path, SCHEMA)
+    assert read.error is not None and not read.tables
+    text = str(read.error)
+    assert path.name in text and "无法读取" in text, text
     for part in expected:
         assert part in text, text
 
 
-def test_wrong_header_stops_the_build(tmp_path):
+def test_a_missing_header_is_a_file_error(tmp_path):
     path = edit(workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb["个案台账"].cell(1, 7, "名字"))
     stops(path, "个案台账", "缺少必填列：姓名")
 
 
-def test_missing_column_stops_the_build(tmp_path):
+def test_a_missing_column_is_a_file_error(tmp_path):
     path = edit(workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb["个案台账"].delete_cols(10))
     stops(path, "缺少必填列：公民身份号码")
 
@@ -222,10 +243,10 @@ def test_formula_without_cached_value(tmp_path, load):
         workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb["个案台账"].cell(2, 17, "=DATE(2025,1,10)")
     )
     problem = only_problem(load(path))
-    assert "是公式（=DATE(2025,1,10)）" in problem.message and "纳入日期（Q 列）" in problem.message
+    assert "是公式（=DATE(2025,1,10)）" in problem.message and problem.column == "纳入日期（Q 列）"
 
 
-def test_empty_extra_sheet_is_ignored_but_an_all_empty_file_stops(tmp_path, load):
+def test_empty_extra_sheet_is_ignored_but_an_all_empty_file_is_an_error(tmp_path, load):
     path = edit(workbook(tmp_path / "v.xlsx", [case()]), lambda wb: wb.create_sheet("Sheet3"))
     assert len(load(path).cases) == 1
     empty = openpyxl.Workbook()
@@ -243,18 +264,18 @@ def test_hidden_rows_are_read_and_noted(tmp_path, load):
     assert [(n.row, "隐藏" in n.message) for n in result.notes] == [(3, True)]
 
 
-def test_old_xls_and_password_protected_files_stop(tmp_path):
+def test_damaged_old_xls_and_password_protected_files_are_errors(tmp_path):
     ole = bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504)  # the OLE2 container both are stored in
     (tmp_path / "old.xls").write_bytes(ole)
-    stops(tmp_path / "old.xls", "旧版 .xls", "另存为 .xlsx")
-    (tmp_path / "locked.xlsx").write_bytes(ole)
-    stops(tmp_path / "locked.xlsx", "已加密", "取消密码")
+    stops(tmp_path / "old.xls", "损坏", "另存为 .xlsx")
+    (tmp_path / "locked.xlsx").write_bytes(ole + "EncryptionInfo".encode("utf-16-le") + bytes(64))
+    stops(tmp_path / "locked.xlsx", "加密", "取消密码")
 
 
 def test_corrupt_file_stops(tmp_path):
     good = workbook(tmp_path / "v.xlsx", [case()]).read_bytes()
     (tmp_path / "broken.xlsx").write_bytes(good[: len(good) // 2])
-    stops(tmp_path / "broken.xlsx", "无法读取这个 Excel 文件")
+    stops(tmp_path / "broken.xlsx", "损坏")
 
 
 def csv_text(rows: list[dict]) -> str:
@@ -273,23 +294,32 @@ def test_csv_in_gbk_or_utf8(tmp_path, load, encoding):
     assert result.cases[0].name == "张晓燕" and result.cases[0].source.sheet is None
 
 
-def test_csv_in_another_encoding_stops(tmp_path):
+def test_csv_in_another_encoding_is_an_error(tmp_path):
     path = tmp_path / "v.csv"
     path.write_bytes(csv_text([case()]).encode("utf-16"))
     stops(path, "无法识别文件编码")
 
 
-def test_unsupported_file_type_stops(tmp_path):
-    (tmp_path / "v.ods").write_bytes(b"PK")
-    stops(tmp_path / "v.ods", "不支持的文件类型 .ods")
+def test_other_files_are_named_and_skipped(tmp_path, load):
+    path = workbook(tmp_path / "v.xlsx", [case()])
+    (tmp_path / "说明.docx").write_bytes(b"PK")
+    (tmp_path / "~$v.xlsx").write_bytes(b"lock")
+    result = load(path, tmp_path / "说明.docx", tmp_path / "~$v.xlsx")
+    assert {(f.file, f.outcome) for f in result.files} == {
+        ("v.xlsx", "read"),
+        ("说明.docx", "skipped"),
+        ("~$v.xlsx", "skipped"),
+    }
+    assert any("不支持的文件类型 .docx" in n.message for n in result.notes)
+    assert any("临时文件" in n.message for n in result.notes) and result.exit_code == 0
 
 
-def test_unknown_sheet_stops(tmp_path):
+def test_a_file_without_a_registry_header_is_an_error(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.append(["甲", "乙", "丙"])
     wb.active.append([1, 2, 3])
     wb.save(tmp_path / "v.xlsx")
-    stops(tmp_path / "v.xlsx", "认不出这是个案台账还是联系记录")
+    stops(tmp_path / "v.xlsx", "没有找到台账表头")
 
 
 # --- through the build -----------------------------------------------------------------------------------
@@ -351,3 +381,64 @@ def test_unreadable_workbook_stops_the_build_and_keeps_the_site(tmp_path, capsys
     err = capsys.readouterr().err
     assert "a.xlsx" in err and "个案台账" in err and "缺少必填列：姓名" in err and "原有站点保持不变" in err
     assert {p: p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()} == site
+
+
+@pytest.mark.slow  # builds the whole site
+def test_an_unreadable_village_is_named_and_the_rest_is_published(tmp_path, capsys):
+    from generators.cli import main
+
+    folder = tmp_path / "registry"
+    (folder / "高峰镇").mkdir(parents=True)
+    workbook(
+        folder / "高峰镇" / "长岭村.xlsx",
+        [
+            case(1),
+            case(2, name="李_x0007_四", id_number=ident(dt.date(2005, 3, 1), 2)),  # a control character
+            case(3, village="李建国", id_number=ident(dt.date(2005, 3, 1), 3)),  # a name in the wrong column
+            case(4, address="+1+1", phone="13812345678 13987654321", id_number=ident(dt.date(2005, 3, 1), 4)),
+        ],
+        [contact(), contact("V01-0004")],
+    )
+    good = (folder / "高峰镇" / "长岭村.xlsx").read_bytes()
+    (folder / "高峰镇-凤凰村.xlsx").write_bytes(good[:1500])  # a download cut short
+    (folder / "~$长岭村.xlsx").write_bytes(b"lock")
+    assert main(build_args(tmp_path, folder)) == 3
+    out = capsys.readouterr()
+    console = out.out + out.err
+    assert "高峰镇-凤凰村.xlsx" in console and "本月台账未能读取：高峰镇凤凰村" in console
+    assert "李建国" not in console and "13987654321" not in console
+    month = tmp_path / "restricted" / "2026-11"
+    assert "高峰镇凤凰村" in (month / "说明.txt").read_text(encoding="utf-8")
+    wb = openpyxl.load_workbook(month / "台账退回.xlsx")
+    rejected = [r for r in wb["个案台账"].iter_rows(min_row=2, values_only=True) if any(r)]
+    assert len(rejected) == 2 and any("李建国" in r for r in rejected)  # in full, restricted only
+    assert (month / "briefings" / "高峰镇" / "长岭村.pdf").exists()
+    site = latest(tmp_path / "site")
+    index = (site / "registry" / "index.html").read_text(encoding="utf-8")
+    assert "本月台账未能读取" in index and "高峰镇凤凰村" in index
+    assert "本月台账未能读取" in (site / "registry" / "高峰镇" / "凤凰村.html").read_text(encoding="utf-8")
+
+
+def test_console_lines_mask_personal_values(tmp_path, load):
+    import io
+    from pathlib import Path
+
+    from generators.commands.build import registry_messages
+    from generators.core.progress import Progress
+
+    number = ident(dt.date(2005, 3, 1), 2)
+    path = workbook(
+        tmp_path / "v.xlsx",
+        [
+            case(1, village="李建国"),
+            case(2, name="王_x001b_五", id_number=number[:-1] + ("0" if number[-1] != "0" else "1")),
+            case(3, phone="1391234567", guardian="赵六六", id_number=ident(dt.date(2005, 3, 1), 3)),
+        ],
+    )
+    result = load(path)
+    stream = io.StringIO()
+    registry_messages(Progress(total=1, stream=stream).say, result, Path("restricted"))
+    console = stream.getvalue()
+    assert "李*国" in console and "台账退回" in console and "台账警告" in console
+    for personal in ("李建国", "王\x1b五", number[:-1], "1391234567"):
+        assert personal not in console, personal

@@ -187,8 +187,6 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     pipeline.import_registries(first, policies, executor)  # writes the small county's workbooks
     folder = tmp_path / "registry"
     shutil.copytree(first.build / "registry-default", folder)
-    shutil.copy(folder / "places.yaml", tmp_path / "places.yaml")
-    (folder / "places.yaml").unlink()
     settings = _settings(tmp_path, "monthly", registry=folder)
     before, printed = _restricted(settings, policies, executor)
     assert printed.written == 3 * 2 + 2 and printed.townships == 2  # the first build makes everything
@@ -255,8 +253,8 @@ def test_a_worker_elsewhere_gets_the_fonts_and_keeps_nothing(tmp_path):
         here.portable(), css=css, fonts=tuple(replace(f, uri=moved[f.uri]) for f in here.portable().fonts)
     )
     assert remote.key == here.key  # the same content, wherever the files are
-    data = pdf.render_document(remote, ("<p>第一页</p>", False))
-    assert data.startswith(b"%PDF") and data == pdf.render_document(here, ("<p>第一页</p>", False))
+    data = pdf.render_document(remote, ("<p>第一页</p>", False, None))
+    assert data.startswith(b"%PDF") and data == pdf.render_document(here, ("<p>第一页</p>", False, None))
     sent = list(pdf._FONT_DIR)
     assert sent and all(p.exists() for p in sent)
     pdf.forget_writers()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import ROOT
@@ -88,8 +89,10 @@ def test_search_index_is_segmented_chinese(built_site):
     index = json.loads(read(built_site, "search/search_index.json"))
     assert index["config"]["lang"] == ["zh"]
     text = " ".join(d["text"] for d in index["docs"])
-    for word in ("留守儿童", "派出所", "闲散"):
-        assert f"\u200b{word}" in text or f"{word}\u200b" in text, word
+    # domain words are indexed as stem + last character, which the theme's query segmenter can find
+    for word in ("留守儿童", "派出所", "镇社保所"):
+        assert f"{word[:-1]}\u200b{word[-1]}" in text and f"\u200b{word}\u200b" not in text, word
+    assert "\u200b闲散\u200b" in text  # two characters: whole
 
 
 def test_same_inputs_give_identical_bytes(site_root, tmp_path):
@@ -146,3 +149,45 @@ def test_a_killed_build_leaves_the_last_site_as_it_was(tmp_path):
         assert after == before, delay
     subprocess.run(args, cwd=root, env=env, check=True)  # and the next build cleans up and succeeds
     assert not list(tmp_path.glob(".site-*"))
+
+
+INTERNAL = re.compile(
+    r"\d{3}_[0-9a-f]{8,}\.txt|\d{3} ?号文件|data/|README|restricted/|\.yaml|（片段）（片段）"
+)
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_user_pages_name_no_internal_files_and_no_english_chrome(site_root):
+    for page in site_root.rglob("*.html"):
+        text = visible_text(page.read_text(encoding="utf-8"))
+        # The editors' coverage page tells editors which data files to extend; it is their page.
+        if page.name != "coverage.html":
+            assert not INTERNAL.search(text), (page, INTERNAL.search(text))
+        assert "Made with" not in text and "Not found" not in text and "Redirecting" not in text, page
+    for index in site_root.rglob("search_index.json"):
+        assert not INTERNAL.search(index.read_text(encoding="utf-8")), index
+    not_found = visible_text((site_root / "2024.2" / "404.html").read_text(encoding="utf-8"))
+    assert "找不到这一页" in not_found
+    home = (site_root / "2024.2" / "index.html").read_text(encoding="utf-8")
+    assert "金元镇专项行动方案（片段）" in home
+
+
+def test_each_edition_has_a_sitemap_the_edition_selector_can_use(site_root):
+    for edition in ("2024.1", "2024.2"):
+        xml = (site_root / edition / "sitemap.xml").read_text(encoding="utf-8")
+        locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+        root = f"https://handbook.invalid/{edition}/"
+        assert locs[0] == root and f"{root}units/police.html" in locs and f"{root}index.html" in locs
+        pages = {p.relative_to(site_root / edition).as_posix() for p in (site_root / edition).rglob("*.html")}
+        assert {unquote(loc.removeprefix(root)) for loc in locs[1:]} == pages - {"404.html"}
+
+
+def test_search_ranks_unit_group_and_document_pages_up(built_site):
+    index = json.loads(read(built_site, "search/search_index.json"))
+    boost = {d["location"].split("#")[0]: d.get("boost") for d in index["docs"]}
+    assert boost["units/social-security.html"] == 3 and boost["groups/idle.html"] == 3
+    assert boost["documents/dunji-2023.html"] == 2 and boost.get("assessment/index.html") is None

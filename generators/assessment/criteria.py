@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.yamlio import load_yaml
+from generators.policy.citations import Citer
 from generators.policy.model import ClauseRef, PolicyModel
 
 ANSWERS = ("yes_no", "count", "date", "choice", "multi_choice", "text", "attachment")
@@ -37,6 +38,20 @@ class Score:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """When a question is asked: an earlier yes/no item answered 是, or an earlier count above a number."""
+
+    item: str
+    yes: bool = False
+    above: int | None = None
+
+    def holds(self, value: object) -> bool:
+        if self.yes:
+            return value is True
+        return isinstance(value, int) and not isinstance(value, bool) and value > (self.above or 0)
+
+
+@dataclass(frozen=True)
 class Criterion:
     id: str
     section: str
@@ -52,10 +67,17 @@ class Criterion:
     registry: str | None = None  # key_youth | deaths
     max_item: str | None = None
     in_pilot_year: bool = False
+    ask_if: Condition | None = None  # asked only when an earlier answer says so (criteria.yaml ask_if)
+    cite: str = ""  # the clause as printed: 双零试点方案 三（一）
 
     @property
     def detail_id(self) -> str:
         return f"{self.id}_detail"
+
+    @property
+    def detail_if(self) -> Condition:
+        """When the follow-up description is asked: 是, or a count above 0."""
+        return Condition(self.id, yes=True) if self.answer == "yes_no" else Condition(self.id, above=0)
 
     @property
     def is_gate(self) -> bool:
@@ -71,6 +93,8 @@ class Section:
     note: str | None
     pass_mark: int | None
     items: tuple[Criterion, ...]
+    cite: str = ""
+    text: str = ""  # the clause's whole text
 
     @property
     def gated(self) -> bool:
@@ -88,6 +112,7 @@ class Criteria:
     youth_source: ClauseRef
     sections: tuple[Section, ...]
     version: str  # a hash of the criteria: a form made from other criteria is a changed structure
+    youth_cite: str = ""
 
     @property
     def items(self) -> list[Criterion]:
@@ -165,11 +190,63 @@ def _clause(model: PolicyModel, doc: str, clause: str, where: str, file: str) ->
     return ClauseRef(doc, clause)
 
 
+def _condition(raw: object, where: str, file: str, problems: list[Problem]) -> Condition | None:
+    """`ask_if: {item: X, answer: 是}` or `ask_if: {item: X, above: 0}`."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not raw.get("item") or (("answer" in raw) == ("above" in raw)):
+        problems.append(
+            Problem(file, f"{where}：ask_if 应写成 {{item: 编号, answer: {YES}}} 或 {{item: 编号, above: 0}}")
+        )
+        return None
+    if "answer" in raw and str(raw["answer"]) != YES:
+        problems.append(Problem(file, f"{where}：ask_if 的 answer 只能是“{YES}”", value=str(raw["answer"])))
+        return None
+    if "above" in raw and not isinstance(raw["above"], int):
+        problems.append(Problem(file, f"{where}：ask_if 的 above 应为整数", value=str(raw["above"])))
+        return None
+    if "answer" in raw:
+        return Condition(str(raw["item"]), yes=True)
+    return Condition(str(raw["item"]), above=int(raw["above"]))
+
+
+def _check_references(sections: list[Section], file: str) -> list[Problem]:
+    """Items named by max_item, covers and ask_if exist; a condition looks back at an answer of the right
+    kind; no two questions of the form end up with the same field name."""
+    problems = []
+    items = {c.id: c for s in sections for c in s.items}
+    for c in items.values():
+        where = f"第 {c.number} 项 {c.id}"
+        for ref in (c.max_item, c.score.covers if c.score else None):
+            if ref and ref not in items:
+                problems.append(Problem(file, f"{where}：引用了不存在的项目 {ref}"))
+        if c.ask_if:
+            gate = items.get(c.ask_if.item)
+            if gate is None or gate.number >= c.number:
+                problems.append(Problem(file, f"{where}：ask_if 应指向它前面的项目", value=c.ask_if.item))
+            elif c.ask_if.yes and gate.answer != "yes_no":
+                problems.append(Problem(file, f"{where}：ask_if 的 answer 只能用于是/否题（{gate.id}）"))
+            elif not c.ask_if.yes and gate.answer != "count":
+                problems.append(Problem(file, f"{where}：ask_if 的 above 只能用于人数/次数题（{gate.id}）"))
+    names: Counter[str] = Counter()
+    for c in items.values():
+        names[c.id] += 1
+        if c.detail:
+            names[c.detail_id] += 1
+        for i in range(1, len(c.choices) + 1):
+            names[f"{c.id}_c{i}"] += 1
+    problems += [
+        Problem(file, f"表单字段名 {n} 重复（编号与自动生成的字段名相同）") for n, k in names.items() if k > 1
+    ]
+    return problems
+
+
 def read_criteria(path: Path, model: PolicyModel) -> Criteria:
     """The criteria, each checked: known answer type, a unique field name, a quote found in its clause."""
     file = display_path(path)
     data = load_yaml(path)
     doc = str(data.get("document") or "")
+    citer = Citer(model)
     problems: list[Problem] = []
     sections: list[Section] = []
     seen: Counter[str] = Counter()
@@ -210,11 +287,13 @@ def read_criteria(path: Path, model: PolicyModel) -> Criteria:
                     answer=str(raw.get("answer")),
                     required=bool(raw.get("required")),
                     score=score,
-                    choices=tuple(raw.get("choices") or ()),
+                    choices=tuple(str(c) for c in raw.get("choices") or ()),
                     detail=raw.get("detail_if_yes") or raw.get("detail_if_positive"),
                     registry=raw.get("registry"),
                     max_item=raw.get("max_item"),
                     in_pilot_year=bool(raw.get("in_pilot_year")),
+                    ask_if=_condition(raw.get("ask_if"), where, file, problems),
+                    cite=citer.cite(source),
                 )
             )
         sections.append(
@@ -226,15 +305,12 @@ def read_criteria(path: Path, model: PolicyModel) -> Criteria:
                 s.get("note"),
                 s.get("pass_mark"),
                 tuple(items),
+                citer.cite(section_source),
+                model.document(doc).clauses[section_source.clause].text,
             )
         )
     problems += [Problem(file, f"编号 {i} 用了 {n} 次") for i, n in seen.items() if n > 1]
-    known = {c.id for s in sections for c in s.items}
-    for s in sections:
-        for c in s.items:
-            for ref in (c.max_item, c.score.covers if c.score else None):
-                if ref and ref not in known:
-                    problems.append(Problem(file, f"第 {c.number} 项 {c.id}：引用了不存在的项目 {ref}"))
+    problems += _check_references(sections, file)
     if problems:
         raise InputError(problems)
     youth_source = _clause(model, doc, str(data.get("youth_source")), "youth_source", file)
@@ -243,7 +319,9 @@ def read_criteria(path: Path, model: PolicyModel) -> Criteria:
             "utf-8"
         )
     ).hexdigest()[:12]
-    return Criteria(doc, str(data.get("youth") or ""), youth_source, tuple(sections), version)
+    return Criteria(
+        doc, str(data.get("youth") or ""), youth_source, tuple(sections), version, citer.cite(youth_source)
+    )
 
 
 def read_pilots(path: Path) -> PilotList:

@@ -17,6 +17,7 @@ from generators.assessment.ingest import Submission
 from generators.registry.model import Case
 
 MET, NOT_MET, INCOMPLETE, NOT_SUBMITTED = "达标", "未达标", "资料不全", "未提交"
+NOT_ASKED = "（不适用）"  # a conditional item whose gate did not ask it: neither missing nor scored
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def show(c: Criterion, value: object) -> str:
 
 
 def _item(c: Criterion, answers: dict[str, Any], invalid: set[str]) -> ItemResult:
+    if c.ask_if and not c.ask_if.holds(answers.get(c.ask_if.item)) and c.id not in invalid:
+        return ItemResult(c, NOT_ASKED, None, c.score.points if c.score else 0, False, False)
     value = answers.get(c.id)
     missing = c.id in invalid or (c.required and value is None)
     detail = answers.get(c.detail_id)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from generators import pipeline
 from generators.config.settings import Settings
-from generators.core.errors import display_path
+from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
 from generators.core.progress import Progress
 from generators.printing.pdf import forget_writers
+from generators.privacy.masking import TextMasker, masked_problem
+from generators.registry.pii import personal_values, place_words
+from generators.registry.validate import RegistryImport
 
 
 def run(settings: Settings, quiet: bool = False, executor: Executor | None = None) -> dict:
@@ -17,6 +23,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     executor = executor or make_executor(
         settings.scheduler, settings.workers, settings.serial, cleanup=forget_writers
     )
+    masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
             policies = pipeline.load_policies(settings)
@@ -27,10 +34,15 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             )
         with progress.stage("导入台账") as step:
             registry = pipeline.import_registries(settings, policies, executor, tick=step.tick)
+            masker = TextMasker(
+                ((n.value, n.kind) for n in personal_values(registry.imported, registry.schema)),
+                place_words(registry.places),
+            )
             s = registry.summary
             step.note = (
                 f"{s['files']} 个文件，个案接收 {s['cases_accepted']}/退回 {s['cases_rejected']}，"
                 f"联系记录接收 {s['contacts_accepted']}/退回 {s['contacts_rejected']}；报表月份 {registry.month}"
+                + (f"；{s['files_failed']} 个文件无法读取" if s["files_failed"] else "")
             )
         with progress.stage("月度汇总与双零试点自评") as step:
             figures = pipeline.derive_month(settings, policies, registry, executor)
@@ -68,6 +80,10 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             pipeline.build_handbook_site(settings, policies, registry, pages, staged)
         with progress.stage("发布：替换站点和本月受限目录"):
             pipeline.publish(staged)
+    except InputError as exc:
+        if masker is None:
+            raise
+        raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         staged.discard()  # whatever was built aside and not published
         if own:
@@ -75,10 +91,28 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
-    report_messages(progress, settings, registry, figures, plan, found)
+    assert masker is not None  # set once the registry was read
+    report_messages(progress, settings, registry, figures, plan, found, masker)
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
-    return {**found, "registry": registry.summary, "month": str(registry.month)}
+    imported = registry.imported
+    if imported.exit_code:  # said even with -q: automation and people must both notice
+        names = "、".join(t + v for t, v in imported.unreadable) or "（无法确定所属村（社区）的文件）"
+        if progress.quiet:  # the detailed lines were not printed
+            for f in imported.failed_files:
+                where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
+                print(masker(f"  台账无法读取{where}：{f.problem}"), file=progress.stream)
+        print(
+            f"！！本月台账未能读取：{names}。其余村（社区）已正常生成；"
+            f"原因见“台账无法读取”各条及 {restricted / '说明.txt'}（退出码 {imported.exit_code}）",
+            file=progress.stream,
+        )
+    return {
+        **found,
+        "registry": registry.summary,
+        "month": str(registry.month),
+        "exit_code": imported.exit_code,
+    }
 
 
 def report_messages(
@@ -88,26 +122,47 @@ def report_messages(
     figures: pipeline.MonthFigures,
     plan: pipeline.PrintPlan,
     found: dict,
+    masker: TextMasker,
 ) -> None:
-    """What the build wants a person to look at, after the progress lines."""
+    """What the build wants a person to look at, after the progress lines. Nothing personal in full: known
+    registry values and number patterns are masked, and every registry cell quoted is cut down."""
+
+    def say(line: str) -> None:
+        progress.say(masker(line))
+
     if plan.new_key:
         progress.say(
             f"  已生成化名密钥 {display_path(settings.key_file)}（git 不跟踪）：请备份，换密钥会改变全部化名编号"
         )
     for w in found["warnings"]:
-        progress.say(f"  警告：{w}")
+        say(f"  警告：{w}")
     for m in found["unmatched_units"]:
-        progress.say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+        say(f"  未识别的单位名称：{m['text']}（{m['source']}）")
+    for u in found["unread_clauses"]:
+        if not u["why"]:
+            say(f"  未读出内容的条款：{u['source']}（{'、'.join(u['seen'])}），详见站点“抽取覆盖”页")
     for a in figures.assessments.values():
         for problem in a.problems:
-            progress.say(f"  自评表问题：{problem}")
-    imported = registry.imported
-    for note in imported.notes:
-        progress.say(f"  台账提示：{note}")
-    for row in imported.rejected[:20]:
-        progress.say(f"  台账退回：{'；'.join(str(p) for p in row.problems)}")
-    if len(imported.rejected) > 20:
-        progress.say(
-            f"  ……另有 {len(imported.rejected) - 20} 行退回，详见 "
-            f"{pipeline.restricted_folder(settings, registry) / '台账退回.xlsx'}"
-        )
+            say(f"  自评表问题：{problem}")
+    registry_messages(say, registry.imported, pipeline.restricted_folder(settings, registry))
+
+
+def registry_messages(
+    say: Callable[[str], None], imported: RegistryImport, restricted: Path, shown: int = 20
+) -> None:
+    """Files that could not be read first, then notices, values left out and rows refused, each list cut
+    at `shown` lines with a pointer to the restricted workbook. Cells quoted are masked where the problem
+    was made, and `say` masks whatever registry value is left."""
+    for f in imported.failed_files:
+        where = f"（{f.village[0]}{f.village[1]}）" if f.village else ""
+        say(f"  台账无法读取{where}：{f.problem}")
+    workbook = restricted / "台账退回.xlsx"
+    for label, lines in (
+        ("台账提示", [str(n) for n in imported.notes]),
+        ("台账警告（该行已接收，此值略去）", [str(w.problem) for w in imported.warnings]),
+        ("台账退回", ["；".join(str(p) for p in r.problems) for r in imported.rejected]),
+    ):
+        for line in lines[:shown]:
+            say(f"  {label}：{line}")
+        if len(lines) > shown:
+            say(f"  ……另有 {len(lines) - shown} 条{label}，详见 {workbook}")

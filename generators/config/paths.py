@@ -25,3 +25,11 @@ class DataPaths:
     @property
     def overrides(self) -> Path:
         return self.root / "overrides.yaml"
+
+    @property
+    def vocabulary(self) -> Path:
+        return self.root / "vocabulary.yaml"
+
+    @property
+    def coverage(self) -> Path:
+        return self.root / "coverage.yaml"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,31 @@ from generators.core.errors import InputError, Problem
 from generators.core.months import Month
 
 CACHE_ENV = "HANDBOOK_CACHE"
+
+
+def git_ignores(root: Path, path: Path) -> bool:
+    """Whether git ignores `path` in the project at `root`. A project that is not a git checkout has no
+    repository to leak into; where git cannot be asked, the project's .gitignore is read for the folder."""
+    if path == root:
+        return False
+    if not (root / ".git").exists():
+        return True
+    try:
+        done = subprocess.run(
+            # The trailing slash asks about a folder: a pattern such as /restricted/ matches folders
+            # only, and a folder that does not exist yet (a fresh clone) would otherwise not match.
+            ["git", "-C", str(root), "check-ignore", "-q", f"{path}/"],
+            capture_output=True,
+            timeout=30,
+        )
+        if done.returncode in (0, 1):
+            return done.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        pass
+    top = path.relative_to(root).parts[0]
+    ignore = root / ".gitignore"
+    lines = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    return any(fnmatch.fnmatch(top, line.strip().strip("/")) for line in lines if line.strip())
 
 
 @dataclass(frozen=True)
@@ -89,10 +116,19 @@ class Settings:
         ]
         if self.site.resolve() in (self.root, self.data, self.static_docs) or self.site == self.build:
             problems.append(Problem(str(self.site), "输出目录不能与项目、数据或中间目录相同"))
-        if self.restricted.is_relative_to(self.site) or self.site.is_relative_to(self.restricted):
-            problems.append(Problem(str(self.restricted), "受限目录不能位于发布站点之内（也不能包含它）"))
+        problems += self.restricted_problems()
         if self.registry is not None and not self.registry.is_dir():
             problems.append(Problem(str(self.registry), "找不到台账目录"))
+        elif self.registry is not None:
+            for folder, what in (
+                (self.site, "发布站点"),
+                (self.static_docs, "docs/"),
+                (self.templates, "templates/"),
+            ):
+                if self.registry.resolve().is_relative_to(folder.resolve()):
+                    problems.append(
+                        Problem(str(self.registry), f"台账（含个人信息）不能放在{what}之内，它会被发布")
+                    )
         for key, value in self.synthetic_size:
             if value < 1:
                 problems.append(Problem(f"--{key.replace('_', '-')}", "应为正整数", value=str(value)))
@@ -104,6 +140,37 @@ class Settings:
             )
         if problems:
             raise InputError(problems)
+
+    def restricted_problems(self) -> list[Problem]:
+        """Person-level output must not land where the build reads or publishes, nor where git would pick
+        it up: not inside (nor around) the site, the data, docs, templates or build folders, and inside the
+        project only in a folder that git ignores."""
+        restricted = self.restricted.resolve()
+        problems = []
+        for folder, what in (
+            (self.site, "发布站点"),
+            (self.data, "数据目录"),
+            (self.static_docs, "静态页面目录 docs/"),
+            (self.templates, "模板目录 templates/"),
+            (self.build, "中间文件目录"),
+        ):
+            folder = folder.resolve()
+            if restricted.is_relative_to(folder) or folder.is_relative_to(restricted):
+                problems.append(
+                    Problem(
+                        str(self.restricted),
+                        f"受限目录（含个人信息）不能位于{what}（{folder}）之内，也不能包含它；请另选一个目录",
+                    )
+                )
+        if not problems and restricted.is_relative_to(self.root) and not git_ignores(self.root, restricted):
+            problems.append(
+                Problem(
+                    str(self.restricted),
+                    "受限目录位于项目仓库之内，但没有被 git 忽略，个人信息可能被提交；"
+                    "请把它放到仓库之外，或加入 .gitignore",
+                )
+            )
+        return problems
 
     @property
     def data_paths(self) -> DataPaths:
@@ -142,6 +209,12 @@ class Settings:
     def assessment(self) -> Path:
         """The 双零 pilot: criteria.yaml, pilots.yaml and submissions/ of completed forms."""
         return self.data / "assessment"
+
+    @property
+    def privacy_allowlists(self) -> tuple[Path, Path]:
+        """Reviewed exemptions from the publish guard: public ones in data/, personal ones (a value that is
+        someone's name) beside the restricted output."""
+        return (self.data / "privacy-allowlist.yaml", self.restricted / "privacy-allowlist.yaml")
 
     @property
     def key_file(self) -> Path:

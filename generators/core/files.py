@@ -7,9 +7,15 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 import tempfile
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
+
+from generators.core.errors import InputError, Problem
+
+MAX_SEGMENT_BYTES = 255  # what Linux and macOS file systems allow per name
 
 
 def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -> None:
@@ -25,14 +31,92 @@ def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -
         raise
 
 
+def path_problem(rel_path: str) -> str | None:
+    """Why `rel_path` may not be written below an output folder (in Chinese), or None when it may."""
+    if not isinstance(rel_path, str) or not rel_path:
+        return "文件名为空"
+    if any(unicodedata.category(ch).startswith("C") for ch in rel_path):
+        return "含有控制字符或不可见字符"
+    if "\\" in rel_path or ":" in rel_path:
+        return "含有“\\”或“:”"
+    if rel_path.startswith("/"):
+        return "是绝对路径"
+    parts = rel_path.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        return "含有空的路径段、“.”或“..”"
+    if any(len(p.encode("utf-8")) > MAX_SEGMENT_BYTES for p in parts):
+        return f"某一段超过 {MAX_SEGMENT_BYTES} 字节"
+    return None
+
+
+def checked_target(folder: Path, rel_path: str) -> Path:
+    """Where `rel_path` goes inside `folder`, checked before anything is written: a name made from bad data
+    (a path separator, "..", a control character) or a symbolic link on the way out of the folder stops the
+    build with the name, instead of writing elsewhere."""
+    why = path_problem(rel_path)
+    target = folder / rel_path if why is None else folder
+    if why is None:
+        base = folder.resolve()
+        if not target.parent.resolve().is_relative_to(base) or target.is_symlink():
+            why = "会写到输出目录之外（经过符号链接）"
+    if why is not None:
+        raise InputError(Problem(repr(rel_path)[1:-1], f"输出文件名不安全：{why}；已停止，原有输出保持不变"))
+    return target
+
+
+def write_file(folder: Path, rel_path: str, content: bytes | str) -> None:
+    """Write one file below `folder`, after checking where it lands."""
+    target = checked_target(folder, rel_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+
+
+def copy_static(static: Path, folder: Path) -> None:
+    """Copy the hand-written static files; a symbolic link among them could publish whatever it points to."""
+    links = sorted(str(p.relative_to(static)) for p in static.rglob("*") if p.is_symlink())
+    if links:
+        raise InputError(
+            [
+                Problem(str(static / link), "静态文件目录中不能有符号链接（它可能指向不应发布的文件）")
+                for link in links
+            ]
+        )
+    shutil.copytree(static, folder, dirs_exist_ok=True)
+
+
 def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:
-    """Copy `static` into `folder`, then write `files` (relative path → content) over it."""
+    """Copy `static` into `folder`, then write `files` (relative path → content) over it. Every path is
+    checked first, so that a bad one stops the build before anything is written."""
+    for rel_path in files:
+        checked_target(folder, rel_path)
     if static and static.exists():
-        shutil.copytree(static, folder, dirs_exist_ok=True)
+        copy_static(static, folder)
     for rel_path, content in sorted(files.items()):
-        target = folder / rel_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        write_file(folder, rel_path, content)
+
+
+def set_modes(folder: Path, dirs: int, files: int) -> None:
+    """Set the permission bits of a folder and everything below it (symbolic links left alone)."""
+    os.chmod(folder, dirs)
+    for top, subdirs, names in os.walk(folder):
+        for d in subdirs:
+            path = os.path.join(top, d)
+            if not os.path.islink(path):
+                os.chmod(path, dirs)
+        for n in names:
+            path = os.path.join(top, n)
+            if not stat.S_ISLNK(os.lstat(path).st_mode):
+                os.chmod(path, files)
+
+
+def make_public(folder: Path) -> None:
+    """A folder for a web server: readable by everyone (0755 folders, 0644 files), writable by us only."""
+    set_modes(folder, 0o755, 0o644)
+
+
+def make_private(folder: Path) -> None:
+    """A folder of person-level output: only its owner may list or read it (0700 folders, 0600 files)."""
+    set_modes(folder, 0o700, 0o600)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 from generators.config.paths import DataPaths
 from generators.core.errors import InputError, Problem
-from generators.policy.corpus import read_groups, read_overrides, read_policies, read_units
+from generators.policy.corpus import (
+    PolicyFile,
+    UnitCatalogue,
+    read_clause_explanations,
+    read_groups,
+    read_overrides,
+    read_policies,
+    read_units,
+)
+from generators.policy.coverage import ClauseExplanations, stale_explanations, unread_clauses
 from generators.policy.extract import DocumentExtractor
-from generators.policy.model import Assignment, ClauseRef, Document, PolicyModel, Role
+from generators.policy.model import Assignment, ClauseRef, Document, Group, PolicyModel, Role
 from generators.policy.outline import parse_outline
 from generators.policy.units import GroupMatcher, UnitResolver
+from generators.policy.vocabulary import Vocabulary, read_vocabulary
 
 
 def load_documents(paths: DataPaths) -> list[Document]:
+    return documents_of(read_policies(paths.policies))
+
+
+def documents_of(files: list[PolicyFile]) -> list[Document]:
     docs = []
-    for f in read_policies(paths.policies):
+    for f in files:
         clauses, roots = parse_outline(f.body, f.body_line)
         docs.append(Document(f.meta, f.body, clauses, roots))
     # Oldest first; undated fragments last.
@@ -61,15 +75,35 @@ def _check_override(entry: dict, model: PolicyModel, path: str) -> ClauseRef | N
 
 
 def build_policy_model(paths: DataPaths) -> PolicyModel:
-    catalogue = read_units(paths.units)
-    groups = read_groups(paths.groups)
-    model = PolicyModel(documents=load_documents(paths), units=catalogue.units, groups=groups)
-    overrides = read_overrides(paths.overrides)
-    checked = [(e, _check_override(e, model, paths.overrides.name)) for e in overrides]
+    return extract_model(
+        load_documents(paths),
+        read_units(paths.units),
+        read_groups(paths.groups),
+        read_vocabulary(paths.vocabulary),
+        read_overrides(paths.overrides),
+        ClauseExplanations(read_clause_explanations(paths.coverage)),
+        (paths.overrides.name, paths.coverage.name),
+    )
+
+
+def extract_model(
+    documents: list[Document],
+    catalogue: UnitCatalogue,
+    groups: dict[str, Group],
+    vocabulary: Vocabulary,
+    overrides: list[dict] | None = None,
+    explanations: ClauseExplanations | None = None,
+    names: tuple[str, str] = ("overrides.yaml", "coverage.yaml"),
+) -> PolicyModel:
+    """Every document's facts, the curated overrides applied, and what was left unread."""
+    model = PolicyModel(documents=documents, units=catalogue.units, groups=groups)
+    explanations = explanations or ClauseExplanations({})
+    checked = [(e, _check_override(e, model, names[0])) for e in overrides or []]
     live = [(e, ref) for e, ref in checked if ref]
     matcher = GroupMatcher(groups)
+    resolvers = {d.id: UnitResolver(catalogue, vocabulary, d.meta) for d in model.documents}
     for doc in model.documents:
-        extractor = DocumentExtractor(model, doc, UnitResolver(catalogue, doc.meta.locality), matcher)
+        extractor = DocumentExtractor(model, doc, resolvers[doc.id], matcher, vocabulary)
         extractor.run({ref.clause: e["group"] for e, ref in live if ref.doc == doc.id and e.get("group")})
     for entry, ref in live:
         if entry.get("remove"):
@@ -92,4 +126,7 @@ def build_policy_model(paths: DataPaths) -> PolicyModel:
                     via_override=True,
                 )
             )
+    for doc in model.documents:
+        model.unread += unread_clauses(model, doc, resolvers[doc.id], matcher, vocabulary, explanations)
+    model.warnings += stale_explanations(model, explanations, names[1])
     return model

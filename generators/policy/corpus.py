@@ -157,7 +157,7 @@ def _entries(path: Path, data: dict, key: str, required: tuple[str, ...]) -> lis
 @dataclass(frozen=True)
 class UnitCatalogue:
     units: dict[str, Unit]
-    explained: dict[str, tuple[str, str]]  # text -> (unit id, why)
+    explained: dict[str, tuple[str | None, str]]  # text -> (unit id, or None for a known non-unit; why)
 
 
 def read_units(path: Path) -> UnitCatalogue:
@@ -173,14 +173,21 @@ def read_units(path: Path) -> UnitCatalogue:
             aliases=tuple(item.get("aliases") or ()),
             localities={k: tuple(v) for k, v in (item.get("localities") or {}).items()},
             note=item.get("note"),
+            level=item.get("level"),
+            suffixes=tuple(item.get("suffixes") or ()),
+            levels={str(w): str(lv) for lv, ws in (item.get("levels") or {}).items() for w in ws},
         )
-    explained = {}
+    explained: dict[str, tuple[str | None, str]] = {}
     for item in data.get("explained") or []:
-        if item.get("unit") not in units:
+        if item.get("unit") is not None and item.get("unit") not in units:
             raise InputError(
                 Problem(display_path(path), "explained 条目指向不存在的单位", value=str(item.get("unit")))
             )
-        explained[item["text"]] = (item["unit"], item.get("why", ""))
+        if not item.get("text") or not item.get("why"):
+            raise InputError(
+                Problem(display_path(path), "explained 条目应写明原文写法 text 和理由 why", value=str(item))
+            )
+        explained[item["text"]] = (item.get("unit"), item["why"])
     return UnitCatalogue(units, explained)
 
 
@@ -195,8 +202,28 @@ def read_groups(path: Path) -> dict[str, Group]:
             kind=item["kind"],
             aliases=tuple(item.get("aliases") or ()),
             legal_max_age=item.get("legal_max_age"),
+            cues=tuple(_cue(path, c) for c in item.get("cues") or ()),
         )
     return groups
+
+
+def _cue(path: Path, cue) -> tuple[str, ...]:
+    """A cue is a word or a list of words that must all occur."""
+    words = [cue] if isinstance(cue, str) else cue
+    if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
+        raise InputError(Problem(display_path(path), "群体的 cues 应为词或词的列表", value=str(cue)))
+    return tuple(words)
+
+
+def read_clause_explanations(path: Path) -> dict[str, str]:
+    """data/coverage.yaml: clauses (`doc#clause`) an editor has read and found to hold nothing more to
+    extract, each with the reason. An entry for a heading covers the clauses below it."""
+    if not path.exists():
+        return {}
+    return {
+        str(e["clause"]): str(e["why"])
+        for e in _entries(path, load_yaml(path), "explained", ("clause", "why"))
+    }
 
 
 def read_overrides(path: Path) -> list[dict]:

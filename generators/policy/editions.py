@@ -1,7 +1,8 @@
 """Load + model: numbered handbook editions, each a recorded, immutable snapshot of the policy inputs.
 
 `data/editions/<number>/` holds one published edition: `edition.yaml` (number, date, title, notes), the
-policy inputs as they were (`policies/`, `units.yaml`, `groups.yaml`, `overrides.yaml`) and
+policy inputs as they were (`policies/`, `units.yaml`, `groups.yaml`, `overrides.yaml`, and from 2025 on
+`vocabulary.yaml`, `coverage.yaml`; older editions are read with the current vocabulary) and
 `manifest.sha256`. A published edition whose files no longer match its manifest stops the build. The
 working `data/` is shown as a draft only when it differs from the newest edition.
 """
@@ -21,7 +22,7 @@ import yaml
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.yamlio import load_yaml
 
-SNAPSHOT = ("policies", "units.yaml", "groups.yaml", "overrides.yaml")
+SNAPSHOT = ("policies", "units.yaml", "groups.yaml", "overrides.yaml", "vocabulary.yaml", "coverage.yaml")
 MANIFEST = "manifest.sha256"
 NUMBER_RE = re.compile(r"^\d{4}\.\d{1,2}$")
 DRAFT = "draft"
@@ -105,7 +106,7 @@ def read_editions(data: Path) -> list[Edition]:
         else []
     )
     if not editions or manifest(data) != manifest(editions[-1].data):
-        editions.append(Edition(DRAFT, None, "工作草稿", "data/ 中尚未发布的修改", data, published=False))
+        editions.append(Edition(DRAFT, None, "工作草稿", "数据目录中尚未发布的修改", data, published=False))
     return editions
 
 

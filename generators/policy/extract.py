@@ -1,6 +1,11 @@
-"""Model: draw the facts (groups, roles, tasks, definitions, ages, cadences, phases) out of the clauses.
+"""Model: draw the facts (groups, roles, tasks, duties, definitions, ages, cadences, deadlines, phases) out of
+the clauses.
 
-Each rule follows a convention of Chinese work plans; every fact keeps the clause it came from.
+Each rule reads structure — where a text puts units (role lines, a task's parentheses or trailing labels,
+table cells, duty labels, role sentences) and where it defines groups — with the words of
+data/vocabulary.yaml; the readers are in `roles`, `tables` and `definitions`. Every fact keeps the clause it
+came from. A string in a unit position that names no known unit is recorded as an unmatched mention, never
+dropped.
 """
 
 from __future__ import annotations
@@ -8,56 +13,46 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from generators.policy.definitions import DefinitionReader, read_definitions
 from generators.policy.model import (
-    AgeBound,
     AgeMention,
     Assignment,
     Cadence,
     Clause,
     ClauseRef,
+    Deadline,
     Document,
+    DocumentAge,
     GroupDefinition,
+    OrganisationMention,
     Phase,
     PolicyModel,
     Role,
     Task,
     UnitMention,
 )
-from generators.policy.units import GroupMatcher, UnitResolver, split_unit_list
+from generators.policy.phrases import DeadlineMatch, cadences_in, deadlines_in, sentences
+from generators.policy.roles import RoleItem, RoleReader
+from generators.policy.tables import (
+    RULE_CELL,
+    Column,
+    Row,
+    align,
+    header_of,
+    is_duty_table,
+    join_wrapped,
+    read_row,
+    table_cells,
+)
+from generators.policy.units import GroupMatcher, UnitResolver
+from generators.policy.vocabulary import Vocabulary
 
-ROLE_LINE = re.compile(r"^(牵头单位|牵头部门|责任单位|责任部门)\s*[：:]\s*(.+?)[。.]?$")
-ROLE_OF = {
-    "牵头单位": Role.LEAD,
-    "牵头部门": Role.LEAD,
-    "责任单位": Role.RESPONSIBLE,
-    "责任部门": Role.RESPONSIBLE,
-}
-TRAILING_UNITS = re.compile(r"[（(]([^（）()]+)[）)]\s*[。.]?$")
-LED_BY = re.compile(r"由([^，,。；、由]{2,12}?)牵头")
-DUTY_LINE = re.compile(r"^([^：:。；，,]{2,40})[：:](.+)$")
-DEFINITION = re.compile(r"^(.{2,30}?)是指(.+?。)")
-SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
-
-AGE_RANGE = re.compile(r"(\d{1,2})\s*周岁以上[（(]含[）)]\s*(\d{1,2})\s*周岁以下[（(]含[）)]")
-AGE_UNDER = re.compile(r"(?:未满|不满)\s*(\d{1,2})\s*周岁")
 AGE_ANY = re.compile(r"(\d{1,2})(?:\s*[、至到\-—~]\s*(\d{1,2}))?\s*周?岁")
-YOUTH_SCOPE = re.compile(r"“青少年”年龄界定为")
-
-CADENCES = [  # (kind, pattern) — checked per clause of a sentence
-    ("monthly", re.compile(r"每个?月")),
-    ("quarterly", re.compile(r"每季度?")),
-    ("half-yearly", re.compile(r"每半年")),
-    ("yearly", re.compile(r"每年")),
-    ("periodic", re.compile(r"定期")),
-]
 DATE_RANGE = re.compile(r"(\d{4})年(\d{1,2})月(?:\s*[-—－至到~]\s*(?:(\d{4})年)?(\d{1,2})月)?")
 DURATION = re.compile(
     r"(为期[一二三四五六七八九十\d]+年|[一二三四五六七八九十\d]+年[^，。,]*期满后|[一二三四五六七八九十\d]+年内)"
 )
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
 
 
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
@@ -71,42 +66,91 @@ def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
 class DocumentExtractor:
     """Runs the extraction rules over one document and appends to the model."""
 
-    def __init__(self, model: PolicyModel, doc: Document, resolver: UnitResolver, groups: GroupMatcher):
+    def __init__(
+        self,
+        model: PolicyModel,
+        doc: Document,
+        resolver: UnitResolver,
+        groups: GroupMatcher,
+        vocabulary: Vocabulary,
+    ):
         self.model, self.doc, self.resolver, self.groups = model, doc, resolver, groups
+        self.vocabulary = vocabulary
+        self.roles = RoleReader(resolver, vocabulary, groups)
+        self.reader = DefinitionReader(groups, vocabulary)
         self.section_group: dict[str, str] = {}
+        self.group_items: set[str] = set()  # numbered items that define a group (闲散青少年。指…由X牵头…)
+        self.tasks: dict[str, Task] = {}
+        self.task_units: dict[str, list[str]] = {}  # task clause -> units (lead, responsible, task roles)
+        self.duty_units: dict[str, list[str]] = {}  # duty clause -> its units
+        self.group_roles: set[str] = set()  # clauses outside tasks that give a group its roles
+        self.rows: set[str] = set()  # clauses that are table rows
+        self.role_lines: set[str] = set()
+        self.brackets: dict[str, int] = {}  # clause -> where its role parenthesis or trailing labels start
 
     def ref(self, clause: Clause) -> ClauseRef:
         return ClauseRef(self.doc.id, clause.id)
 
     # --- units -------------------------------------------------------------------------------------
-    def resolve(self, text: str, clause: Clause, strict: bool = True) -> str | None:
-        """Resolve one unit string and record the mention; `strict=False` drops non-units quietly
-        (used where a list may not be a unit list at all)."""
+    def resolve(self, text: str, clause: Clause) -> tuple[str | None, str | None]:
+        """Resolve a string in a unit position and record the mention: (unit, level). Collective words
+        (各有关单位) are neither units nor unmatched."""
+        if self.vocabulary.is_generic(text) and not self.resolver.names_unit(text):
+            return None, None
         res = self.resolver.resolve(text)
-        if res.unit or strict:
-            self.model.mentions.append(UnitMention(text, res.unit, res.how, self.ref(clause)))
-        return res.unit
+        self.model.mentions.append(
+            UnitMention(text, res.unit, res.how, self.ref(clause), res.level, res.note)
+        )
+        return res.unit, res.level
 
-    def assign(
-        self, unit: str, original: str, role: Role, clause: Clause, group: str | None, task: str | None = None
-    ) -> None:
-        self.model.assignments.append(Assignment(unit, original, role, self.ref(clause), group, task))
+    def assign_items(
+        self,
+        items: list[RoleItem],
+        clause: Clause,
+        groups: list[str | None] | str | None,
+        task: str | None,
+    ) -> list[str]:
+        """Record each item's role for the task, or for each group (None: the whole document)."""
+        for_groups = groups if isinstance(groups, list) else [groups]
+        units = []
+        for item in items:
+            unit, level = self.resolve(item.text, clause)
+            if not unit:
+                continue
+            for group in for_groups:
+                self.model.assignments.append(
+                    Assignment(
+                        unit, item.text, item.role, self.ref(clause), group, task, word=item.word, level=level
+                    )
+                )
+            units.append(unit)
+        if task:
+            self.task_units.setdefault(task, []).extend(units)
+        return units
 
     # --- sections and groups -----------------------------------------------------------------------
     def find_section_groups(self) -> None:
-        """A heading that names one group makes its section about that group; a heading the text lacks
-        takes the group its body names most."""
+        """A heading that names one group (by wording, else by its cues) makes its section about that group;
+        a heading the text lacks takes the group its body names most. A numbered item that opens by
+        defining a group (1.闲散青少年。指……) is about that group too."""
         for clause in self.doc.clauses.values():
-            if not clause.is_heading:
-                continue
-            if clause.synthetic:
+            if clause.is_heading and clause.synthetic:
                 body = " ".join(
                     self.doc.clauses[c].text for c in clause.children if not self.doc.clauses[c].is_heading
                 )
                 counts = Counter(g for _, _, g in self.groups.find(body))
                 found = [counts.most_common(1)[0][0]] if counts else []
+            elif clause.is_heading:  # by cues only where the heading speaks of people (…未成年人, …子女)
+                heading = clause.text.split("。")[0]
+                nouns = any(n in heading for n in self.vocabulary.group_nouns)
+                found = self.groups.groups_in(heading) or (self.groups.cued(heading) if nouns else [])
+            elif clause.level >= 3:
+                item = self.reader.item_group(clause.text)
+                found = [item] if item else []
+                if item:
+                    self.group_items.add(clause.id)
             else:
-                found = self.groups.groups_in(clause.text.split("。")[0])
+                continue
             if len(found) == 1:
                 self.section_group[clause.id] = found[0]
         self.model.section_groups.update({f"{self.doc.id}#{k}": v for k, v in self.section_group.items()})
@@ -117,94 +161,243 @@ class DocumentExtractor:
                 return self.section_group[c.id]
         return None
 
-    # --- roles, tasks, duties ----------------------------------------------------------------------
-    def roles(self) -> None:
-        for clause in self.doc.clauses.values():
-            group = self.group_of(clause)
-            m = ROLE_LINE.match(clause.text)
-            if m and clause.level == 0:
-                for original in split_unit_list(m.group(2)):
-                    unit = self.resolve(original, clause)
-                    if unit:
-                        self.assign(unit, original, ROLE_OF[m.group(1)], clause, group)
-                continue
-            for led in LED_BY.finditer(clause.text):
-                unit = self.resolve(led.group(1), clause, strict=False)
-                if unit:
-                    self.assign(unit, led.group(1), Role.LEAD, clause, group)
-            if clause.level == 3 and group:
-                self.task(clause, group)
+    def under(self, clause: Clause, words) -> bool:
+        """Whether a heading above the clause (or the title line above a list that has no heading, as in
+        an appendix: 附件 / 名词解释 / 1.… 2.…) has one of the words."""
+        above = [a.text.split("。")[0] for a in _ancestors(self.doc, clause)]
+        if clause.parent is None:
+            above += self.list_title(clause)
+        return any(any(w in text for w in words) for text in above)
 
-    def task(self, clause: Clause, group: str) -> None:
-        title = clause.text.split("。")[0]
-        self.model.tasks.append(Task(self.doc.id, clause.id, title, clause.text, group))
-        m = TRAILING_UNITS.search(clause.text)
-        parts = split_unit_list(m.group(1)) if m else []
-        if parts and any(self.resolver.resolve(p).unit for p in parts):
-            for original in parts:
-                unit = self.resolve(original, clause)
-                if unit:
-                    self.assign(unit, original, Role.TASK, clause, group, task=clause.id)
+    def list_title(self, clause: Clause) -> list[str]:
+        """The short line without punctuation that opens the run of top-level items a clause is in."""
+        ids = list(self.doc.clauses)
+        for cid in reversed(ids[: ids.index(clause.id)]):
+            before = self.doc.clauses[cid]
+            if before.parent is not None or before.level:
+                continue
+            if len(before.text) <= MAX_TITLE and not re.search(r"[。，；：:,;]", before.text):
+                return [before.text]
+            return []
+        return []
+
+    def add_task(self, clause: Clause, title: str, text: str, kind: str, group: str | None) -> Task:
+        if clause.id not in self.tasks:
+            task = Task(self.doc.id, clause.id, title, text, group, kind)
+            self.tasks[clause.id] = task
+            self.model.tasks.append(task)
+        return self.tasks[clause.id]
+
+    # --- role lines and tables ---------------------------------------------------------------------
+    def role_lines_and_tables(self) -> None:
+        header: list[Column] | None = None
+        lines = [c for c in self.doc.clauses.values() if not c.level]
+        for i, clause in enumerate(lines):
+            if clause.id in self.rows:
+                continue
+            cells = table_cells(clause.text)
+            tabbed = header is not None and len(clause.text.split("\t")) == len(header)
+            if header and cells and all(RULE_CELL.match(c) for c in cells):
+                self.rows.add(clause.id)  # |---|---| under a header
+                continue
+            if header and i + 1 < len(lines) and lines[i + 1].line == clause.line + 1 and not tabbed:
+                joined = join_wrapped(clause.text, lines[i + 1].text, header)
+                if joined:
+                    self.rows.add(lines[i + 1].id)
+                    self.table_row(clause, header, joined)
+                    continue
+            if len(cells) >= 3 or tabbed:
+                found = header_of(cells, self.vocabulary)
+                if found:
+                    header = found
+                    self.rows.add(clause.id)
+                    continue
+                if header:
+                    self.table_row(clause, header)
+                    continue
+            else:
+                header = None
+            items = self.roles.labelled(clause.text)
+            if items:
+                self.role_line(clause, items)
+
+    def role_line(self, clause: Clause, items: list[RoleItem]) -> None:
+        """A line `牵头单位：…` belongs to its section: a group's section, or else a work area recorded as
+        a task (its heading), or the whole document."""
+        self.role_lines.add(clause.id)
+        group = self.group_of(clause)
+        parent = self.doc.clauses[clause.parent] if clause.parent else None
+        task = None
+        if group is None and parent is not None and parent.level:
+            title = parent.text.split("。")[0]
+            task = self.add_task(parent, title, parent.text, "section", None).clause
+        self.assign_items(items, clause, group, task)
+
+    def reads_as_units(self, cell: str) -> bool:
+        return self.roles.unit_list(cell) is not None or bool(self.roles.chains(cell))
+
+    def table_row(self, clause: Clause, header: list[Column], text: str | None = None) -> None:
+        """One row of a task division table: a task with its lead and supporting units and its deadline."""
+        row = read_row(align(text or clause.text, header, self.reads_as_units), header)
+        if row is None:
             return
-        seen = set()
-        for _, wording, unit in self.resolver.scan(clause.text):
-            if unit not in seen:
-                seen.add(unit)
-                self.assign(unit, wording, Role.NAMED, clause, group, task=clause.id)
+        self.rows.add(clause.id)
+        if is_duty_table(header):
+            self.duty_row(clause, row)
+            return
+        groups = self.groups.groups_in(row.text)
+        self.add_task(clause, row.title, row.text, "row", groups[0] if len(groups) == 1 else None)
+        items = [i for col, cell in row.units for i in self.roles.cell_items(cell, Role(col.kind), col.name)]
+        units = list(
+            dict.fromkeys(
+                self.assign_items(items, clause, groups[0] if len(groups) == 1 else None, clause.id)
+            )
+        )
+        for part in re.split(r"[，,；;。：]", row.text):
+            for c in cadences_in(part, self.vocabulary):
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
+        found = deadlines_in(row.text, self.vocabulary)
+        for cell in row.deadlines:
+            found += deadlines_in(cell, self.vocabulary, column=True)
+            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
+        for d in found:
+            self.add_deadline(d, row.text, clause, units, task=clause.id)
 
+    def duty_row(self, clause: Clause, row: Row) -> None:
+        """A row of a duty table (单位 / 主要职责): the unit's duty paragraph."""
+        heads = [i for _, cell in row.units for i in self.resolver.split(cell)]
+        units = self.add_duty(clause, heads, row.text)
+        for part in re.split(r"[，,；;。]", row.text):
+            for c in cadences_in(part, self.vocabulary):
+                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, duty=True)
+        found = deadlines_in(row.text, self.vocabulary)
+        for cell in row.deadlines:
+            found += deadlines_in(cell, self.vocabulary, column=True)
+        for d in found:
+            self.add_deadline(d, row.text, clause, units, duty=True)
+
+    # --- duties --------------------------------------------------------------------------------------
     def duties(self) -> None:
-        """Per-department duty paragraphs (`民社办：负责…`) under a heading about 职责."""
         for clause in self.doc.clauses.values():
-            if clause.level != 0 or not clause.parent:
+            if clause.id in self.rows or clause.id in self.role_lines:
                 continue
-            if "职责" not in self.doc.clauses[clause.parent].text:
+            in_section = self.under(clause, self.vocabulary.duty_headings)
+            found = self.roles.duty_label(clause.text, in_section)
+            if not found:
+                if in_section and clause.level and clause.children:
+                    self.duties_below(clause)
                 continue
-            m = DUTY_LINE.match(clause.text)
-            if not m:
+            self.add_duty(clause, *found)
+
+    def duties_below(self, heading: Clause) -> None:
+        """A heading in a duty section that is only a unit's name (（一）镇民政办): the paragraphs below it
+        are that unit's duties."""
+        label = heading.text.strip("：:。 ")
+        heads = self.roles.unit_list(label)
+        if not heads or self.groups.named(label):
+            return
+        for original in heads:
+            self.resolve(original, heading)
+        for child in heading.children:
+            below = self.doc.clauses[child]
+            if child in self.duty_units or self.roles.duty_label(below.text, True):
+                continue  # a paragraph that names its own unit
+            if below.level and self.roles.trailing_roles(below.text):
+                continue  # an item with its own role bracket is a task
+            self.add_duty(below, heads, below.text)
+
+    def add_duty(self, clause: Clause, heads: list[str], rest: str) -> list[str]:
+        """Record a duty of each unit for the groups the duty names (or none)."""
+        groups: list[str | None] = [*self.groups.groups_in(rest)] or [None]
+        units = []
+        for original in heads:
+            unit, level = self.resolve(original, clause)
+            if unit:
+                units.append(unit)
+                for group in groups:
+                    self.model.assignments.append(
+                        Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
+                    )
+        self.duty_units[clause.id] = units
+        return units
+
+    # --- tasks and role sentences ------------------------------------------------------------------
+    def tasks_and_sentences(self) -> None:
+        for clause in self.doc.clauses.values():
+            if clause.id in self.rows or clause.id in self.role_lines or clause.id in self.duty_units:
                 continue
-            heads = split_unit_list(m.group(1))
-            groups: list[str | None] = [*self.groups.groups_in(m.group(2))] or [None]
-            for original in heads:
-                unit = self.resolve(original, clause)
-                if unit:
-                    for group in groups:
-                        self.assign(unit, original, Role.DUTY, clause, group)
+            group = self.group_of(clause)
+            text = clause.text
+            found = self.roles.trailing_roles(text) if clause.level else None
+            if found:
+                self.brackets[clause.id] = found[0]
+                text = text[: found[0]]
+                if clause.id in self.group_items:
+                    self.assign_items(found[1], clause, group, None)
+                    self.group_roles.add(clause.id)
+                else:
+                    made = self.add_task(clause, text.split("。")[0], clause.text, "item", group)
+                    self.assign_items(found[1], clause, group, made.clause)
+            elif (
+                self.is_item(clause)
+                and clause.id not in self.group_items
+                and (group or self.in_task_section(clause))
+            ):
+                self.add_task(clause, text.split("。")[0], text, "item", group)
+                seen = set()
+                for _, wording, unit in self.resolver.scan(text):
+                    if unit not in seen:
+                        seen.add(unit)
+                        level = self.resolver.resolve(wording).level
+                        self.model.assignments.append(
+                            Assignment(
+                                unit, wording, Role.NAMED, self.ref(clause), group, clause.id, level=level
+                            )
+                        )
+            task = clause.id if clause.id in self.tasks else None
+            for sentence in sentences(text):
+                for chain in self.roles.chains(sentence.rstrip("。；;！？")):
+                    if not any(self.resolver.names_unit(i.text) for i in chain.items):
+                        continue
+                    topic = self.topic_groups(chain.topic) if task is None else []
+                    self.assign_items(list(chain.items), clause, [*topic] or group, task)
+                    if task is None and (topic or group):
+                        self.group_roles.add(clause.id)
+
+    def topic_groups(self, topic: str) -> list[str]:
+        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…)."""
+        named = self.groups.groups_in(topic)
+        term = self.reader.term_group(topic.rstrip("：:，,由在 "))
+        return named or ([term] if term else [])
+
+    def is_item(self, clause: Clause) -> bool:
+        """A numbered item right below a heading (1. under （一）, or （1） where a section has no 1.): a task
+        when its section is a group's or a work area's."""
+        parent = self.doc.clauses[clause.parent] if clause.parent else None
+        return clause.level == 3 or (clause.level >= 3 and (parent is None or parent.level <= 2))
+
+    def in_task_section(self, clause: Clause) -> bool:
+        return any(
+            a.id in self.tasks and self.tasks[a.id].kind == "section" for a in _ancestors(self.doc, clause)
+        )
 
     # --- definitions and ages ----------------------------------------------------------------------
     def definitions(self) -> None:
-        terms: dict[str, tuple[str, Clause]] = {}  # group -> first wording and where
-        defs: dict[str, tuple[str, Clause]] = {}
-        ages: dict[str, tuple[AgeBound, Clause, str]] = {}
-        doc_scope: tuple[AgeBound, Clause, list[str] | None] | None = None
-        for clause in self.doc.clauses.values():
-            for _, wording, gid in self.groups.find(clause.text):
-                terms.setdefault(gid, (wording, clause))
-            parent = self.doc.clauses[clause.parent] if clause.parent else None
-            for sentence in sentences(clause.text):
-                found = self.groups.groups_in(sentence)
-                d = DEFINITION.match(sentence)
-                if d and found:
-                    defs.setdefault(found[0], (sentence, clause))
-                    bound = self.age_bound(sentence)
-                    if bound:
-                        ages[found[0]] = (bound, clause, "group")
-                    continue
-                bound = self.age_bound(sentence)
-                if bound and YOUTH_SCOPE.search(sentence):
-                    doc_scope = (bound, clause, None)
-                elif bound and len(found) >= 2:
-                    doc_scope = (bound, clause, found)
-            # A list of target groups (“包括…；…；…”) under a heading about 对象.
-            if parent and "对象" in parent.text and "包括" in clause.text:
-                for item in re.split(r"[；;]", clause.text.split("包括", 1)[1]):
-                    item = item.strip("。 ")
-                    for gid in self.groups.groups_in(item)[:1]:
-                        defs.setdefault(gid, (item, clause))
-        for gid, (wording, first) in terms.items():
-            definition = defs.get(gid)
+        skipped = self.rows | self.role_lines | set(self.duty_units) | set(self.tasks)
+        found = read_definitions(
+            self.reader, self.doc, skipped, lambda c: self.under(c, self.vocabulary.definition_headings)
+        )
+        doc_scope = found.document_age
+        if doc_scope:
+            self.model.document_ages.append(
+                DocumentAge(self.doc.id, doc_scope[0], self.ref(doc_scope[1]), tuple(doc_scope[2] or ()))
+            )
+        for gid, (wording, first) in found.terms.items():
+            definition = found.definitions.get(gid)
             age, scope, age_clause = None, "group", None
-            if gid in ages:
-                age, age_clause, scope = ages[gid]
+            if gid in found.ages:
+                age, age_clause = found.ages[gid]
             elif doc_scope and (doc_scope[2] is None or gid in doc_scope[2]):
                 age, age_clause, _ = doc_scope
                 scope = "document"
@@ -222,16 +415,6 @@ class DocumentExtractor:
                 )
             )
 
-    @staticmethod
-    def age_bound(sentence: str) -> AgeBound | None:
-        m = AGE_RANGE.search(sentence)
-        if m:
-            return AgeBound(int(m.group(1)), True, int(m.group(2)), True, m.group(0))
-        m = AGE_UNDER.search(sentence)
-        if m:
-            return AgeBound(None, False, int(m.group(1)), False, m.group(0))
-        return None
-
     def age_mentions(self) -> None:
         for clause in self.doc.clauses.values():
             for sentence in sentences(clause.text):
@@ -245,31 +428,84 @@ class DocumentExtractor:
                             AgeMention(gid, sentence, tuple(ages), self.ref(clause))
                         )
 
-    # --- cadences and phases -----------------------------------------------------------------------
-    def cadences(self) -> None:
-        task_units: dict[str, list[str]] = {}
-        for a in self.model.assignments:
-            if a.source.doc == self.doc.id and a.task and a.role is Role.TASK:
-                task_units.setdefault(a.task, []).append(a.unit)
+    # --- cadences, deadlines and phases ------------------------------------------------------------
+    def add_cadence(
+        self, kind, phrase, action, clause, units, times=None, task=None, duty=False, for_group=False
+    ) -> None:
+        self.model.cadences.append(
+            Cadence(
+                kind=kind,
+                phrase=phrase.strip("。；; "),
+                action=action.strip("。；; "),
+                source=self.ref(clause),
+                units=tuple(dict.fromkeys(units)),
+                group=self.group_of(clause) if not task or task not in self.tasks else self.tasks[task].group,
+                times=times,
+                task=task,
+                duty=duty,
+                for_group=for_group,
+            )
+        )
+
+    def add_deadline(
+        self, d: DeadlineMatch, action, clause, units, task=None, duty=False, for_group=False
+    ) -> None:
+        self.model.deadlines.append(
+            Deadline(
+                kind=d.kind,
+                phrase=d.phrase,
+                action=action.strip("。；; "),
+                source=self.ref(clause),
+                units=tuple(dict.fromkeys(units)),
+                group=self.group_of(clause) if not task else self.tasks[task].group,
+                task=task,
+                duty=duty,
+                for_group=for_group,
+                year=d.year,
+                month=d.month,
+                day=d.day,
+                amount=d.amount,
+                unit=d.unit,
+            )
+        )
+
+    def units_before(self, sentence: str, pos: int) -> list[str]:
+        """The units a sentence names before a time phrase: who does it (镇团委每月调度……)."""
+        return list(dict.fromkeys(u for _, _, u in self.resolver.scan(sentence[:pos])))
+
+    def cadences_and_deadlines(self) -> None:
         for clause in self.doc.clauses.values():
-            for sentence in sentences(clause.text):
-                for part in re.split(r"[，,]", sentence):
-                    for kind, pattern in CADENCES:
-                        m = pattern.search(part)
-                        if not m:
-                            continue
-                        units = task_units.get(clause.id) or [u for _, _, u in self.resolver.scan(sentence)]
-                        self.model.cadences.append(
-                            Cadence(
-                                kind=kind,
-                                phrase=part[m.start() :].strip("。；; "),
-                                action=sentence.strip("。；; "),
-                                source=self.ref(clause),
-                                units=tuple(dict.fromkeys(units)),
-                                group=self.group_of(clause),
-                            )
+            if clause.id in self.rows or clause.id in self.role_lines:
+                continue
+            text = clause.text[: self.brackets[clause.id]] if clause.id in self.brackets else clause.text
+            task = clause.id if clause.id in self.tasks else None
+            duty = clause.id in self.duty_units
+            for_group = (
+                not task and not duty and clause.id in self.group_roles and bool(self.group_of(clause))
+            )
+            context = None
+            if task and self.task_units.get(task):
+                context = self.task_units[task]
+            elif duty:
+                context = self.duty_units[clause.id]
+            for sentence in sentences(text):
+                offset = 0
+                for part in re.split(r"([，,])", sentence):
+                    for c in cadences_in(part, self.vocabulary):
+                        units = (
+                            context if context is not None else self.units_before(sentence, offset + c.start)
                         )
-                        break
+                        self.add_cadence(
+                            c.kind, c.phrase, sentence, clause, units, c.times, task, duty, for_group
+                        )
+                    offset += len(part)
+                for d in deadlines_in(sentence, self.vocabulary):
+                    units = context if context is not None else self.units_before(sentence, d.start)
+                    self.add_deadline(d, sentence, clause, units, task, duty, for_group)
+            if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
+                tail = clause.text[self.brackets[clause.id] :]
+                for d in deadlines_in(tail, self.vocabulary, column=True):
+                    self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
 
     def phases(self) -> None:
         for clause in self.doc.clauses.values():
@@ -288,14 +524,24 @@ class DocumentExtractor:
                 duration = d.group(1) if d else None
             self.model.phases.append(Phase(name, clause.text, self.ref(clause), start, end, duration))
 
+    def organisations(self) -> None:
+        """Organisation names in running text that are no known unit and stand in no unit position."""
+        positioned = {(m.source.clause, m.text) for m in self.model.mentions if m.source.doc == self.doc.id}
+        for clause in self.doc.clauses.values():
+            for name in self.resolver.organisations(clause.text):
+                if not any(c == clause.id and name in t for c, t in positioned):
+                    self.model.organisations.append(OrganisationMention(name, self.ref(clause)))
+
     def run(self, section_overrides: dict[str, str]) -> None:
         """All rules in order; `section_overrides` (clause id → group) come from overrides.yaml."""
         self.find_section_groups()
         self.section_group.update(section_overrides)
         self.model.section_groups.update({f"{self.doc.id}#{k}": v for k, v in section_overrides.items()})
-        self.roles()
+        self.role_lines_and_tables()
         self.duties()
+        self.tasks_and_sentences()
         self.definitions()
         self.age_mentions()
-        self.cadences()
+        self.cadences_and_deadlines()
         self.phases()
+        self.organisations()

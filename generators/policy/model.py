@@ -99,6 +99,9 @@ class Unit:
     aliases: tuple[str, ...] = ()
     localities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     note: str | None = None
+    level: str | None = None  # the one level this unit sits at, when it has only one (村（社区） → 村)
+    suffixes: tuple[str, ...] = ()  # any name ending so is this unit (XX派出所, XX中学)
+    levels: dict[str, str] = field(default_factory=dict)  # wording -> the level it names (团县委 → 区县)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class Group:
     kind: str  # "key" | "distress"
     aliases: tuple[str, ...] = ()
     legal_max_age: int | None = None
+    # Words that name the group where no alias is used (关于流浪乞讨和离家出走未成年人 → 流浪): each cue is
+    # one word or several that must all occur.
+    cues: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,10 @@ class UnitMention:
 
     text: str
     unit: str | None  # canonical unit id, None when unmatched
-    how: str  # "locality" | "alias" | "prefix" | "explained" | "unmatched"
+    how: str  # "locality" | "alias" | "prefix" | "suffix" | "explained" | "unmatched"
     source: ClauseRef
+    level: str | None = None  # 区县 / 乡镇 / 街道 / 村 / 学校 … as the wording says; None when it does not
+    why: str = ""  # an editor's explanation (units.yaml `explained:`)
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,8 @@ class Assignment:
     group: str | None = None
     task: str | None = None  # clause id of the task
     via_override: bool = False
+    word: str | None = None  # the document's own role word (协办单位, 责任单位（配合单位）), when it has one
+    level: str | None = None  # the level the wording names (县民政局 → 区县), see UnitMention.level
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ class Task:
     title: str
     text: str
     group: str | None
+    kind: str = "item"  # item (numbered task) | section (a heading with role lines) | row (table row)
 
 
 @dataclass(frozen=True)
@@ -180,6 +191,17 @@ class GroupDefinition:
 
 
 @dataclass(frozen=True)
+class DocumentAge:
+    """An age range a document states for all its groups (本方案所称儿童，是指不满十八周岁的未成年人), or
+    for the groups it lists with it."""
+
+    doc: str
+    age: AgeBound
+    source: ClauseRef
+    groups: tuple[str, ...] = ()  # empty: every group of the document
+
+
+@dataclass(frozen=True)
 class AgeMention:
     """An age threshold in running text (e.g. 16周岁以上的困境未成年人), kept for transitions."""
 
@@ -193,21 +215,83 @@ class AgeMention:
 class Cadence:
     """A recurring duty: 每月, 每季度, 定期 …"""
 
-    kind: str  # monthly | quarterly | half-yearly | yearly | periodic
+    kind: str  # daily | weekly | biweekly | monthly | bimonthly | quarterly | half-yearly | per-term | yearly
+    # | periodic
     phrase: str  # the words that set the cadence
     action: str  # the sentence it stands in
     source: ClauseRef
     units: tuple[str, ...] = ()
     group: str | None = None
+    times: int | None = None  # a yearly count: 每年不少于2次 → 2
+    task: str | None = None  # clause id of the task it belongs to
+    duty: bool = False  # stated in a unit's duty paragraph
+    for_group: bool = False  # stated where the text gives a group its roles (闲散青少年。指…由X牵头，每月…)
 
 
 CADENCE_LABELS = {
+    "daily": "每天",
+    "weekly": "每周",
+    "biweekly": "每两周",
     "monthly": "每月",
+    "bimonthly": "每两个月",
     "quarterly": "每季度",
     "half-yearly": "每半年",
+    "per-term": "每学期",
     "yearly": "每年",
     "periodic": "定期（频次未定）",
 }
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A time limit: dated (2026年9月底前), every year by a date (每年11月20日前) or relative to an event
+    (24小时内, 5个工作日内)."""
+
+    kind: str  # dated | dated-yearly | relative
+    phrase: str
+    action: str  # the sentence (or table row) it stands in
+    source: ClauseRef
+    units: tuple[str, ...] = ()
+    group: str | None = None
+    task: str | None = None
+    duty: bool = False
+    for_group: bool = False  # as Cadence.for_group
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    amount: int | None = None  # relative: 24 (小时)
+    unit: str | None = None  # relative: hours | workdays | days | weeks | months
+
+    def describe(self) -> str:
+        if self.kind == "relative":
+            return self.phrase
+        day = f"{self.day}日" if self.day else "底"
+        if self.kind == "dated-yearly":
+            return f"每年{self.month}月{day}前"
+        return f"{self.year}年{self.month}月{day}前"
+
+
+RELATIVE_UNITS = {"hours": "小时", "workdays": "个工作日", "days": "日", "weeks": "周", "months": "个月"}
+
+
+@dataclass(frozen=True)
+class UnreadClause:
+    """A clause that names a group, a unit or a cadence word but yielded no fact, or that yielded facts but
+    holds a time phrase no cadence or deadline covers: what was seen."""
+
+    source: ClauseRef
+    seen: tuple[str, ...]  # e.g. "群体：闲散青少年", "单位：镇团委", "频次：每月", "时间：每旬"
+    why: str | None = None  # an editor's explanation (data/coverage.yaml), None while unexplained
+    partial: bool = False  # the clause gave other facts, but these time phrases were not read
+
+
+@dataclass(frozen=True)
+class OrganisationMention:
+    """An organisation-like name in running text that is not a known unit (a recipient such as 县救助管理站):
+    not a role, listed for the editors so that nothing is dropped unseen."""
+
+    text: str
+    source: ClauseRef
 
 
 @dataclass(frozen=True)
@@ -230,10 +314,14 @@ class PolicyModel:
     tasks: list[Task] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     definitions: list[GroupDefinition] = field(default_factory=list)
+    document_ages: list[DocumentAge] = field(default_factory=list)
     age_mentions: list[AgeMention] = field(default_factory=list)
     cadences: list[Cadence] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
     mentions: list[UnitMention] = field(default_factory=list)
+    unread: list[UnreadClause] = field(default_factory=list)
+    organisations: list[OrganisationMention] = field(default_factory=list)
     section_groups: dict[str, str] = field(default_factory=dict)  # "doc#clause" -> group id
     warnings: list[str] = field(default_factory=list)
 
@@ -248,7 +336,8 @@ class PolicyModel:
 
     @property
     def unmatched(self) -> list[UnitMention]:
-        return [m for m in self.mentions if m.unit is None]
+        """Unit strings that resolved to nothing and that no editor has explained."""
+        return [m for m in self.mentions if m.unit is None and m.how == "unmatched"]
 
     def to_json(self) -> dict:
         """A plain, stably ordered structure for the per-build inspection file."""

@@ -1,8 +1,8 @@
 """Model: split a policy text into clauses with stable IDs from its outline path.
 
-Chinese official documents number their outline 一、 / （一） / 1. or 1、 / （1）, in full- or half-width
-punctuation. Paragraphs may be broken across lines or page breaks (003 splits sentences with blank lines)
-and a fragment may start below a heading it does not contain (002).
+Chinese official documents number their outline 一、 / （一） / 1. or 1、 / （1） or 1） / ①, in full- or
+half-width punctuation. Paragraphs may be broken across lines or page breaks (003 splits sentences with
+blank lines) and a fragment may start below a heading it does not contain (002).
 """
 
 from __future__ import annotations
@@ -21,20 +21,35 @@ HEADINGS = [
     (2, re.compile(rf"^[（(]\s*([{CN_NUMERALS}]+)\s*[）)]\s*")),
     (3, re.compile(r"^([0-9０-９]{1,2})\s*[.、．]\s*(?![0-9０-９])")),
     (4, re.compile(r"^[（(]\s*([0-9０-９]{1,2})\s*[）)]\s*")),
+    (4, re.compile(r"^([0-9０-９]{1,2})\s*[）)]\s*")),  # 1） as (1)
+    (5, re.compile(r"^([①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳])\s*")),
 ]
 
-# Lines that end a numbered item and belong to the enclosing section (001, 002 put them after items).
-SECTION_LINES = re.compile(r"^(牵头单位|牵头部门|责任单位|责任部门|工作内容|工作要求)\s*[：:]")
+# Lines that end a numbered item and belong to the enclosing section (001, 002 put them after items):
+# role lines such as 牵头单位：… / 配合部门：… / 责任单位（配合单位）：…, and a few section labels.
+SECTION_LINES = re.compile(
+    r"^(?:[^：:，。；、\s]{1,8}?(?:单位|部门|科室)(?:[（(][^）)]*[）)])?|工作内容|工作要求)\s*[：:]"
+)
+# A row of a table as Word/WPS text gives it: three cells or more, separated by tabs, runs of spaces or bars.
+TABLE_CELLS = re.compile(r"\t+|[ \u3000]{2,}|\s*[|｜]\s*")
+# 附件 / 附件1：… — an appendix starts; the numbered outline above it is closed.
+APPENDIX = re.compile(r"^附件\s*[0-9０-９一二三四五六七八九十]*\s*[：:]?")
 
 # A line ending in one of these is finished; any other long line with inner punctuation that ends in a
 # Chinese character continues on the next non-blank line.
 FINISHED = set("。；;！!？?：:”’」』）)】》")
 INNER_PUNCT = set("，,、；;：:")
+LIST_OPEN = set("、，,")  # a line ending so cannot end its paragraph
 MIN_WRAPPED = 20
 
 
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
 def cn_number(text: str) -> int:
-    """一 → 1, 十二 → 12, 二十 → 20; Arabic digits (also full-width) pass through."""
+    """一 → 1, 十二 → 12, 二十 → 20, ③ → 3; Arabic digits (also full-width) pass through."""
+    if text in CIRCLED:
+        return CIRCLED.index(text) + 1
     text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
     if text.isdigit():
         return int(text)
@@ -52,7 +67,7 @@ def cn_numeral(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-LABEL_FORMS = {1: "{cn}、", 2: "（{cn}）", 3: "{n}.", 4: "（{n}）"}
+LABEL_FORMS = {1: "{cn}、", 2: "（{cn}）", 3: "{n}.", 4: "（{n}）", 5: "{n}"}
 
 
 @dataclass
@@ -62,7 +77,9 @@ class Line:
 
 
 def heading_of(text: str) -> tuple[int, int, str, str] | None:
-    """(level, number, label, rest) when the line opens a numbered item."""
+    """(level, number, label, rest) when the line opens a numbered item (a table row never does)."""
+    if is_table_row(text):
+        return None
     for level, pattern in HEADINGS:
         m = pattern.match(text)
         if m:
@@ -70,9 +87,19 @@ def heading_of(text: str) -> tuple[int, int, str, str] | None:
     return None
 
 
+def is_table_row(text: str) -> bool:
+    return len([c for c in TABLE_CELLS.split(text.strip(" |｜")) if c.strip()]) >= 3
+
+
 def _continues(prev: str, nxt: str) -> bool:
     """Whether a line was broken mid-paragraph (by wrapping or a page break) and goes on in `nxt`."""
-    if not prev or prev[-1] in FINISHED or len(prev) < MIN_WRAPPED:
+    if not prev or prev[-1] in FINISHED:
+        return False
+    if prev[-1] in LIST_OPEN and not is_table_row(
+        nxt
+    ):  # 配合单位：镇司法所、 / 各村（居）委会: a list goes on
+        return heading_of(nxt) is None and not SECTION_LINES.match(nxt)
+    if len(prev) < MIN_WRAPPED or is_table_row(prev) or is_table_row(nxt) or SECTION_LINES.match(prev):
         return False
     if not any(ch in INNER_PUNCT for ch in prev):
         return False  # titles and signatures have no inner punctuation
@@ -162,6 +189,9 @@ def parse_outline(body: str, first_line: int = 1) -> tuple[dict[str, Clause], li
         if SECTION_LINES.match(ln.text):
             while stack and stack[-1].level >= 3:
                 stack.pop()
+        if APPENDIX.match(ln.text) and len(ln.text) < 40:
+            stack.clear()
+            path.clear()
         parent = stack[-1] if stack else None
         key = parent.id if parent else None
         counters[key] = counters.get(key, 0) + 1

@@ -15,6 +15,7 @@ import jinja2
 import markdown
 
 from generators.printing.jobs import PrintJob
+from generators.website.pages import SECTION_TITLES
 from generators.website.render import PageTask
 
 EXTENSIONS = ["attr_list", "md_in_html", "admonition", "tables", "toc"]
@@ -59,6 +60,11 @@ def _relink(html: str, page: str, known: set[str]) -> str:
     return HREF_ATTR.sub(link, html)
 
 
+def _empty_matrix(path: str, html: str) -> bool:
+    """A document's matrix page without a matrix (the text assigns no units): nothing to print."""
+    return path.startswith(LANDSCAPE) and "<table" not in html
+
+
 def handbook_jobs(
     env: jinja2.Environment,
     edition: dict,
@@ -68,11 +74,14 @@ def handbook_jobs(
     unit_path,
 ) -> list[PrintJob]:
     """The whole handbook (cover, contents, every page) and one PDF per unit page."""
-    known = {t.path for t in tasks}
+    html = {t.path: _html(pages[t.path]) for t in tasks}  # once per page: the handbook and a unit's PDF
+    printed = [t for t in tasks if not _empty_matrix(t.path, html[t.path])]
+    known = {t.path for t in printed}
     template = env.get_template("print/handbook.html.j2")
     sections, units = [], []
-    for t in tasks:
-        html = _html(pages[t.path])  # once per page: both the handbook and a unit's own PDF link from it
+    contents: list[dict] = []
+    part = None
+    for t in printed:
         kind = (
             "landscape"
             if t.path.startswith(LANDSCAPE)
@@ -80,13 +89,33 @@ def handbook_jobs(
             if t.path.startswith(NOTICE) and not t.path.endswith("index.md")
             else "plain"
         )
-        section = {"id": _slug(t.path), "title": t.title, "kind": kind}
-        sections.append({**section, "html": _relink(html, t.path, known)})
+        folder = posixpath.dirname(t.path)
+        # A new page for each part (a section of the site, or a page of its own at the top) and for each
+        # policy text; within a part, short pages (a unit, a group, a small matrix) follow one another.
+        section = {
+            "id": _slug(t.path),
+            "title": t.title,
+            "kind": kind,
+            "new_page": folder != part or not folder or kind == "notice",
+        }
+        if folder != part or not folder:
+            contents.append({"title": SECTION_TITLES.get(folder), "entries": []})
+        contents[-1]["entries"].append(section)
+        part = folder
+        sections.append({**section, "html": _relink(html[t.path], t.path, known)})
         if t.path.startswith("units/") and t.path != "units/index.md":
-            units.append((t.path, {**section, "html": _relink(html, t.path, {t.path})}))
-    jobs = [PrintJob(handbook_path, template.render(edition=edition, sections=sections, cover=True))]
+            own = {**section, "new_page": True, "html": _relink(html[t.path], t.path, {t.path})}
+            units.append((t.path, own))
+    jobs = [
+        PrintJob(
+            handbook_path,
+            template.render(edition=edition, sections=sections, contents=contents, cover=True),
+        )
+    ]
     jobs += [
-        PrintJob(unit_path(path), template.render(edition=edition, sections=[section], cover=False))
+        PrintJob(
+            unit_path(path), template.render(edition=edition, sections=[section], contents=[], cover=False)
+        )
         for path, section in units
     ]
     return jobs

@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jinja2
 
 from generators.assessment.criteria import Criteria, PilotList
+from generators.assessment.definition import form_definition
+from generators.assessment.fillable import fillable_pdf
 from generators.assessment.scoring import Assessment, failing_items
 from generators.policy.model import PolicyModel
 from generators.registry.briefings import TownshipPack
 from generators.website.assessment_pages import (
-    criteria_context,
     downloads,
-    page_of,
+    form_context,
     report_context,
     status_view,
     summary_pdf,
@@ -38,6 +41,8 @@ class PrintJob:
 
     path: str
     html: str
+    # makes the laid-out PDF fillable, from the boxes of the elements with an id: {id: (page, rect in pt)}
+    fields: Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes] | None = None
 
 
 def sheet_jobs(env: jinja2.Environment, pack: TownshipPack) -> list[PrintJob]:
@@ -80,15 +85,12 @@ def assessment_print_jobs(
     citer = SiteCiter(model)
     public, restricted = [], []
     for p in pilots.pilots:
+        definition = form_definition(criteria, p)
         public.append(
             PrintJob(
                 downloads(p)["pdf"],
-                env.get_template("print/assessment_form.html.j2").render(
-                    pilot=p,
-                    version=criteria.version,
-                    youth=criteria.youth,
-                    sections=criteria_context(criteria, model, citer, page_of(p), p),
-                ),
+                env.get_template("print/assessment_form.html.j2").render(form=form_context(definition)),
+                functools.partial(fillable_pdf, definition=definition),
             )
         )
         a = assessments[p.key]

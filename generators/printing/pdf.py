@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from generators.printing.jobs import PrintJob
 # SOURCE_DATE_EPOCH is set; without this, the same PDF written a second later has other bytes. (With
 # Debian's libharfbuzz-subset0, WeasyPrint subsets with HarfBuzz, which keeps the font's own date.)
 FONT_EPOCH = "946684800"  # 2000-01-01
+PT_PER_PX = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
 
 
 @contextmanager
@@ -99,6 +101,20 @@ def document_key(setup: PrintSetup, html: str, forms: bool = False) -> str:
     return _sha256(f"{setup.key}\n{forms}\n{html}")
 
 
+def element_boxes(document) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
+    """The box of every element with an id: its page and (x0, y0, x1, y1) in PDF points from the bottom
+    left, as WeasyPrint laid it out (its anchors, in CSS pixels from the top left)."""
+    boxes: dict[str, tuple[int, tuple[float, float, float, float]]] = {}
+    for index, page in enumerate(document.pages):
+        height = page.height * PT_PER_PX
+        for name, (x1, y1, x2, y2) in page.anchors.items():
+            boxes.setdefault(
+                name,
+                (index, (x1 * PT_PER_PX, height - y2 * PT_PER_PX, x2 * PT_PER_PX, height - y1 * PT_PER_PX)),
+            )
+    return boxes
+
+
 class PdfWriter:
     def __init__(self, env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"):
         self._start(print_setup(env, fonts, stylesheet))
@@ -140,8 +156,9 @@ class PdfWriter:
             return document.write_pdf(pdf_identifier=True, pdf_forms=forms)  # identifier = content hash
 
     def render(self, job: PrintJob, forms: bool = False) -> bytes:
-        """`forms`: HTML inputs become fillable PDF (AcroForm) fields named as the inputs are."""
-        return self.write(self.layout(job.html, forms), forms)
+        """`forms`: HTML inputs become fillable PDF (AcroForm) fields named as the inputs are; a job with
+        its own `fields` writer gets the boxes of its elements instead, to place fields on itself."""
+        return render_with(self, job.html, forms, job.fields)
 
     def render_all(self, jobs: list[PrintJob], progress=None, forms: bool = False) -> dict[str, bytes]:
         """In this process, one after the other (tests, benchmarks); the build uses `render_document`."""
@@ -186,11 +203,22 @@ def forget_writers() -> None:
     _FONT_DIR.clear()
 
 
-def render_document(setup: PrintSetup, item: tuple[str, bool]) -> bytes:
-    """Task: one PDF from its HTML (`item` = (html, forms)), in whatever process runs it."""
-    html, forms = item
-    writer = writer_for(setup)
-    return writer.write(writer.layout(html, forms), forms)
+FieldWriter = Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes]
+
+
+def render_with(writer: PdfWriter, html: str, forms: bool, fields: FieldWriter | None) -> bytes:
+    """Lay out and write one PDF; `fields` places its own form fields from the laid-out element boxes
+    (WeasyPrint's own fields are then left out)."""
+    forms = forms and fields is None
+    document = writer.layout(html, forms)
+    data = writer.write(document, forms)
+    return fields(data, element_boxes(document)) if fields else data
+
+
+def render_document(setup: PrintSetup, item: tuple[str, bool, FieldWriter | None]) -> bytes:
+    """Task: one PDF from its HTML (`item` = (html, forms, fields)), in whatever process runs it."""
+    html, forms, fields = item
+    return render_with(writer_for(setup), html, forms, fields)
 
 
 class PdfCache:

@@ -1,113 +1,468 @@
 """Publish: the guard that fails a build whose published output contains anything personal from the
-registry (the strings to look for come from the registry side, as `needles`)."""
+registry. The strings to look for (`Needle`s) come from the registry side; this module knows nothing of
+the domain.
+
+Everything published is read — file names and paths, HTML, JavaScript, JSON search indexes, sitemaps,
+SVG, PDF text, metadata, bookmarks and form fields, the XML inside workbooks — and both sides are brought
+to one form before matching: character references, JavaScript and CSS escapes and percent-encoding
+decoded, tags removed (attribute values kept, so that a value inside one is found too), NFKC,
+traditional characters to simplified (OpenCC), and every separator, dot, zero-width or invisible
+character dropped. ID numbers and phones are compared on their digits (and X) alone, Chinese numerals
+counted as digits. One Aho-Corasick pass per text finds every registry string at once, in time linear
+in the text.
+
+Nothing is exempt without a reason someone signed: public words are the county's place names (from its
+place list, never from the registry) and reviewed allowlist entries (value or pattern, field, reason,
+reviewer). A policy text is not an allowlist.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html
+import json
 import re
-from dataclasses import dataclass
+import unicodedata
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generators.core.errors import InputError, Problem
-from generators.privacy.masking import mask_name
+from generators.core.errors import InputError, Problem, display_path
+from generators.core.yamlio import load_yaml
+from generators.privacy.masking import ID_NUMBER, NAME, PHONE, mask_value
+
+GUARD_VERSION = "2"  # part of the clean-PDF cache key: a changed guard reads every PDF again
+DIGIT_KINDS = (ID_NUMBER, PHONE)
+MIN_LENGTH = {NAME: 2, ID_NUMBER: 15, PHONE: 7}  # shorter values are ordinary words and numbers
+DEFAULT_MIN_LENGTH = 4  # addresses, notes
+MIN_LATIN = 5  # a value in Latin letters only: shorter ones occur by chance in scripts and URLs
+ZIP_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".pptx", ".ods", ".odt", ".zip"}
+TAG = re.compile(r"<[^<>]*>")
+ATTRIBUTE_VALUE = re.compile(r"""=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))""")
+# JavaScript/JSON (\u5f20, \u{5f20}, \x41) and CSS (\5f20 ) escapes
+ESCAPE = re.compile(
+    r"\\u\{([0-9a-fA-F]{1,6})\}|\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\([0-9a-fA-F]{1,6})\s?"
+)
+# Digits written as Chinese numerals (一三八〇〇一三八〇〇〇, 壹叁捌…) count as digits in a phone or ID number.
+CJK_DIGITS = str.maketrans("〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖", "00123456789123456789")
+# Between the digits of a phone or ID number anything may stand that does not read as a word or a list:
+# spaces, dashes, dots, brackets, quotes, invisible characters, markup. Letters, CJK and list marks
+# (, ; : 、 |) end a number.
+NUMBER = re.compile(r"[0-9](?:[^\w,;:，；：、|=]*[0-9])*(?:[^\w,;:，；：、|=]*[Xx](?![A-Za-z]))?")
+NOT_DIGIT = re.compile(r"[^0-9Xx]+")
+NOT_WORD = re.compile(r"[\W_]+")
+
+
+def _opencc():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_T2S = None
+
+
+def _to_simplified(text: str) -> str:
+    global _T2S
+    if _T2S is None:
+        _T2S = _opencc()
+    return _T2S.convert(text)
+
+
+def _decoded(text: str) -> str:
+    """Character references, JavaScript/JSON escapes and percent-encoding undone (twice over, for text
+    escaped twice)."""
+    for _ in range(3):
+        before = text
+        if "&" in text:
+            text = html.unescape(text)
+        if "\\" in text:
+            text = ESCAPE.sub(lambda m: _chr(next(g for g in m.groups() if g)), text)
+        if "%" in text:
+            text = urllib.parse.unquote(text, errors="ignore")
+        if text == before:
+            break
+    return text
+
+
+def _chr(hex_digits: str) -> str:
+    code = int(hex_digits, 16)
+    return chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else ""
+
+
+def _nfkc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def _base(text: str) -> str:
+    return _nfkc(_decoded(text))
+
+
+def letters_form(text: str, base: str | None = None) -> str:
+    """How names, addresses and notes are compared: decoded, NFKC, simplified, and every separator, dot,
+    symbol and invisible character dropped (· ・ • U+2060, soft hyphens, zero-width spaces, white space,
+    punctuation), so that only letters (CJK included) and digits remain."""
+    decoded = _base(text) if base is None else base
+    if not decoded.isascii():
+        decoded = _to_simplified(decoded)
+    return NOT_WORD.sub("", decoded).upper()
+
+
+def number_runs(text: str, base: str | None = None) -> list[str]:
+    """The numbers of a text as phones and ID numbers are compared: decoded, NFKC, whatever stands between
+    digits dropped (spaces, dashes, dots, brackets, invisible characters, markup); a number ends at a
+    letter, a CJK character or a list mark, and may end in X (an ID number's check character)."""
+    decoded = (_base(text) if base is None else base).translate(CJK_DIGITS)
+    return [NOT_DIGIT.sub("", m).upper() for m in NUMBER.findall(decoded)]
+
+
+def digits_form(value: str) -> str:
+    """A phone or ID number as compared: its digits and X only; a phone's country code 86 dropped."""
+    digits = re.sub(r"[^0-9X]", "", _nfkc(str(value)).upper())
+    if digits.startswith("0086") and len(digits) > 13:
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One personal value of the registry, and where it stands there (file, sheet, row, column)."""
+
+    value: str
+    kind: str  # 姓名 / 身份证号 / 电话 / 住址 / 备注
+    source: str
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    """A reviewed exemption: registry values of `field` equal to `value` (or matching `pattern`) may be
+    published — say, a public hotline typed in the phone column."""
+
+    field: str
+    value: str | None
+    pattern: re.Pattern | None
+    reason: str
+    reviewer: str
+    where: str
+
+    def allows(self, needle: Needle) -> bool:
+        if self.field not in (needle.kind, "*"):
+            return False
+        form = digits_form if needle.kind in DIGIT_KINDS else letters_form
+        if self.value is not None:
+            return form(self.value) == form(needle.value)
+        return self.pattern is not None and self.pattern.fullmatch(form(needle.value)) is not None
+
+
+ALLOWLIST_FIELDS = ("value", "pattern", "field", "reason", "reviewer")
+
+
+def read_allowlist(paths: Iterable[Path]) -> list[AllowEntry]:
+    """Allowlist entries from each file that exists (data/privacy-allowlist.yaml, the restricted
+    folder's privacy-allowlist.yaml). Each needs a field, a value or a pattern, a reason and a reviewer."""
+    entries, problems = [], []
+    for path in paths:
+        if not path.exists():
+            continue
+        name = display_path(path)
+        data = load_yaml(path) or {}
+        items = data.get("allow") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            problems.append(
+                Problem(
+                    name,
+                    "隐私放行清单应为 `allow:` 下的列表（每条有 field、value 或 pattern、reason、reviewer）",
+                )
+            )
+            continue
+        for i, item in enumerate(items, 1):
+            where = f"{name} 第 {i} 条"
+            if not isinstance(item, dict) or set(item) - set(ALLOWLIST_FIELDS):
+                problems.append(Problem(name, f"第 {i} 条只能有 {'、'.join(ALLOWLIST_FIELDS)}"))
+                continue
+            missing = [k for k in ("field", "reason", "reviewer") if not str(item.get(k) or "").strip()]
+            if ("value" in item) == ("pattern" in item):
+                missing.append("value 或 pattern（二者选一）")
+            if missing:
+                problems.append(
+                    Problem(name, f"第 {i} 条缺少：{'、'.join(missing)}（放行须写明理由和核实人）")
+                )
+                continue
+            pattern = None
+            if "pattern" in item:
+                try:
+                    pattern = re.compile(str(item["pattern"]))
+                except re.error as exc:
+                    problems.append(Problem(name, f"第 {i} 条的 pattern 不是有效的正则表达式：{exc}"))
+                    continue
+                if pattern.fullmatch(""):
+                    problems.append(Problem(name, f"第 {i} 条的 pattern 能匹配空字符串，范围过宽"))
+                    continue
+            entries.append(
+                AllowEntry(
+                    str(item["field"]).strip(),
+                    str(item["value"]) if "value" in item else None,
+                    pattern,
+                    str(item["reason"]).strip(),
+                    str(item["reviewer"]).strip(),
+                    where,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    return entries
+
+
+@dataclass
+class Hit:
+    """Where one needle was found: the published file and a masked stretch of text around it."""
+
+    file: str
+    context: str
+
+
+@dataclass
+class Matcher:
+    """All needles and public words in two automata: words and numbers."""
+
+    needles: list[Needle]
+    public_words: Iterable[str] = ()
+    allowlist: list[AllowEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        import ahocorasick
+
+        self.words = ahocorasick.Automaton()
+        self.numbers = ahocorasick.Automaton()
+        self.by_form: dict[tuple[str, str], list[Needle]] = defaultdict(list)
+        self.allowed: list[tuple[Needle, AllowEntry]] = []
+        for needle in self.needles:
+            entry = next((e for e in self.allowlist if e.allows(needle)), None)
+            if entry is not None:
+                self.allowed.append((needle, entry))
+                continue
+            digits = needle.kind in DIGIT_KINDS
+            form = digits_form(needle.value) if digits else letters_form(needle.value)
+            if len(form) < MIN_LENGTH.get(needle.kind, DEFAULT_MIN_LENGTH):
+                continue
+            if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
+                continue  # "=3+4" in a name column is not a name; a short Latin word is in every script
+            self.by_form[("n" if digits else "w", form)].append(needle)
+        for (side, form), _ in self.by_form.items():
+            (self.numbers if side == "n" else self.words).add_word(form, ("n" if side == "n" else "w", form))
+        for word in self.public_words:
+            form = letters_form(word)
+            if form and form not in self.words:
+                self.words.add_word(form, ("p", form))
+        for a in (self.words, self.numbers):
+            if len(a):
+                a.make_automaton()
+        self.key = hashlib.sha256(
+            "\n".join(
+                [GUARD_VERSION, *sorted(f"{s}:{f}" for s, f in self.by_form), *sorted(self.public_words)]
+            ).encode()
+        ).hexdigest()
+
+    def __bool__(self) -> bool:
+        return bool(self.by_form)
+
+    def find(self, text: str) -> list[tuple[tuple[str, str], str]]:
+        """(needle form, masked context) for every registry value in `text` that no public word covers."""
+        found = []
+        base = _base(text)
+        if len(self.words):
+            letters = letters_form(text, base)
+            spans = [
+                (end - len(form) + 1, end + 1, side, form) for end, (side, form) in self.words.iter(letters)
+            ]
+            public = [(s, e) for s, e, side, _ in spans if side == "p"]
+            for s, e, side, form in spans:
+                if side != "w" or any(ps <= s and e <= pe for ps, pe in public):
+                    continue
+                found.append((("w", form), self._context(letters, s, e, spans)))
+        if len(self.numbers):
+            for run in number_runs(text, base):
+                for _, (side, form) in self.numbers.iter(run):
+                    found.append(((side, form), mask_value(self.by_form[(side, form)][0].kind, form)))
+        return found
+
+    def _context(self, text: str, start: int, end: int, spans) -> str:
+        """Twelve characters either side, with every registry value in that stretch masked."""
+        lo, hi = max(0, start - 12), min(len(text), end + 12)
+        chars = list(text[lo:hi])
+        for s, e, side, form in spans:
+            if side == "w" and s < hi and e > lo:
+                masked = mask_value(self.by_form[("w", form)][0].kind, form)
+                for i in range(max(s, lo), min(e, hi)):
+                    chars[i - lo] = masked[i - s] if i - s < len(masked) else "*"
+        return ("…" if lo else "") + "".join(chars) + ("…" if hi < len(text) else "")
+
+
+def published_texts(path: Path, data: bytes | None = None) -> list[str]:
+    """The texts of one published file as a reader (or a search engine) could get them."""
+    suffix = path.suffix.lower()
+    data = path.read_bytes() if data is None else data
+    if suffix == ".gz":
+        import gzip
+
+        return published_texts(path.with_suffix(""), gzip.decompress(data))
+    if suffix == ".pdf":
+        return [_pdf_text(data)]
+    if suffix in ZIP_SUFFIXES:
+        import io
+        import zipfile
+
+        out = []
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for member in z.namelist():
+                out.append(member)
+                out += published_texts(Path(member), z.read(member))
+        return out
+    text = data.decode("utf-8", errors="ignore")
+    if suffix == ".json":  # the search index: its strings, decoded by the JSON parser (fast), markup and all
+        try:
+            text = "\n".join(_strings(json.loads(text)))
+        except ValueError:
+            pass
+    if "<" in text:
+        # Tags removed, so that a name split by them (张<b>小</b>明) joins up again; comments kept as text;
+        # the attribute values added after, where text can hide as well (title="…", alt="…").
+        values = " ".join(v for groups in ATTRIBUTE_VALUE.findall(text) for v in groups if v)
+        text = TAG.sub("", text.replace("<!--", " ").replace("-->", " ")) + "\n" + values
+    return [text]
+
+
+def _strings(value) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k)
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif value is not None:
+        yield str(value)
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its notes on odd structures are not ours to print
+    reader = PdfReader(io.BytesIO(data))
+    parts = [page.extract_text() or "" for page in reader.pages]
+    parts += [str(v) for v in (reader.metadata or {}).values()]
+
+    def outline(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                outline(item)
+            else:
+                parts.append(str(getattr(item, "title", "")))
+
+    outline(reader.outline)
+    for name, f in (reader.get_fields() or {}).items():
+        parts += [str(name), *(str(f.get(k, "")) for k in ("/V", "/TU", "/DV"))]
+    return "\n".join(parts)
 
 
 @dataclass(frozen=True)
 class Leak:
-    file: str
-    what: str  # 姓名 / 身份证号 / 电话 / 住址
-    sample: str  # masked, so that the error message itself leaks nothing
+    """A registry value found in published files, or a file that could not be read."""
+
+    needle: Needle | None
+    files: tuple[str, ...]
+    context: str
 
 
-# Images, fonts and the theme's own scripts and styles carry no registry data.
-SKIPPED = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".woff", ".woff2", ".ttf", ".otf", ".js", ".css", ".map"}
-
-
-def _text_of(path: Path) -> str:
-    if path.suffix.lower() == ".pdf":
-        from pypdf import PdfReader
-
-        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
-    if path.suffix.lower() in (".xlsx", ".docx", ".zip"):  # a workbook dropped into the site: read its XML
-        import zipfile
-
-        with zipfile.ZipFile(path) as z:
-            return "\n".join(
-                z.read(n).decode("utf-8", errors="ignore") for n in z.namelist() if n.endswith(".xml")
-            )
-    data = path.read_bytes()
-    if path.suffix.lower() == ".gz":
-        import gzip
-
-        data = gzip.decompress(data)
-    text = data.decode("utf-8", errors="ignore")
-    if path.suffix.lower() == ".json":  # the search index escapes non-ASCII as \uXXXX
-        text += "\n" + text.encode("ascii", errors="ignore").decode("unicode_escape", errors="ignore")
-    return text
-
-
-def scan_for_pii(
-    folder: Path, needles: dict[str, str], places: list[str] | tuple[str, ...] = (), clean: Path | None = None
-) -> list[Leak]:
-    """Every published file's text, with the search index's zero-width spaces and all white space removed
-    (so that 张\u200b小明 is still found), checked for every registry string. Public place names are taken
-    out of the text first, so that a person called 杨柳 is still found, but 杨柳社区 is not taken for them."""
-    if not needles:
+def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> list[Leak]:
+    """Every published file (its path too) checked; hits gathered per registry value."""
+    if not matcher:
         return []
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(needles, key=len, reverse=True)))
-    needle_key = hashlib.sha256("\n".join(sorted(needles) + sorted(places)).encode("utf-8")).hexdigest()
-    place_pattern = re.compile(
-        "|".join(
-            re.escape(p)
-            for p in sorted((p for p in places if any(n in p for n in needles)), key=len, reverse=True)
-        )
-        or "(?!)"
-    )
-    leaks = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.suffix.lower() in SKIPPED:
+    hits: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    unreadable: list[Leak] = []
+    seen: dict[str, list[tuple[tuple[str, str], str]]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        rel = path.relative_to(folder).as_posix()
+        for form, context in matcher.find(rel):
+            hits[form].append(Hit(rel, f"文件名 {context}"))
+        if path.is_symlink():
+            unreadable.append(Leak(None, (rel,), "符号链接"))
             continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
         verdict = None
         if clean is not None and path.suffix.lower() == ".pdf":
             # Reading a PDF's text is slow; a PDF already found clean against the same registry strings
             # is not read again. Only hashes are kept, never text.
-            verdict = clean / hashlib.sha256(path.read_bytes() + needle_key.encode()).hexdigest()
+            verdict = clean / hashlib.sha256((digest + matcher.key).encode()).hexdigest()
             if verdict.exists():
                 continue
-        try:
-            raw = _text_of(path)
-        except Exception as exc:  # a file we cannot read is a file we cannot vouch for
-            leaks.append(Leak(str(path.relative_to(folder)), "无法读取", exc.__class__.__name__))
-            continue
-        text = place_pattern.sub("|", re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", raw))
-        found = pattern.search(text)
-        if found:
-            value = found.group(0)
-            leaks.append(
-                Leak(
-                    str(path.relative_to(folder)),
-                    needles[value],
-                    mask_name(value) if needles[value] == "姓名" else value[:3] + "…",
-                )
-            )
-        elif verdict is not None:
+        if digest not in seen:  # the theme's files and alias pages repeat: read each content once
+            try:
+                seen[digest] = [f for text in published_texts(path, data) for f in matcher.find(text)]
+            except Exception as exc:  # a file we cannot read is a file we cannot vouch for
+                unreadable.append(Leak(None, (rel,), exc.__class__.__name__))
+                continue
+        for form, context in seen[digest]:
+            hits[form].append(Hit(rel, context))
+        if verdict is not None and not seen[digest]:
             verdict.parent.mkdir(parents=True, exist_ok=True)
             verdict.touch()
-    return leaks
+    leaks = []
+    for form, found in sorted(hits.items()):
+        files = tuple(dict.fromkeys(h.file for h in found))
+        leaks.append(Leak(matcher.by_form[form][0], files, found[0].context))
+    return unreadable + leaks
 
 
-def guard(folder: Path, needles: dict[str, str], places: list[str], clean: Path | None = None) -> None:
-    """Fail the build, naming each file, if published output contains registry PII."""
-    leaks = scan_for_pii(folder, needles, places, clean)
-    if leaks:
-        raise InputError(
-            [
+def guard(
+    folder: Path,
+    needles: list[Needle],
+    public_words: Iterable[str],
+    allowlist: list[AllowEntry],
+    allowlist_hint: str,
+    clean: Path | None = None,
+) -> None:
+    """Fail the build if published output holds a registry value: one message per value, naming its
+    registry row and field, the files and one (masked) context, and how to allowlist a false alarm."""
+    matcher = Matcher(needles, tuple(public_words), allowlist)
+    leaks = scan_for_pii(folder, matcher, clean)
+    if not leaks:
+        return
+    problems = []
+    for leak in leaks:
+        if leak.needle is None:
+            problems.append(
                 Problem(
-                    leak.file,
-                    f"无法读取这个待发布文件（{leak.sample}），不能确认其中没有个人信息，已停止发布"
-                    if leak.what == "无法读取"
-                    else f"发布内容中含有台账个人信息（{leak.what}：{leak.sample}），已停止发布",
+                    leak.files[0],
+                    f"无法读取这个待发布文件（{leak.context}），不能确认其中没有个人信息，已停止发布",
                 )
-                for leak in leaks
-            ]
+            )
+            continue
+        n = leak.needle
+        rows = matcher.by_form[("n" if n.kind in DIGIT_KINDS else "w", _form(n))]
+        files = "、".join(leak.files[:3]) + (f" 等 {len(leak.files)} 个文件" if len(leak.files) > 3 else "")
+        more = f"（另有 {len(rows) - 1} 行相同）" if len(rows) > 1 else ""
+        problems.append(
+            Problem(
+                leak.files[0],
+                f"发布内容中含有台账个人信息，已停止发布：台账{n.source}{more}的{n.kind}“{mask_value(n.kind, n.value)}”"
+                f"出现在 {files} 中，例如“{leak.context}”。如经核实这不是个人信息（例如与常用词或公开号码相同），"
+                f"可在 {allowlist_hint} 中加一条 {{field: {n.kind}, value: <台账中的原值>, reason: <理由>, "
+                f"reviewer: <核实人>}} 后重新生成",
+            )
         )
+    raise InputError(problems)
+
+
+def _form(n: Needle) -> str:
+    return digits_form(n.value) if n.kind in DIGIT_KINDS else letters_form(n.value)

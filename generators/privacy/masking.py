@@ -1,6 +1,23 @@
-"""Masked names for restricted print: 张小明 → 张*明."""
+"""Masks for personal values wherever they would be shown: restricted print (张小明 → 张*明) and the console
+(ID numbers, phones and addresses cut down; the full row is only in the restricted rejected-rows workbook)."""
 
 from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+from generators.core.errors import Problem
+
+# The kinds of personal value the registry holds, as the messages name them.
+NAME, ID_NUMBER, PHONE, ADDRESS, NOTE = "姓名", "身份证号", "电话", "住址", "备注"
+
+# Numbers that look like an ID number or a phone, even when no registry row is known (a file-level error):
+# 18-digit (or old 15-digit) ID numbers, mobile numbers (with separators) and landlines with an area code.
+ID_LIKE = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+PHONE_LIKE = re.compile(
+    r"(?<![0-9])(?:\+?86[\s-]?)?(?:1[3-9][0-9](?:[\s-]?[0-9]{4}){2}|0[0-9]{2,3}[\s-]?[0-9]{7,8})(?![0-9])"
+)
 
 
 def mask_name(name: str) -> str:
@@ -11,3 +28,93 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_digits(value: str, head: int, tail: int) -> str:
+    """Digits kept at both ends only: 3412**********123X, 138****8000."""
+    digits = re.sub(r"[^0-9Xx]", "", value)
+    if len(digits) <= head + tail:
+        return "*" * len(digits)
+    return digits[:head] + "*" * (len(digits) - head - tail) + digits[-tail:]
+
+
+def mask_value(kind: str, value: str) -> str:
+    """A personal value as the console and error messages may show it."""
+    value = str(value)
+    if kind == NAME:
+        return mask_name(value)
+    if kind == ID_NUMBER:
+        return mask_digits(value, 4, 4)
+    if kind == PHONE:
+        return mask_digits(value, 3, 4)
+    if kind == ADDRESS:
+        return value.strip()[:3] + "***"
+    return "（已隐去）"
+
+
+def mask_cell(column: str | None, value: str) -> str:
+    """A registry cell as the console may show it: always cut down, by what its column holds (the full
+    row is only in the restricted rejected-rows workbook)."""
+    header = column or ""
+    if "身份" in header or "证件" in header:
+        return mask_value(ID_NUMBER, value)
+    if "电话" in header or "手机" in header:
+        return mask_value(PHONE, value)
+    if "住址" in header or "地址" in header:
+        return mask_value(ADDRESS, value)
+    return mask_name(str(value))
+
+
+def mask_patterns(text: str) -> str:
+    """Anything in `text` that looks like an ID number or a phone, masked."""
+    text = ID_LIKE.sub(lambda m: mask_value(ID_NUMBER, m.group(0)), text)
+    return PHONE_LIKE.sub(lambda m: mask_value(PHONE, m.group(0)), text)
+
+
+class TextMasker:
+    """Masks known personal values (and number patterns) in a line of text before it is printed. Public
+    words (place names) are left alone: a guardian called 杨柳 is masked, 杨柳社区 in a file name is not."""
+
+    def __init__(self, values: Iterable[tuple[str, str]] = (), public_words: Iterable[str] = ()):
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        for word in public_words:
+            if word:
+                self._automaton.add_word(word, (len(word), None))
+        for value, kind in values:
+            value = str(value).strip()
+            if len(value) >= 2:
+                self._automaton.add_word(value, (len(value), kind))
+        self._empty = len(self._automaton) == 0
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def __call__(self, text: str) -> str:
+        if not self._empty:
+            spans = [(end - length + 1, end + 1, kind) for end, (length, kind) in self._automaton.iter(text)]
+            public = [(s, e) for s, e, kind in spans if kind is None]
+            spans = sorted(
+                (s, e, kind)
+                for s, e, kind in spans
+                if kind is not None and not any(ps <= s and e <= pe for ps, pe in public)
+            )
+            out, at = [], 0
+            for start, end, kind in sorted(spans, key=lambda s: (s[0], -s[1])):
+                if start < at:
+                    continue  # inside a longer value already masked
+                out.append(text[at:start])
+                out.append(mask_value(kind, text[start:end]))
+                at = end
+            text = "".join(out) + text[at:]
+        return mask_patterns(text)
+
+
+def masked_problem(problem: Problem, masker: TextMasker | None = None, cell: bool = False) -> Problem:
+    """A problem fit for the console: known personal values and number patterns masked in its text; with
+    `cell`, its value (a registry cell) cut down whatever it is."""
+    mask = masker or mask_patterns
+    value = problem.value
+    if value is not None:
+        value = mask_cell(problem.column, value) if cell else mask(value)
+    return dataclasses.replace(problem, file=mask(problem.file), message=mask(problem.message), value=value)

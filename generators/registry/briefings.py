@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from generators.core.charts import bar_chart, trend_chart
+from generators.core.months import Month
 from generators.policy.citations import Citer
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.privacy.masking import mask_name
 from generators.privacy.pseudonyms import Pseudonymizer
+from generators.registry.local_rules import CountyRules, LocalRules
 from generators.registry.model import Case
-from generators.registry.monthly import RISKS, AreaMonth, ContactRule
+from generators.registry.monthly import RISKS, AreaMonth, MonthTask
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class BriefingSheet:
     changes: list[PersonRow]
     tasks: list[tuple[str, str, str]]  # what, units, source
     rules: list[tuple[str, str, str]]  # group, cadence, source
+    follows: str = ""  # which documents the township follows, said in a sentence
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,23 @@ class TownshipPack:
     summary: list[tuple[str, int, int, int, int, int]]  # village, total, entered, exited+moved, due, overdue
     totals: tuple[int, int, int, int, int]
     tasks: list[tuple[str, str, str]] = field(default_factory=list)
+    follows: str = ""
+    unreadable: list[str] = field(default_factory=list)  # villages whose registry could not be read
+
+
+def follows_sentence(local: LocalRules, model: PolicyModel) -> str:
+    """本乡镇（街道）执行《墩集镇方案》和全县执行的《双零试点方案》, or, without a plan of its own, that it
+    follows the county's documents only."""
+
+    def names(ids) -> str:
+        return "、".join(f"《{model.document(d).meta.short}》" for d in ids)
+
+    county = [d for d in local.documents if d not in local.own]
+    if local.own:
+        return f"本乡镇（街道）执行{names(local.own)}" + (f"和全县执行的{names(county)}" if county else "")
+    if county:
+        return f"本乡镇（街道）没有自己的工作方案，执行全县确定的{names(county)}"
+    return "本乡镇（街道）和全县都没有确定执行的文件：联系周期按本地约定，年龄界限按法律"
 
 
 def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -> str:
@@ -71,11 +91,11 @@ def _cite(citer: Citer, ref: ClauseRef | None, fallback: str = "本地约定") -
 
 def _person(case: Case, model: PolicyModel, pseudonym: Pseudonymizer, *cells: str) -> PersonRow:
     return PersonRow(
-        pseudonym(case.case_id),
+        pseudonym("/".join(case.key)),  # case numbers repeat across villages
         mask_name(case.name),
         model.groups[case.group].short,
         case.risk,
-        case.contact_person,
+        case.contact_person or "",
         tuple(cells),
     )
 
@@ -86,7 +106,7 @@ def briefing_sheet(
     citer: Citer,
     pseudonym: Pseudonymizer,
     tasks: list[tuple[str, str, str]],
-    rules: dict[str, ContactRule],
+    local: LocalRules,
 ) -> BriefingSheet:
     as_of = village.month.shift(-1).end
     groups = [g for g in model.groups if village.by_group.get(g)]
@@ -101,7 +121,7 @@ def briefing_sheet(
             t.case,
             model,
             pseudonym,
-            t.on.isoformat(),
+            Month.of(t.on).label,  # the month only: the day would give away the birth date
             f"满 {t.age} 周岁",
             t.what,
             _cite(citer, t.source, "《未成年人保护法》第二条（未满十八周岁）"),
@@ -138,18 +158,24 @@ def briefing_sheet(
             ("退出", len(village.exited)),
             ("迁出", len(village.moved)),
         ],
-        bars=bar_chart([(model.groups[g].short, village.by_group[g]) for g in groups], None),
-        trend=trend_chart([(m.short_label, v) for m, v in village.trend], None, height=110),
+        bars=bar_chart([(model.groups[g].short, village.by_group[g]) for g in groups]),
+        trend=trend_chart([(m.short_label, v) for m, v in village.trend], height=110),
         overdue=due_rows[True],
         due=due_rows[False],
         transitions=transitions,
         changes=changes,
         tasks=tasks,
-        rules=[(model.groups[g].short, rules[g].label, _cite(citer, rules[g].source)) for g in groups],
+        rules=[
+            (model.groups[g].short, local.contacts[g].label, _cite(citer, local.contacts[g].source))
+            for g in groups
+        ],
+        follows=follows_sentence(local, model),
     )
 
 
-def township_pack(township: AreaMonth, sheets: list[BriefingSheet]) -> TownshipPack:
+def township_pack(
+    township: AreaMonth, sheets: list[BriefingSheet], tasks: list | None = None, follows: str = ""
+) -> TownshipPack:
     summary = [
         (
             v.name,
@@ -176,7 +202,8 @@ def township_pack(township: AreaMonth, sheets: list[BriefingSheet]) -> TownshipP
         sheets,
         summary,
         totals,
-        sheets[0].tasks if sheets else [],
+        tasks if tasks is not None else sheets[0].tasks if sheets else [],
+        follows,
     )
 
 
@@ -184,14 +211,41 @@ def briefing_packs(
     county: AreaMonth,
     model: PolicyModel,
     pseudonym: Pseudonymizer,
-    month_tasks: list,
-    rules: dict[str, ContactRule],
+    month_tasks: list[MonthTask],
+    rules: CountyRules,
+    unreadable: list[tuple[str, str]] | tuple = (),
 ) -> list[TownshipPack]:
-    """Every village's sheet, gathered per township."""
+    """Every village's sheet, gathered per township; each township's sheets cite and apply the documents
+    it follows (its tasks are the month's tasks of those documents). The villages whose registry could not
+    be read this month are named in their township's pack (a township with none readable still gets one)."""
     citer = Citer(model)
-    tasks = [(t.what, t.units, citer.cite(t.source)) for t in month_tasks]
     packs = []
     for township in county.villages:
-        sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, rules) for v in township.villages]
-        packs.append(township_pack(township, sheets))
+        local = rules.of(township.name)
+        tasks = [
+            (t.what, t.units, citer.cite(t.source)) for t in month_tasks if t.source.doc in local.documents
+        ]
+        sheets = [briefing_sheet(v, model, citer, pseudonym, tasks, local) for v in township.villages]
+        packs.append(township_pack(township, sheets, tasks, follows_sentence(local, model)))
+    known = {p.township for p in packs}
+    for name in sorted({t for t, _ in unreadable} - known):
+        month, local = county.month, rules.of(name)
+        tasks = [
+            (t.what, t.units, citer.cite(t.source)) for t in month_tasks if t.source.doc in local.documents
+        ]
+        packs.append(
+            TownshipPack(
+                name,
+                month.label,
+                str(month),
+                month.shift(-1).end.isoformat(),
+                [],
+                [],
+                (0,) * 5,
+                tasks,
+                follows_sentence(local, model),
+            )
+        )
+    for pack in packs:
+        pack.unreadable.extend(v for t, v in sorted(unreadable) if t == pack.township)
     return packs

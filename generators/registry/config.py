@@ -14,7 +14,6 @@ from generators.core.errors import InputError, Problem, display_path
 class RegistryConfig:
     source: str  # "synthetic" or a folder
     synthetic: dict
-    age_rules_from: tuple[str, ...]
     periodic_contact_days: int
     suppress_below: int
 
@@ -25,15 +24,12 @@ def read_registry_config(path: Path) -> RegistryConfig:
         data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("registry") or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(Problem(name, f"无法读取台账配置：{exc}")) from exc
-    missing = [
-        k for k in ("source", "age_rules_from", "periodic_contact_days", "suppress_below") if k not in data
-    ]
+    missing = [k for k in ("source", "periodic_contact_days", "suppress_below") if k not in data]
     if missing:
         raise InputError(Problem(name, f"台账配置缺少：{'、'.join(missing)}"))
     return RegistryConfig(
         str(data["source"]),
         data.get("synthetic") or {},
-        tuple(data["age_rules_from"]),
         int(data["periodic_contact_days"]),
         int(data["suppress_below"]),
     )

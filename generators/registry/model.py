@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowRef:
     """Where a registry row came from: file, sheet (None for CSV) and the row number staff see."""
 
@@ -15,7 +15,7 @@ class RowRef:
     row: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Case:
     """One youth in the registry. Personal fields (name, ID number, phone, address, guardian) stay in
     restricted output only."""
@@ -29,8 +29,8 @@ class Case:
     gender: str
     birth_date: dt.date
     id_number: str
-    status: str
-    contact_person: str
+    status: str | None  # None: left out with a warning (not in the list, or not filled in)
+    contact_person: str | None
     entry_date: dt.date
     source: RowRef
     distress_type: str | None = None
@@ -41,15 +41,28 @@ class Case:
     exit_date: dt.date | None = None
     exit_reason: str | None = None
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """A case's identity: case numbers are unique within a village only."""
+        return (self.township, self.village, self.case_id)
+
     def active_on(self, day: dt.date) -> bool:
         return self.entry_date <= day and (self.exit_date is None or self.exit_date > day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contact:
+    """One contact with a case, attached to the case of its own village (township, village, case_id)."""
+
     case_id: str
     date: dt.date
-    method: str
-    by: str
+    method: str | None
+    by: str | None
     source: RowRef
+    township: str = ""
+    village: str = ""
     note: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.township, self.village, self.case_id)

@@ -15,49 +15,10 @@ from generators.core.months import Month, add_years
 from generators.policy.age_rules import AgeRule
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.policy.work_calendar import WorkCalendar
+from generators.registry.local_rules import ContactRule, CountyRules
 from generators.registry.model import Case, Contact
 
 RISKS = ("高", "中", "低")
-
-
-@dataclass(frozen=True)
-class ContactRule:
-    """How often a group's youths must be contacted, and on what authority."""
-
-    group: str
-    days: int | None  # an interval in days; None: once in every calendar month
-    label: str
-    source: ClauseRef | None  # None: a local agreement (registry.yaml), not a clause
-
-    def due(self, base: dt.date, month: Month) -> tuple[dt.date, bool] | None:
-        """When the next contact after `base` (last contact, or entry) falls due, and whether it is already
-        overdue at the start of `month`; None when it falls due after `month`."""
-        if self.days is None:  # 每个月至少接触一次: everyone is due this month; overdue if none last month
-            data_month = month.shift(-1)
-            if base < data_month.start:
-                return data_month.end, True
-            return month.end, False
-        due = base + dt.timedelta(days=self.days)
-        return (due, due < month.start) if due <= month.end else None
-
-
-def contact_rules(model: PolicyModel, periodic_days: int) -> dict[str, ContactRule]:
-    """Monthly where a document sets a monthly contact for the group (001: 每个月至少接触一次); otherwise
-    the local interval for 定期."""
-    rules = {}
-    for gid in model.groups:
-        monthly = [c for c in model.cadences if c.group == gid and c.kind == "monthly"]
-        if monthly:
-            rules[gid] = ContactRule(gid, None, f"每月（{monthly[0].phrase}）", monthly[0].source)
-        else:
-            periodic = [c for c in model.cadences if c.group == gid and c.kind == "periodic"]
-            rules[gid] = ContactRule(
-                gid,
-                periodic_days,
-                f"定期（本地约定每 {periodic_days} 天）",
-                periodic[0].source if periodic else None,
-            )
-    return rules
 
 
 @dataclass(frozen=True)
@@ -137,7 +98,7 @@ def transitions_for(case: Case, rules: dict[str, AgeRule], first: dt.date, last:
     return out
 
 
-def _area(level, name, township, month, cases, contacts_by_case, rules, crules, trend_months) -> AreaMonth:
+def _area(level, name, township, month, cases, contacts_by_case, rules, trend_months) -> AreaMonth:
     cut = month.shift(-1)  # the data month
     as_of, prev_end = cut.end, cut.shift(-1).end
     active = sorted((c for c in cases if c.active_on(as_of)), key=lambda c: c.case_id)
@@ -164,14 +125,15 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, crules, 
         trend=[(m, sum(1 for c in cases if c.active_on(m.end))) for m in trend_months],
     )
     for case in active:
-        rule = crules[case.group]
-        dates = [d for d in contacts_by_case.get(case.case_id, []) if d <= as_of]
+        local = rules.of(case.township)  # the township's own documents decide its cycles and bounds
+        rule = local.contacts[case.group]
+        dates = [d for d in contacts_by_case.get(case.key, []) if d <= as_of]
         last = max(dates) if dates else None
         base = last or case.entry_date
         due = rule.due(base, month)
         if due is not None:
             area.due.append(DueContact(case, last, (as_of - base).days, due[0], due[1], rule))
-        area.transitions += transitions_for(case, rules, month.start, month.shift(2).end)
+        area.transitions += transitions_for(case, local.ages, month.start, month.shift(2).end)
     area.due.sort(key=lambda d: (not d.overdue, d.due, d.case.case_id))
     area.transitions.sort(key=lambda t: (t.on, t.case.case_id))
     return area
@@ -195,18 +157,22 @@ def month_tasks(calendar: WorkCalendar, model: PolicyModel, month: Month) -> lis
 
 @dataclass(frozen=True)
 class MonthRules:
-    """What every township's derivation shares: the month and the rules."""
+    """What every township's derivation shares: the month and the county's rules."""
 
     month: Month
-    rules: dict[str, AgeRule]
-    crules: dict[str, ContactRule]
+    rules: CountyRules
     trend_months: list[Month]
 
 
-def township_month(shared: MonthRules, item: tuple[str, list[Case], dict[str, list[dt.date]]]) -> AreaMonth:
+CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
+
+
+def township_month(
+    shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]
+) -> AreaMonth:
     """Task: one township and its villages (`item` = township, its cases, contact dates by case)."""
     township, cases, by_case = item
-    rules = (shared.rules, shared.crules, shared.trend_months)
+    rules = (shared.rules, shared.trend_months)
     area = _area("township", township, township, shared.month, cases, by_case, *rules)
     by_village: dict[str, list[Case]] = {}
     for c in cases:
@@ -222,26 +188,25 @@ def monthly_areas(
     cases: list[Case],
     contacts: list[Contact],
     month: Month,
-    rules: dict[str, AgeRule],
-    crules: dict[str, ContactRule],
+    rules: CountyRules,
     trend_length: int = 6,
     run=None,
 ) -> AreaMonth:
     """The county, its townships, their villages — each an AreaMonth for the report month. `run` maps the
     per-township task over its items (an executor's `run`; in this process when None)."""
-    by_case: dict[str, list[dt.date]] = {}
+    by_case: dict[CaseKey, list[dt.date]] = {}
     for c in contacts:
-        by_case.setdefault(c.case_id, []).append(c.date)
+        by_case.setdefault(c.key, []).append(c.date)
     trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
-    county = _area("county", "全县", None, month, cases, by_case, rules, crules, trend_months)
+    county = _area("county", "全县", None, month, cases, by_case, rules, trend_months)
     by_township: dict[str, list[Case]] = {}
     for case in cases:
         by_township.setdefault(case.township, []).append(case)
     items = [
-        (t, by_township[t], {c.case_id: by_case[c.case_id] for c in by_township[t] if c.case_id in by_case})
+        (t, by_township[t], {c.key: by_case[c.key] for c in by_township[t] if c.key in by_case})
         for t in sorted(by_township)
     ]
-    shared = MonthRules(month, rules, crules, trend_months)
+    shared = MonthRules(month, rules, trend_months)
     townships: list[AreaMonth | None] = [None] * len(items)
     if run is None:
         townships = [township_month(shared, item) for item in items]

@@ -1,30 +1,80 @@
-"""Derive: the registry's personal strings, which the publish guard looks for in everything published."""
+"""Derive: the registry's personal strings, which the publish guard looks for in everything published, and
+the public words (the county's place names) that may contain them."""
 
 from __future__ import annotations
 
-from generators.registry.model import Case
+from generators.privacy.guard import Needle
+from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
+from generators.registry.model import RowRef
+from generators.registry.places import PlaceList
+from generators.registry.schema import RegistrySchema
+from generators.registry.validate import RegistryImport
+
+# Columns whose values are people's names even where the schema does not mark them personal: the staff who
+# visit (帮教联系人, 联系人) are named in restricted sheets only.
+KINDS = {
+    "name": NAME,
+    "guardian": NAME,
+    "contact_person": NAME,
+    "by": NAME,
+    "id_number": ID_NUMBER,
+    "phone": PHONE,
+    "address": ADDRESS,
+    "note": NOTE,
+}
 
 
-def personal_values(cases: list[Case], public_texts: tuple[str, ...] | list[str] = ()) -> dict[str, str]:
-    """Every personal string of the registry → what it is. A string that the published policy texts
-    themselves contain (a two-character name can be an ordinary word) cannot be told apart and is left out."""
-    needles = {}
-    for c in cases:
-        for value, what in (
-            (c.name, "姓名"),
-            (c.guardian, "姓名"),
-            (c.contact_person, "姓名"),
-            (c.id_number, "身份证号"),
-            (c.phone, "电话"),
-            (c.address, "住址"),
-        ):
-            if value and len(value) >= 2 and not any(value in t for t in public_texts):
-                needles[value] = what
+def _kind(schema: RegistrySchema, kind: str, key: str) -> str | None:
+    sheet = schema.cases if kind == "cases" else schema.contacts
+    column = next((c for c in sheet.columns if c.key == key), None)
+    if key in KINDS:
+        return KINDS[key]
+    if column is None or not column.pii or column.type == "date":
+        return None  # dates are everywhere in published text; a birth date alone names nobody
+    return {"id_number": ID_NUMBER, "phone": PHONE}.get(column.type, NOTE)
+
+
+def _where(schema: RegistrySchema, kind: str, ref: RowRef, key: str) -> str:
+    sheet = schema.cases if kind == "cases" else schema.contacts
+    header = next((c.header for c in sheet.columns if c.key == key), key)
+    return (
+        f"文件 {ref.file}"
+        + (f"，工作表 “{ref.sheet}”" if ref.sheet else "")
+        + f"，第 {ref.row} 行，列 “{header}”"
+    )
+
+
+def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
+    """Every personal value of the registry — accepted and rejected rows alike — with where it stands.
+    Nothing is left out because it also occurs in a policy text: only a reviewed allowlist exempts."""
+    needles = []
+    for case in imported.cases:
+        for key in KINDS:
+            value = getattr(case, key, None)
+            if value:
+                needles.append(Needle(str(value), KINDS[key], _where(schema, "cases", case.source, key)))
+    for contact in imported.contacts:
+        for key in ("by", "note"):
+            value = getattr(contact, key, None)
+            if value:
+                needles.append(
+                    Needle(str(value), KINDS[key], _where(schema, "contacts", contact.source, key))
+                )
+    for row in imported.rejected:
+        for key, value in row.values.items():
+            kind = _kind(schema, row.kind, key)
+            if kind and value not in (None, ""):
+                needles.append(Needle(str(value), kind, _where(schema, row.kind, row.ref, key)))
     return needles
 
 
-def place_names(cases: list[Case]) -> list[str]:
-    """Public place names of the registry (a person called 杨柳 is still found, 杨柳社区 is not taken for them)."""
-    return sorted(
-        {c.township for c in cases} | {c.village for c in cases} | {c.township + c.village for c in cases}
-    )
+def place_words(places: PlaceList) -> list[str]:
+    """The county's place names in every spelling and combination a page may print: public words, never
+    personal data (a person called 杨柳 is still found; 杨柳社区 is not taken for them)."""
+    words = set(places.names())
+    for t in places.townships:
+        for spelling in (t.name, *t.aliases):
+            words.add(places.county + spelling)
+            for v in t.villages:
+                words.update(places.county + spelling + w for w in (v.name, *v.aliases))
+    return sorted(w for w in words if w)

@@ -1,178 +1,57 @@
-"""Load: registry files (.xlsx, .csv) → tables of raw rows under known column keys.
+"""Load: one registry file (.xlsx, .xlsm, .xls, .ods, .csv) → tables of raw rows under known column keys.
 
-A file that cannot be read at all, or lacks a required column, stops the build with an error naming it.
+`read_registry_file` is a pure function of (path, schema): it never raises for a bad file, it returns the
+file's tables, its notices and, for a file that cannot be read at all, the reason. The format is told by
+content, not by name (an old .xls renamed .xlsx is read as .xls). Workbooks are read in one pass with
+calamine; the facts calamine does not expose come from the file itself, read only as far as needed: for
+.xlsx hidden rows and formulas saved without a computed value (a scan of the sheet parts of the zip), for
+.ods hidden rows and merged cells (content.xml, parsed only when it holds any). Hidden rows of an old .xls
+are not known; its merged cells are.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
-import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from openpyxl.utils import get_column_letter
+from xml.etree import ElementTree
 
 from generators.core.errors import InputError, Problem, display_path
-from generators.registry.model import RowRef
-from generators.registry.schema import RegistrySchema, SheetSchema
+from generators.registry.headers import (
+    Header,
+    RawRow,
+    SheetGrid,
+    Table,
+    blank,
+    build_table,
+    find_header,
+)
+from generators.registry.schema import RegistrySchema
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and encrypted .xlsx are OLE compound files
+__all__ = ["OLE_MAGIC", "FileRead", "RawRow", "Table", "read_csv_text", "read_registry_file"]
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and password-protected .xlsx are OLE compound files
+ENCRYPTED_PACKAGE = "EncryptionInfo".encode("utf-16-le")  # the stream an encrypted .xlsx keeps its keys in
+RESAVE = "请在 Excel/WPS 中打开后另存为 .xlsx 再报送"
+
+
+class Unreadable(Exception):
+    """Why a whole file cannot be read (Chinese, for staff)."""
 
 
 @dataclass
-class RawRow:
-    ref: RowRef
-    values: dict[str, object]  # column key → cell value as read
-    problems: list[str] = field(default_factory=list)  # found while reading (merged cells, formulas)
-    hidden: bool = False
+class FileRead:
+    """What reading one file gave: its tables, file-level notices, or why it could not be read."""
 
-
-@dataclass
-class Table:
-    file: str
-    sheet: str | None
-    schema: SheetSchema
-    headers: dict[str, str]  # column key → header as written
-    rows: list[RawRow]
-
-
-def normalise_header(text: object) -> str:
-    text = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s*＊]", "", text).replace("(", "（").replace(")", "）")
-
-
-def _match_headers(schema: SheetSchema, cells: list[object]) -> dict[int, str]:
-    """Column position → key, for the headers of this sheet that the schema knows."""
-    wanted = {normalise_header(c.header): c.key for c in schema.columns}
-    wanted.update(
-        {normalise_header(c.header).replace("（", "").replace("）", ""): c.key for c in schema.columns}
-    )
-    return {i: wanted[h] for i, h in enumerate(normalise_header(c) for c in cells) if h in wanted}
-
-
-def _pick_schema(schema: RegistrySchema, title: str | None, header_row: list[object]) -> SheetSchema | None:
-    for sheet in schema.sheets:
-        if title and normalise_header(title) == normalise_header(sheet.title):
-            return sheet
-    scores = [(len(_match_headers(s, header_row)), s) for s in schema.sheets]
-    best = max(scores, key=lambda x: x[0])
-    return best[1] if best[0] >= 3 else None
-
-
-def _table(
-    file: str,
-    sheet_title: str | None,
-    sheet: SheetSchema,
-    header_index: int,
-    grid: list[list[object]],
-    hidden_rows: set[int],
-    merged: dict[int, list[str]],
-    formula_cells: dict[tuple[int, int], str],
-    row_numbers: list[int],
-) -> Table:
-    header = grid[header_index]
-    positions = _match_headers(sheet, header)
-    found = set(positions.values())
-    missing = [c.header for c in sheet.required if c.key not in found]
-    if missing:
-        raise InputError(
-            Problem(
-                file,
-                f"缺少必填列：{'、'.join(missing)}（表头在第 {row_numbers[header_index]} 行，"
-                f"应包含：{'、'.join(c.header for c in sheet.columns)}）",
-                sheet=sheet_title,
-            )
-        )
-    # Staff find a cell by its letter as much as by its header: "公民身份号码（K 列）".
-    headers = {
-        key: f"{str(header[i]).strip()}（{get_column_letter(i + 1)} 列）" for i, key in positions.items()
-    }
-    rows = []
-    for index in range(header_index + 1, len(grid)):
-        cells = grid[index]
-        number = row_numbers[index]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
-            if number not in merged:
-                continue
-        values = {key: cells[i] if i < len(cells) else None for i, key in positions.items()}
-        raw = RawRow(RowRef(file, sheet_title, number), values, hidden=number in hidden_rows)
-        raw.problems.extend(merged.get(number, []))
-        for (r, col), text in formula_cells.items():
-            if r == number and col in positions:
-                raw.problems.append(
-                    f"{headers[positions[col]]}是公式（{text}），但文件里没有计算结果："
-                    "请在 Excel/WPS 中打开并保存，或改为填写数值"
-                )
-                raw.values[positions[col]] = None
-        rows.append(raw)
-    return Table(file, sheet_title, sheet, headers, rows)
-
-
-def _header_index(grid: list[list[object]], sheet: SheetSchema) -> int | None:
-    for i, row in enumerate(grid[:10]):
-        if len(_match_headers(sheet, row)) >= max(3, len(sheet.required) // 2):
-            return i
-    return None
-
-
-def read_xlsx(path: Path, schema: RegistrySchema) -> list[Table]:
-    import openpyxl
-
-    name = display_path(path)
-    try:
-        values_book = openpyxl.load_workbook(path, data_only=True)
-        formula_book = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(
-            Problem(
-                name,
-                f"无法读取这个 Excel 文件（{exc.__class__.__name__}）：文件可能已损坏，"
-                "请在 Excel/WPS 中打开后另存为 .xlsx",
-            )
-        ) from exc
-    tables = []
-    for ws in values_book.worksheets:
-        if ws.title.strip() in ("说明", "填写说明", "选项"):
-            continue
-        grid = [list(r) for r in ws.iter_rows(values_only=True)]
-        if not grid or all(v is None for row in grid for v in row):
-            continue
-        row_numbers = list(range(1, len(grid) + 1))
-        sheet = None
-        for row in grid[:10]:
-            sheet = _pick_schema(schema, ws.title, row)
-            if sheet and _header_index(grid, sheet) is not None:
-                break
-        if sheet is None:
-            raise InputError(
-                Problem(name, "认不出这是个案台账还是联系记录：前 10 行里没有找到表头", sheet=ws.title)
-            )
-        header_index = _header_index(grid, sheet)
-        if header_index is None:
-            _table(name, ws.title, sheet, 0, grid, set(), {}, {}, row_numbers)  # raises: missing columns
-            raise AssertionError("unreachable: _table raises for a sheet without its required columns")
-        hidden = {r for r, dim in ws.row_dimensions.items() if dim.hidden}
-        merged: dict[int, list[str]] = {}
-        for rng in ws.merged_cells.ranges:
-            if rng.max_row > header_index + 1:
-                for r in range(max(rng.min_row, header_index + 2), rng.max_row + 1):
-                    merged.setdefault(r, []).append(
-                        f"单元格 {rng.coord} 是合并单元格：合并后只有左上角有值，其余行无法确定，请取消合并并逐行填写"
-                    )
-        formula_ws = formula_book[ws.title]
-        formulas = {}
-        for row in formula_ws.iter_rows(min_row=header_index + 2):
-            for cell in row:
-                if cell.data_type == "f" and ws.cell(cell.row, cell.column).value is None:
-                    formulas[(cell.row, cell.column - 1)] = str(cell.value)
-        tables.append(
-            _table(name, ws.title, sheet, header_index, grid, hidden, merged, formulas, row_numbers)
-        )
-    if not tables:
-        raise InputError(Problem(name, "文件里没有数据：所有工作表都是空的"))
-    return tables
+    file: str  # as messages name it
+    path: Path
+    tables: list[Table] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+    error: Problem | None = None
 
 
 def read_csv_text(path: Path) -> str:
@@ -186,43 +65,284 @@ def read_csv_text(path: Path) -> str:
     raise InputError(Problem(display_path(path), "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV"))
 
 
-def read_csv(path: Path, schema: RegistrySchema) -> list[Table]:
-    import pandas as pd
-
-    name = display_path(path)
-    frame = pd.read_csv(
-        io.StringIO(read_csv_text(path)),
-        dtype=str,
-        keep_default_na=False,
-        header=None,
-        skip_blank_lines=False,
-    )
-    grid = [[None if v == "" else v for v in row] for row in frame.itertuples(index=False)]
-    if not grid:
-        raise InputError(Problem(name, "文件里没有数据"))
-    sheet = _pick_schema(schema, None, grid[0])
-    if sheet is None:
-        raise InputError(Problem(name, "认不出这是个案台账还是联系记录：第 1 行不是表头"))
-    return [_table(name, None, sheet, 0, grid, set(), {}, {}, list(range(1, len(grid) + 1)))]
-
-
-def read_registry_file(path: Path, schema: RegistrySchema) -> list[Table]:
-    name = display_path(path)
-    suffix = path.suffix.lower()
-    head = path.read_bytes()[:8]
-    if suffix == ".xls" or (suffix == ".xlsx" and head == OLE_MAGIC):
-        why = "文件已加密（设置了打开密码）" if suffix == ".xlsx" else "这是旧版 .xls 格式"
-        raise InputError(Problem(name, f"{why}，无法读取：请在 Excel/WPS 中取消密码并另存为 .xlsx"))
-    if suffix == ".xlsx":
-        return read_xlsx(path, schema)
-    if suffix == ".csv":
-        return read_csv(path, schema)
-    raise InputError(Problem(name, f"不支持的文件类型 {suffix}：请用 .xlsx 或 .csv"))
+# --- the format, by content ----------------------------------------------------------------------------
+def _kind(path: Path, data: bytes) -> str:
+    if not data:
+        raise Unreadable("文件是空的（0 字节）：请重新导出或重新报送")
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_PACKAGE in data:
+            raise Unreadable("文件设置了打开密码（已加密）：请在 Excel/WPS 中取消密码后另存为 .xlsx 再报送")
+        return "xls"
+    if data.startswith(b"PK"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise Unreadable(f"文件已损坏（不完整）：{RESAVE}") from exc
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx"
+        if "mimetype" in names and "content.xml" in names:
+            return "ods"
+        raise Unreadable("这是一个压缩包，不是 Excel 工作簿：请把台账本身（.xlsx）放进文件夹")
+    if path.suffix.lower() == ".csv":
+        return "csv"
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")):
+        raise Unreadable(f"这是网页（HTML）格式的表格，不是真正的 Excel 文件：{RESAVE}")
+    raise Unreadable(f"不是 Excel 文件，格式无法识别，文件可能已损坏：{RESAVE}")
 
 
-def registry_files(folder: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in folder.iterdir()
-        if p.suffix.lower() in (".xlsx", ".xls", ".csv") and not p.name.startswith(("~$", "."))
-    )
+# --- .xlsx facts calamine does not give ----------------------------------------------------------------
+ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.DOTALL)
+ATTR = re.compile(rb'\b(\w+)="([^"]*)"')
+FORMULA = re.compile(rb"<(?:\w+:)?f(?=[\s>/])[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
+VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
+CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
+PREFIX = re.compile(rb"<(\w+):worksheet\b")
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the zip part holding it."""
+    book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet") and sheet.get("name") is not None:
+            target = targets.get(sheet.get(f"{REL_NS}id"), "")
+            out[sheet.get("name", "")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return out
+
+
+def _xlsx_facts(data: bytes) -> dict[str, tuple[frozenset[int], dict[tuple[int, int], str]]]:
+    """Sheet name → (hidden row numbers, formulas saved without a computed value). Only the sheet parts
+    are scanned, and only for the attributes that matter."""
+    facts = {}
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    for name, part in _sheet_parts(zf).items():
+        try:
+            xml = zf.read(part)
+        except KeyError:
+            continue
+        hidden: set[int] = set()
+        if b'hidden="' in xml:
+            for m in ROW_TAG.finditer(xml):
+                attrs = dict(ATTR.findall(m.group(1)))
+                if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
+                    hidden.add(int(attrs[b"r"]))
+        formulas: dict[tuple[int, int], str] = {}
+        prefix = PREFIX.match(xml, xml.find(b"<", xml.find(b"?>") + 1))  # <x:worksheet …>: tags are x:…
+        tag = b"<" + (prefix.group(1) + b":" if prefix else b"") + b"f"
+        has_formula = tag + b">" in xml or tag + b" " in xml  # two quick looks; most sheets have none
+        for f in FORMULA.finditer(xml) if has_formula else ():  # only formula cells are looked at
+            start = max(xml.rfind(b"<c ", 0, f.start()), xml.rfind(b":c ", 0, f.start()))
+            cell = CELL.match(xml, xml.rfind(b"<", 0, start + 1)) if start >= 0 else None
+            if cell is None or cell.end() < f.end():
+                continue
+            body = cell.group(2) or b""
+            attrs = dict(ATTR.findall(cell.group(1)))
+            has_value = VALUE.search(body) is not None or attrs.get(b"t") == b"str"
+            ref = CELL_REF.match(attrs.get(b"r", b"").decode("ascii", "replace"))
+            if not has_value and ref:
+                text = "=" + (f.group(1) or b"").decode("utf-8", "replace")
+                formulas[(int(ref.group(2)), _column_number(ref.group(1)))] = text
+        facts[name] = (frozenset(hidden), formulas)
+    return facts
+
+
+# --- .ods facts calamine does not give (hidden rows, merged cells) -------------------------------------
+ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+HIDDEN_ROWS_AT_MOST = 10_000  # a hidden run longer than this is the sheet's empty tail, not rows
+
+
+def _ods_facts(data: bytes) -> dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]]:
+    """Sheet name → (hidden row numbers, merged ranges), from content.xml; read only when it holds any."""
+    content = zipfile.ZipFile(io.BytesIO(data)).read("content.xml")
+    markers = (b'table:visibility="collapse"', b'table:visibility="filter"', b"number-rows-spanned")
+    if not any(m in content for m in markers):
+        return {}
+    facts: dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]] = {}
+    name, row, col, row_start = "", 0, 0, 0
+    hidden: set[int] = set()
+    merged: list[tuple[int, int, int, int]] = []
+    for event, el in ElementTree.iterparse(io.BytesIO(content), events=("start", "end")):
+        tag = el.tag
+        if event == "end":
+            if tag == ODS_TABLE + "table":
+                facts[name] = (frozenset(hidden), tuple(merged))
+            if tag in (ODS_TABLE + "table-row", ODS_TABLE + "table"):
+                el.clear()
+            continue
+        if tag == ODS_TABLE + "table":
+            name, row, hidden, merged = el.get(ODS_TABLE + "name", ""), 0, set(), []
+        elif tag == ODS_TABLE + "table-row":
+            repeat = int(el.get(ODS_TABLE + "number-rows-repeated", "1"))
+            row_start, col = row + 1, 0
+            if el.get(ODS_TABLE + "visibility") in ("collapse", "filter") and repeat <= HIDDEN_ROWS_AT_MOST:
+                hidden.update(range(row_start, row_start + repeat))
+            row += repeat
+        elif tag in (ODS_TABLE + "table-cell", ODS_TABLE + "covered-table-cell"):
+            start = col + 1
+            col += int(el.get(ODS_TABLE + "number-columns-repeated", "1"))
+            rows = int(el.get(ODS_TABLE + "number-rows-spanned", "1"))
+            cols = int(el.get(ODS_TABLE + "number-columns-spanned", "1"))
+            if rows > 1 or cols > 1:
+                merged.append((row_start, start, row_start + rows - 1, start + cols - 1))
+    return facts
+
+
+# --- workbooks with calamine ---------------------------------------------------------------------------
+def _workbook_grids(path: Path, data: bytes, kind: str) -> tuple[list[SheetGrid], list[str]]:
+    """Every sheet's grid, and the names of the sheets hidden in Excel."""
+    import python_calamine as pc
+
+    try:
+        if path.suffix.lower() == f".{kind}":  # by name: calamine then tells a password from damage
+            book = pc.CalamineWorkbook.from_path(str(path))
+        else:  # a file named for another format: calamine tells the format by content
+            book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError as exc:
+        raise Unreadable(
+            "文件设置了打开密码（已加密）：请在 Excel/WPS 中取消密码后另存为 .xlsx 再报送"
+        ) from exc
+    except Exception as exc:  # calamine's errors: a damaged or foreign file
+        raise Unreadable(f"文件已损坏或不是 Excel 文件：{RESAVE}") from exc
+    facts: dict[str, tuple[frozenset[int], dict[tuple[int, int], str]]] = {}
+    ods: dict[str, tuple[frozenset[int], tuple[tuple[int, int, int, int], ...]]] = {}
+    if kind == "ods":
+        try:
+            ods = _ods_facts(data)
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
+            raise Unreadable(f"文件已损坏（工作簿结构不完整）：{RESAVE}") from exc
+    if kind == "xlsx":
+        try:
+            facts = _xlsx_facts(data)
+        except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError) as exc:
+            raise Unreadable(f"文件已损坏（工作簿结构不完整）：{RESAVE}") from exc
+    grids, hidden_sheets = [], []
+    for meta in book.sheets_metadata:
+        if str(meta.visible) != str(pc.SheetVisibleEnum.Visible):
+            hidden_sheets.append(meta.name)
+        try:
+            sheet = book.get_sheet_by_name(meta.name)
+            cells = sheet.to_python(skip_empty_area=False)  # empty cells are ""
+            merged_ranges = sheet.merged_cell_ranges or []
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise Unreadable(f"工作表“{meta.name}”已损坏，无法读取：{RESAVE}") from exc
+        merged = tuple((r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in merged_ranges)
+        hidden_rows, formulas = facts.get(meta.name, (frozenset(), {}))
+        if meta.name in ods:
+            hidden_rows, merged = ods[meta.name]
+        grids.append(SheetGrid(meta.name, cells, hidden_rows, merged, formulas))
+    return grids, hidden_sheets
+
+
+# --- CSV -------------------------------------------------------------------------------------------------
+def _csv_grid(path: Path) -> SheetGrid:
+    """The records as Excel shows them: a quoted line break stays inside its cell."""
+    try:
+        text = read_csv_text(path)
+    except InputError as exc:
+        raise Unreadable(exc.problems[0].message) from exc
+    if not text.strip():
+        raise Unreadable("文件是空的（没有任何内容）：请重新导出或重新报送")
+    sample = text[:4096]
+    delimiter = max((",", "\t", ";"), key=sample.count)
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise Unreadable(f"CSV 格式有误（{exc}）：请用 Excel/WPS 重新导出") from exc
+    cells: list[list[object]] = [[None if v == "" else v for v in r] for r in records]
+    return SheetGrid(None, cells)
+
+
+def _ragged(table: Table, header: Header, grid: SheetGrid) -> None:
+    """A CSV record with another number of fields than its header cannot be split into columns safely.
+    (Only when nearly every record carries the same empty fields after the header's do those not count.)"""
+    width = len(grid.cells[header.last])
+    records = [grid.cells[row.ref.row - 1] for row in table.rows]
+    lengths = Counter(len(r) for r in records)
+    usual = max(lengths, key=lambda n: (lengths[n], n)) if lengths else width
+    padded = usual > width and lengths[usual] * 10 >= len(records) * 9
+    for row, record in zip(table.rows, records, strict=True):
+        n = len(record)
+        if n == width or (padded and n == usual and all(blank(v) for v in record[width:])):
+            continue
+        why = f"列数不对：表头有 {width} 列，这一行有 {n} 列（姓名或地址中可能有未加引号的逗号），无法确定各值属于哪一列"
+        row.problems += ((None, why),)
+
+
+# --- one file ----------------------------------------------------------------------------------------------
+def read_registry_file(path: Path, schema: RegistrySchema, name: str | None = None) -> FileRead:
+    """Every registry sheet of one file as a table; a file that cannot be read gives its reason. `name` is
+    how messages name the file (default: its path as the user would type it)."""
+    name = name or display_path(path)
+    result = FileRead(name, path)
+    try:
+        data = path.read_bytes()
+        kind = _kind(path, data)
+        if kind == "csv":
+            grids, hidden_sheets = [_csv_grid(path)], list[str]()
+        else:
+            grids, hidden_sheets = _workbook_grids(path, data, kind)
+        _tables(name, schema, grids, hidden_sheets, kind == "csv", result)
+    except Unreadable as exc:
+        result.tables, result.error = [], Problem(name, f"无法读取：{exc}")
+    except OSError as exc:
+        result.tables, result.error = [], Problem(name, f"无法读取：打开文件时出错（{exc.strerror}）")
+    return result
+
+
+def _tables(
+    name: str,
+    schema: RegistrySchema,
+    grids: list[SheetGrid],
+    hidden_sheets: list[str],
+    csv_file: bool,
+    result: FileRead,
+) -> None:
+    template = {t.strip() for t in schema.template_sheets}
+    others = []
+    for grid in grids:
+        if grid.title is not None and grid.title.strip() in template:
+            continue
+        if all(blank(v) for row in grid.cells for v in row):
+            continue
+        header = find_header(schema, grid.cells)
+        if header is None:
+            others.append(grid.title)
+            continue
+        missing = [c.header for c in header.sheet.needed if c.key not in header.keys]
+        if missing:
+            raise Unreadable(
+                ("" if grid.title is None else f"工作表“{grid.title}”")
+                + f"缺少必填列：{'、'.join(missing)}（表头在第 {grid.number(header.first)} 行，"
+                f"应包含：{'、'.join(c.header for c in header.sheet.needed)}）"
+            )
+        table = build_table(name, grid, header)
+        if csv_file:
+            _ragged(table, header, grid)
+        if grid.title in hidden_sheets:
+            table.notices.append(Problem(name, "这个工作表在 Excel 中被隐藏，已照常读入", sheet=grid.title))
+        result.tables.append(table)
+    if not result.tables:
+        if not others:
+            raise Unreadable("文件里没有数据：所有工作表都是空的")
+        wanted = "、".join(c.header for c in schema.cases.needed[:5])
+        raise Unreadable(
+            f"没有找到台账表头：前 10 行中应有 {wanted} 等列（或联系记录的 个案编号、联系日期 等列）"
+        )
+    for title in others:
+        result.notices.append(
+            Problem(name, f"工作表“{title}”不是台账（前 10 行中没有台账表头），未读取", sheet=title)
+        )

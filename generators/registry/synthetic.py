@@ -134,6 +134,20 @@ def synthetic_places(settings: SyntheticSettings, listed: PlaceList) -> PlaceLis
     return PlaceList(listed.county or settings.county, tuple(townships), listed.follows)
 
 
+def with_synthetic_places(listed: PlaceList, sized: PlaceList) -> PlaceList:
+    """The county's list with the places `synthetic_places` made up added: every listed place stays (a
+    smaller synthetic county leaves some without a registry), and generated ones come after them."""
+    by_name = {t.name: t for t in sized.townships}
+    townships = []
+    for t in listed.townships:
+        known = {v.name for v in t.villages}
+        extra = tuple(v for v in by_name[t.name].villages if v.name not in known) if t.name in by_name else ()
+        townships.append(Township(t.name, t.aliases, t.follows, t.villages + extra))
+    listed_names = {t.name for t in listed.townships}
+    townships += [t for t in sized.townships if t.name not in listed_names]
+    return PlaceList(listed.county, tuple(townships), listed.follows)
+
+
 def _draw_order(settings: SyntheticSettings, township: Township, t: int) -> list[Village]:
     """The order in which a township's villages draw their people: for the listed villages, the order in
     which earlier versions named them from the shuffled PLACE_WORDS, so that the default county keeps

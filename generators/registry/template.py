@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generators.core.xlsx import workbook_bytes
-from generators.registry.schema import RegistrySchema, SheetSchema
+from generators.core.xlsx import put, text_width, workbook_bytes
+from generators.registry.schema import Column, RegistrySchema, SheetSchema
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE3F0")
 REQUIRED_FONT = Font(bold=True, color="B71C1C")
@@ -23,24 +23,32 @@ OPTIONS_SHEET = "选项"
 def instructions_sheet(wb: Workbook, schema: RegistrySchema, title: str, lines: list[str]) -> None:
     ws = wb.active
     ws.title = "说明"
-    ws["A1"] = title
+    put(ws["A1"], title)
     ws["A1"].font = Font(bold=True, size=14)
     row = 3
     for line in lines:
-        ws.cell(row, 1, line)
+        put(ws.cell(row, 1), line)
         row += 1
     row += 1
     for sheet in schema.sheets:
-        ws.cell(row, 1, f"工作表“{sheet.title}”各列：").font = Font(bold=True)
+        put(ws.cell(row, 1), f"工作表“{sheet.title}”各列：").font = Font(bold=True)
         row += 1
         for c in sheet.columns:
             need = "必填" if c.required else "选填"
             allowed = f"；可选：{'、'.join(c.values)}" if c.values else ""
             kind = {"date": "日期", "id_number": "18 位身份证号（文本）", "phone": "电话"}.get(c.type, "文字")
-            ws.cell(row, 1, f"{c.header}（{need}，{kind}{allowed}）{'：' + c.help if c.help else ''}")
+            put(ws.cell(row, 1), f"{c.header}（{need}，{kind}{allowed}）{'：' + c.help if c.help else ''}")
             row += 1
         row += 1
     ws.column_dimensions["A"].width = 110
+
+
+def column_width(col: Column) -> float:
+    """Wide enough for the header, the longest choice (and the dropdown arrow), an 18-digit ID number or
+    a date; free text gets a sensible default."""
+    fits = {"id_number": 18, "date": 10, "phone": 13}.get(col.type, 8)
+    longest = max([text_width(col.header), fits] + [text_width(str(v)) for v in col.values])
+    return float(min(max(longest + 4, 10), 60))
 
 
 def data_sheet(
@@ -48,14 +56,15 @@ def data_sheet(
 ) -> None:
     ws = wb.create_sheet(sheet.title)
     headers = [c.header for c in sheet.columns] + list(extra)
-    ws.append(headers)
+    for i, header in enumerate(headers, start=1):
+        put(ws.cell(1, i), header)
     for i, col in enumerate(sheet.columns, start=1):
         cell = ws.cell(1, i)
         cell.fill = HEADER_FILL
         cell.font = REQUIRED_FONT if col.required else Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = max(10, min(28, len(col.header) * 2 + 4))
+        ws.column_dimensions[letter].width = column_width(col)
         rng = f"{letter}2:{letter}2000"
         if col.type == "enum":
             dv = DataValidation(
@@ -65,6 +74,18 @@ def data_sheet(
                 showErrorMessage=True,
                 errorTitle="不是可选的值",
                 error=f"请从下拉列表中选择{col.header}",
+            )
+            dv.add(rng)
+            ws.add_data_validation(dv)
+        elif col.type == "id_number":
+            dv = DataValidation(
+                type="textLength",
+                operator="equal",
+                formula1="18",
+                allow_blank=not col.required,
+                showErrorMessage=True,
+                errorTitle="身份证号位数不对",
+                error="公民身份号码应为 18 位（末位可为 X）；请先把单元格设为文本再录入",
             )
             dv.add(rng)
             ws.add_data_validation(dv)
@@ -95,7 +116,7 @@ def data_sheet(
             value = values.get(key)
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 value = dt.datetime(value.year, value.month, value.day)
-            ws.cell(r, i, value)
+            put(ws.cell(r, i), value)  # a value from input is never written as a formula
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}1"
 
@@ -110,9 +131,9 @@ def options_sheet(wb: Workbook, schema: RegistrySchema) -> dict[str, str]:
             if c.type != "enum" or c.key in refs:
                 continue
             letter = get_column_letter(col)
-            ws.cell(1, col, c.header).font = Font(bold=True)
+            put(ws.cell(1, col), c.header).font = Font(bold=True)
             for r, value in enumerate(c.values, start=2):
-                ws.cell(r, col, value)
+                put(ws.cell(r, col), value)
             refs[c.key] = f"{OPTIONS_SHEET}!${letter}$2:${letter}${len(c.values) + 1}"
             ws.column_dimensions[letter].width = 24
             col += 1

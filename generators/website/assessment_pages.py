@@ -8,13 +8,17 @@ in the restricted reports.
 from __future__ import annotations
 
 from generators.assessment.criteria import Criteria, Criterion, Pilot, PilotList
-from generators.assessment.layout import answer_hint
+from generators.assessment.definition import FormDefinition, Question, form_definition
+from generators.assessment.fillable import box_id
+from generators.assessment.layout import checkbox_name
 from generators.assessment.scoring import Assessment, failing_items
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.website.pages import SiteCiter, rel
 from generators.website.render import PageTask
 
 INDEX = "assessment/index.md"
+FORM_SCRIPT = "assets/forms/assessment-form.js"  # docs/assets/forms: the browser form, no server needed
+FORM_STYLE = "assets/forms/assessment-form.css"
 ANSWER_LABELS = {
     "yes_no": "是/否",
     "count": "人数/次数",
@@ -58,6 +62,7 @@ def scoring_text(c: Criterion) -> str:
 def criteria_context(
     criteria: Criteria, model: PolicyModel, citer: SiteCiter, page: str, pilot: Pilot
 ) -> list[dict]:
+    definition = form_definition(criteria, pilot)
     return [
         {
             "title": s.title,
@@ -75,7 +80,8 @@ def criteria_context(
                     "quote": c.quote,
                     "source": citer.source(page, c.source),
                     "answer": ANSWER_LABELS[c.answer],
-                    "hint": answer_hint(c, pilot),
+                    "hint": definition.hint(definition.question(c.id)),
+                    "when": definition.when(definition.question(c.id)),
                     "required": c.required,
                     "scoring": scoring_text(c),
                     "detail": c.detail,
@@ -88,6 +94,60 @@ def criteria_context(
         }
         for s in criteria.sections
     ]
+
+
+def _question(definition: FormDefinition, q: Question) -> dict:
+    return {
+        "name": q.name,
+        "number": q.number,
+        "label": q.label,
+        "kind": q.kind,
+        "required": q.required,
+        "hint": definition.hint(q),
+        "when": definition.when(q),
+        "guidance": q.guidance,
+        "column": definition.column(q),
+        "ask_if": (
+            {"item": q.ask_if.item, "yes": q.ask_if.yes, "above": q.ask_if.above or 0} if q.ask_if else None
+        ),
+        "max_item": q.max_item,
+        "max_number": definition.criteria.item(q.max_item).number if q.max_item else None,
+        "year": q.year,
+        "box": box_id(q.name),
+        "states": [
+            {"value": "yes", "label": "是", "box": box_id(q.name, "yes")},
+            {"value": "no", "label": "否", "box": box_id(q.name, "no")},
+        ],
+        "choices": [
+            {"name": c.name, "label": c.label, "box": box_id(checkbox_name(q, c))} for c in q.choices
+        ],
+    }
+
+
+def form_context(definition: FormDefinition) -> dict:
+    """The form as the fillable PDF's template and the browser form lay it out."""
+    pilot, criteria = definition.pilot, definition.criteria
+    return {
+        "title": definition.title,
+        "pilot": pilot,
+        "version": definition.version,
+        "identity": definition.identity,
+        "storage_key": f"shuangling/{pilot.form_id}/{definition.version}",
+        "file_name": f"{pilot.key}-网页填写.csv",
+        "youth": criteria.youth,
+        "youth_cite": criteria.youth_cite,
+        "sections": [
+            {
+                "id": fs.section.id,
+                "title": fs.section.title,
+                "cite": fs.section.cite,
+                "text": fs.section.text,
+                "note": fs.section.note,
+                "questions": [_question(definition, q) for q in fs.questions],
+            }
+            for fs in definition.sections
+        ],
+    }
 
 
 def status_view(a: Assessment) -> dict:
@@ -153,6 +213,9 @@ def assessment_pages(
                         for step, when, clause in p.timeline()
                     ],
                     "files": {k: rel(page, v) for k, v in downloads(p).items()},
+                    "form": form_context(form_definition(criteria, p)),
+                    "form_script": rel(page, FORM_SCRIPT),
+                    "form_style": rel(page, FORM_STYLE),
                     "sections": criteria_context(criteria, model, citer, page, p),
                     "youth": criteria.youth,
                     "index": rel(page, INDEX),

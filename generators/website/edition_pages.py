@@ -3,7 +3,10 @@ site selector lists, in the `versions.json` layout that mike writes."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import urllib.parse
 
 from generators.policy.changelog import Changelog, changelog
 from generators.policy.citations import Citer
@@ -102,7 +105,6 @@ def edition_tasks(
             "notes": e.notes,
             "changelog": CHANGELOG if i > 0 else None,
             "pdf": pdf_path(e),
-            "latest": None if e is latest else latest.label,
         }
         out[e.number] = (
             handbook_pages(model, calendars[e.number], tuple(t.path for t in extra), context) + extra
@@ -110,20 +112,70 @@ def edition_tasks(
     return out
 
 
+FRONT_MATTER_END = "\n---\n"
+
+
+def outdated_notice(path: str, edition: Edition, latest: Edition, latest_pages: set[str]) -> str:
+    """A banner for one page of an older edition: it is old, and here is the same page in the latest (or
+    the latest edition's home when the page is gone). Raw HTML: the link leaves this edition's folder."""
+    up = "../" * (path.count("/") + 1)
+    target = path if path in latest_pages else "index.md"
+    href = f"{up}{latest.number}/{target.removesuffix('.md')}.html"
+    where = "这一页" if path in latest_pages else "首页（最新版本没有这一页）"
+    return (
+        '<div class="admonition warning outdated" data-search-exclude markdown>\n'
+        f'<p class="admonition-title">旧版本：{edition.label}</p>\n'
+        f'<p>本页属于旧版本，内容可能已经变化。<a href="{href}">查看最新版本 {latest.label}中的{where}</a>。</p>\n'
+        "</div>\n\n"
+    )
+
+
+def mark_outdated(
+    versions: dict[str, dict[str, str]], editions: list[Edition], latest: Edition
+) -> dict[str, dict[str, str]]:
+    """Every page of every edition older than `latest` gets the outdated banner after its front matter."""
+    order = [e.number for e in editions]
+    out = {}
+    for e in editions:
+        pages = versions[e.number]
+        if order.index(e.number) >= order.index(latest.number):
+            out[e.number] = pages
+            continue
+        marked = {}
+        for path, text in pages.items():
+            cut = text.index(FRONT_MATTER_END, 3) + len(FRONT_MATTER_END) if text.startswith("---") else 0
+            notice = outdated_notice(path, e, latest, set(versions[latest.number]))
+            marked[path] = text[:cut] + notice + text[cut:]
+        out[e.number] = marked
+    return out
+
+
 def versions_json(editions: list[Edition], latest: Edition) -> str:
-    """Newest first, as mike writes it; the `latest` alias on the newest published edition."""
+    """Newest first, as mike writes it; the `latest` alias on the newest published edition. Titles are the
+    bare numbers: the selector sits in the header beside the title, and a phone has room for six digits."""
     entries = [
-        {"version": e.number, "title": e.label, "aliases": ["latest"] if e is latest else []}
+        {
+            "version": e.number,
+            "title": e.number if e.published else "草稿",
+            "aliases": ["latest"] if e is latest else [],
+        }
         for e in reversed(editions)
     ]
     return json.dumps(entries, ensure_ascii=False, indent=2) + "\n"
 
 
 def redirect_page(target: str) -> str:
-    """What mike writes for an alias: a page that sends the browser on, keeping the anchor."""
+    """What mike writes for an alias: a page that sends the browser on, keeping the anchor. The target is
+    percent-encoded as a relative URL, then escaped for each place it stands: an HTML attribute, a
+    JavaScript string inside a <script> element, and text."""
+    url = urllib.parse.quote(target, safe="/#.-_~%")
+    if url.startswith("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+        url = "./" + url.lstrip("/")  # never an absolute, protocol-relative or scheme URL
+    attribute = html.escape(url, quote=True)
+    script = json.dumps(url).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return (
-        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Redirecting</title>\n'
-        f'<noscript><meta http-equiv="refresh" content="0; url={target}"></noscript>\n'
-        f'<script>window.location.replace("{target}" + window.location.hash);</script>\n'
-        f'</head>\n<body>\n<a href="{target}">{target}</a>\n</body>\n</html>\n'
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>正在跳转</title>\n'
+        f'<noscript><meta http-equiv="refresh" content="0; url={attribute}"></noscript>\n'
+        f"<script>window.location.replace({script} + window.location.hash);</script>\n"
+        f'</head>\n<body>\n<a href="{attribute}">{attribute}</a>\n</body>\n</html>\n'
     )

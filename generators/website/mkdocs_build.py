@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
-from generators.core.files import remove_leftovers, staging_folder
+from generators.core.files import make_public, remove_leftovers, staging_folder, write_file
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
 
+# A stem outweighs a two-character word that starts it, so that 留守儿童 is cut 留守儿 + 童, not 留守 + 儿童.
+STEM_FREQ, WORD_FREQ = 1_000_000, 100_000
+
 
 def search_dictionary(model: PolicyModel) -> str:
-    """A jieba user dictionary with the domain's words, so that 留守儿童 or 派出所 stay one token."""
+    """A jieba user dictionary for the search index, built around how the theme searches Chinese.
+
+    The theme cuts a query into the longest index tokens it finds, but never lets a token end at the
+    query's last character: indexed whole, 镇社保所 is searched as 镇 (every page of every 镇) and 社保所
+    only by luck. So every domain word of three or more characters is indexed as its stem plus its last
+    character (镇社保 + 所; the whole word at frequency 0 so that jieba never keeps it), and a query for
+    the word finds the stem. Two-character words stay whole: their one-character stem would match too much,
+    and the theme searches a query that starts with no index token as a whole."""
     words: set[str] = set()
     for g in model.groups.values():
         words.update((g.name, g.short, *g.aliases))
@@ -22,9 +35,15 @@ def search_dictionary(model: PolicyModel) -> str:
         words.update((u.name, u.short, *u.aliases))
         for names in u.localities.values():
             words.update(names)
+    for d in model.documents:
+        words.update((d.meta.locality, d.meta.short))
     words.update(("闲散", "留守", "困境", "双零", "帮教", "台账"))
-    clean = sorted(w for w in words if w and " " not in w and len(w) >= 2)
-    return "".join(f"{w} 100000\n" for w in clean)
+    clean = {w for w in words if w and " " not in w and len(w) >= 2}
+    long = {w for w in clean if len(w) >= 3}
+    lines = {w: WORD_FREQ for w in clean - long}
+    lines.update({w[:-1]: STEM_FREQ for w in long})
+    lines.update({w: 0 for w in long})  # a whole word is never kept, even where it is another's stem
+    return "".join(f"{w} {freq}\n" for w, freq in sorted(lines.items()))
 
 
 def _reset_jieba() -> None:
@@ -45,6 +64,30 @@ class VersionBuild:
     docs_dir: Path
     nav: list
     search_dict: Path
+
+
+# Material's edition selector opens the same page in the other edition when that edition's sitemap lists it;
+# mkdocs writes an empty sitemap without a `site_url`. The selector compares the sitemap's paths only
+# (it replaces scheme and host with the reader's own), so a reserved host serves for any deployment.
+SITEMAP_ORIGIN = "https://handbook.invalid/"
+
+
+def edition_sitemap(folder: Path, slug: str, origin: str = SITEMAP_ORIGIN) -> str:
+    """Every page of one edition's built folder, its own root first (the selector needs the root listed)."""
+    base = f"{origin.rstrip('/')}/{quote(slug)}/"
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+    urls = [base, *(base + quote(page) for page in pages if page != "404.html")]
+    body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + body + "</urlset>\n"
+    )
+
+
+def write_sitemap(folder: Path, slug: str) -> None:
+    text = edition_sitemap(folder, slug)
+    (folder / "sitemap.xml").write_text(text, encoding="utf-8")
+    (folder / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
 
 
 def alias_redirects(site: Path, slug: str, alias: str) -> dict[str, str]:
@@ -68,7 +111,7 @@ def build_site(
 ) -> Path:
     """Run mkdocs for every version into a staging folder beside `site_dir`, add the versions file and
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
-    for the caller to swap in once everything else has succeeded."""
+    world-readable, for the caller to swap in once everything else has succeeded."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -91,14 +134,15 @@ def build_site(
             logging.getLogger("jieba").setLevel(logging.WARNING)
             _reset_jieba()
             build(config)
+            write_sitemap(staging / v.slug, v.slug)
         files = dict(extra_files)
         for alias, slug in aliases.items():
             files.update(alias_redirects(staging, slug, alias))
         for rel_path, text in sorted(files.items()):
-            (staging / rel_path).parent.mkdir(parents=True, exist_ok=True)
-            (staging / rel_path).write_text(text, encoding="utf-8")
+            write_file(staging, rel_path, text)
         if check is not None:
             check(staging)
+        make_public(staging)  # the staging folder is private while it is built; the site is for everyone
         return staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

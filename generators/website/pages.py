@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 from typing import Any
 
@@ -16,6 +17,7 @@ from generators.policy.model import (
     PolicyModel,
     Role,
 )
+from generators.policy.review import document_coverage
 from generators.policy.work_calendar import WorkCalendar
 from generators.website.render import PageTask
 
@@ -35,7 +37,7 @@ USERS = [
     ),
     (
         "“双零”试点社区（村）",
-        "对照 004 号文件的创建标准填写自评表（Excel、可填写 PDF 或手机表单），附证明材料。",
+        "对照双零试点方案的创建标准填写自评表（Excel、可填写 PDF 或手机表单），附证明材料。",
         "assessment/index.md",
         "双零试点",
     ),
@@ -55,6 +57,11 @@ def unit_pdf(page: str) -> str:
 
 def doc_page(doc_id: str) -> str:
     return f"documents/{doc_id}.md"
+
+
+def display_title(title: str, fragment: bool) -> str:
+    """A fragment's title says so once: “金元镇专项行动方案（片段）” stays as it is."""
+    return title if not fragment or "片段" in title else f"{title}（片段）"
 
 
 class SiteCiter(Citer):
@@ -137,7 +144,7 @@ def doc_summary(doc: Document, from_page: str, citer: SiteCiter) -> dict:
     m = doc.meta
     return {
         "id": m.id,
-        "title": m.title,
+        "title": display_title(m.title, m.fragment),
         "short": m.short,
         "issuer": m.issuer,
         "date": m.date,
@@ -148,7 +155,6 @@ def doc_summary(doc: Document, from_page: str, citer: SiteCiter) -> dict:
         "kind": m.kind,
         "fragment": m.fragment,
         "note": m.note,
-        "source_file": m.source_file,
         "href": rel(from_page, doc_page(doc.id)),
         "mark": citer.marks[doc.id],
         "clauses": len(doc.clauses),
@@ -178,6 +184,7 @@ def matrix_view(
                 links.append(
                     {
                         "symbol": ROLE_SYMBOLS[a.role] + (citer.marks[a.source.doc] if combined else ""),
+                        "mark": citer.marks[a.source.doc] if combined else citer.label(a.source),
                         "role": a.role.value,
                         "href": citer.link(page, a.source),
                         "title": f"{ROLE_LABELS[a.role]}：{originals}（{citer.cite(a.source)}）",
@@ -202,23 +209,53 @@ def matrix_view(
                 bucket = wordings.setdefault(cell_key[1], [])
                 if original not in bucket:
                     bucket.append(original)
+    columns = [
+        {
+            "label": units[u].short,
+            "href": rel(page, f"units/{u}.md"),
+            "name": units[u].name,
+            "wording": "、".join(w for w in wordings.get(u, []) if w != units[u].short),
+        }
+        for u in matrix.units
+    ]
     return {
         "title": matrix.title,
-        "columns": [
-            {
-                "label": units[u].short,
-                "href": rel(page, f"units/{u}.md"),
-                "name": units[u].name,
-                "wording": "、".join(w for w in wordings.get(u, []) if w != units[u].short),
-            }
-            for u in matrix.units
-        ],
+        "columns": columns,
         "rows": rows,
         "legend": [
             {"symbol": ROLE_SYMBOLS[r], "label": ROLE_LABELS[r], "role": r.value} for r in matrix.roles
         ],
         "is_task": bool(matrix.rows and matrix.rows[0].doc),
+        "cards": matrix_cards(rows, columns, matrix.roles) if combined else None,
     }
+
+
+def matrix_cards(rows: list[dict], columns: list[dict], roles) -> list[dict]:
+    """The matrix row by row, for a narrow screen: each group with its units under each role (牵头：民政④⑤)."""
+    cards = []
+    for row in rows:
+        by_role: dict[str, dict[int, list[dict]]] = {}
+        for i, cell in enumerate(row["cells"]):
+            for link in cell["links"] if cell else ():
+                by_role.setdefault(link["role"], {}).setdefault(i, []).append(link)
+        cards.append(
+            {
+                "head": row["head"],
+                "roles": [
+                    {
+                        "role": r.value,
+                        "symbol": ROLE_SYMBOLS[r],
+                        "label": ROLE_LABELS[r],
+                        "units": [
+                            {**columns[i], "links": links} for i, links in sorted(by_role[r.value].items())
+                        ],
+                    }
+                    for r in roles
+                    if r.value in by_role
+                ],
+            }
+        )
+    return cards
 
 
 def matrix_pages(model: PolicyModel, citer: SiteCiter) -> list[PageTask]:
@@ -324,6 +361,11 @@ def unit_pages(model: PolicyModel, citer: SiteCiter) -> list[PageTask]:
                             dict.fromkeys(x.original for x in rows if x.source == a.source)
                         ),
                         "source": citer.source(path, a.source),
+                        "cadences": [
+                            f"{CADENCE_LABELS[c.kind]}：{c.phrase}"
+                            for c in model.cadences
+                            if c.source == a.source and (unit.id in c.units or not c.units)
+                        ],
                     }
                 )
             sections.append(
@@ -476,10 +518,11 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
     recurring = [
         {
             "kind": CADENCE_LABELS[r.cadence.kind],
+            "every_month": len(r.months) == 12,
             "phrase": r.cadence.phrase,
             "units": units(r.cadence.units),
             "group": model.groups[r.cadence.group].short if r.cadence.group else "全部",
-            "months": [m in r.months for m in range(1, 13)],
+            "months": month_list(r.months),
             "source": citer.source(path, r.cadence.source),
         }
         for r in calendar.recurring
@@ -505,10 +548,10 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
             "doc": model.document(p.source.doc).meta.short,
         }
 
-    months = []
-    for m in range(1, 13):
-        due = [view for view, r in zip(recurring, calendar.recurring) if m in r.months]
-        months.append({"label": f"{m}月", "entries": [f"{v['units']}：{v['phrase']}" for v in due]})
+    months = [
+        {"label": f"{m}月", "entries": [v for v, r in zip(recurring, calendar.recurring) if m in r.months]}
+        for m in range(1, 13)
+    ]
     return PageTask(
         path,
         "calendar.md.j2",
@@ -517,11 +560,87 @@ def calendar_page(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter) 
             "recurring": recurring,
             "periodic": periodic,
             "months": months,
+            "unplaced": [v for v, r in zip(recurring, calendar.recurring) if not r.months],
             "dated": [phase(p) for p in calendar.dated],
             "relative": [phase(p) for p in calendar.relative],
-            "month_labels": [f"{m}月" for m in range(1, 13)],
+            **deadline_view(model, calendar, citer, path),
         },
     )
+
+
+def deadline_view(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter, path: str) -> dict:
+    """The calendar's deadlines: dated ones by month, relative ones as response-time rules."""
+
+    def view(d) -> dict:
+        task = next((t for t in model.tasks if t.doc == d.source.doc and t.clause == d.task), None)
+        return {
+            "when": d.describe(),
+            "what": (task.title if task else d.action),
+            "units": "、".join(model.units[u].short for u in d.units) or "—",
+            "source": citer.source(path, d.source),
+        }
+
+    by_month = [
+        {"label": f"{m}月", "entries": [view(d) for d in calendar.deadlines_in(m)]} for m in range(1, 13)
+    ]
+    return {
+        "deadline_months": [m for m in by_month if m["entries"]],
+        "response_times": [view(d) for d in calendar.response_times],
+    }
+
+
+# --- coverage (for editors) -------------------------------------------------------------------------
+COVERAGE_PAGE = "coverage.md"
+
+
+def coverage_page(model: PolicyModel, citer: SiteCiter) -> PageTask:
+    """For editors: per document what the extraction read, and every clause and name it could not place."""
+    path = COVERAGE_PAGE
+    docs = []
+    for summary in document_coverage(model):
+        doc = model.document(summary["id"])
+
+        def excerpt(ref: ClauseRef) -> str:
+            text = model.clause(ref).text
+            return text if len(text) <= 80 else text[:78] + "……"
+
+        unread = [
+            {
+                "source": citer.source(path, u.source),
+                "text": excerpt(u.source),
+                "seen": "、".join(u.seen),
+                "why": u.why,
+                "partial": u.partial,
+            }
+            for u in sorted(model.unread, key=lambda u: u.why is not None)
+            if u.source.doc == doc.id
+        ]
+        first: dict[str, Any] = {}
+        for m in model.mentions:
+            if m.source.doc == doc.id and m.unit is None and m.text not in first:
+                first[m.text] = {"text": m.text, "why": m.why, "source": citer.source(path, m.source)}
+        names: dict[str, Any] = {}
+        for o in model.organisations:
+            if o.source.doc == doc.id and o.text not in names:
+                names[o.text] = {"text": o.text, "source": citer.source(path, o.source)}
+        docs.append(
+            {
+                **summary,
+                "href": rel(path, doc_page(doc.id)),
+                "title": doc.meta.title,
+                "unread_list": unread,
+                "unmatched_list": list(first.values()),
+                "organisations": list(names.values()),
+            }
+        )
+    return PageTask(path, "coverage.md.j2", "抽取覆盖", {"documents": docs})
+
+
+def month_list(months: tuple[int, ...]) -> str:
+    """每月 / 3、6、9、12月 / 未定月份."""
+    if len(months) == 12:
+        return "每月"
+    return "、".join(map(str, months)) + "月" if months else "未定月份"
 
 
 def home_page(model: PolicyModel, citer: SiteCiter, pages: set[str], edition: dict | None = None) -> PageTask:
@@ -562,21 +681,28 @@ def handbook_pages(
         *unit_pages(model, citer),
         *group_pages(model, citer),
         calendar_page(model, calendar, citer),
+        coverage_page(model, citer),
     ]
     pages = {t.path for t in tasks} | set(other_pages)
     return [home_page(model, citer, pages, edition), *tasks]
 
 
+SECTION_TITLES = {  # the site's sections (folders), as the navigation and the printed contents name them
+    "documents": "政策文件",
+    "matrices": "责任矩阵",
+    "units": "单位职责",
+    "groups": "群体定义",
+    "registry": "台账汇总",
+    "assessment": "双零试点",
+}
+
+
 def navigation(tasks: list[PageTask]) -> list:
     """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
-    titles = {
-        "documents": "政策文件",
-        "matrices": "责任矩阵",
-        "units": "单位职责",
-        "groups": "群体定义",
-        "registry": "台账汇总",
-        "assessment": "双零试点",
-    }
+    titles = SECTION_TITLES
+    # A folder's own page names its section (a township's folder is named by code or place, its page by
+    # the place list).
+    index_titles = {posixpath.dirname(t.path): t.title for t in tasks if t.path.endswith("/index.md")}
     nav: list = []
     sections: dict[str, list] = {"": nav}
     for t in tasks:
@@ -587,7 +713,14 @@ def navigation(tasks: list[PageTask]) -> list:
             if key not in sections:
                 sections[key] = []
                 parent = sections["/".join(parts[: depth - 1])]
-                parent.append({titles.get(key, parts[depth - 1]): sections[key]})
-        entry = t.path if folder and t.path.endswith("/index.md") else {t.title: t.path}
+                title = titles.get(key) or index_titles.get(key) or parts[depth - 1]
+                parent.append({nav_title(title): sections[key]})
+        entry = t.path if folder and t.path.endswith("/index.md") else {nav_title(t.title): t.path}
         sections[folder].append(entry)
     return nav
+
+
+def nav_title(title: str) -> str:
+    """A navigation title as the theme prints it — into HTML, unescaped (mkdocs' templates do not
+    autoescape) — so escaped here: markup in a title from data shows as text."""
+    return html.escape(" ".join(str(title).split()), quote=True)

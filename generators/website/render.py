@@ -1,34 +1,127 @@
-"""Render: jinja2 templates → Markdown pages. Each page is an independent task that can run on its own."""
+"""Render: jinja2 templates → Markdown pages. Each page is an independent task that can run on its own.
+
+Every value a Markdown template prints is escaped for Markdown and HTML unless the template says what
+else it is: `md` (the same, explicitly), `e` (inside raw HTML such as the SVG charts), `attr` (an attribute
+value in `{ ... }` or a link title), `id` (an id or class name), `url` (a link target), `yaml` (a
+front-matter value), `code` (inline code) or `safe` (markup the template itself made). Text
+from data therefore shows as text — markup, links and scripts in it never take effect.
+"""
 
 from __future__ import annotations
 
+import html
+import json
 import re
+import unicodedata
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+import yaml
+from markupsafe import Markup
 
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
+from generators.core.errors import InputError, Problem
+
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!+\-.()])")
+ATTR_SPECIAL = re.compile(r"[\"'<>&{}\[\]()!*_`\\#|=~^]")
+# Line and paragraph separators and control characters: in a Markdown line or a YAML scalar they would
+# start a new block or key.
+BREAKS = re.compile(r"[\r\n\u0085\u2028\u2029\t\v\f]+")
+# Front-matter keys the templates may set; anything else means a value broke out of its line.
+FRONT_MATTER_KEYS = {"title", "hide", "search", "description"}
 
 
-def md_escape(text: str | None) -> str:
-    """Plain policy text made safe inside Markdown (and Markdown tables)."""
+def _plain(text: object) -> str:
+    """One line of text: breaks become spaces, other control and format characters are dropped."""
+    text = BREAKS.sub(" ", str(text))
+    return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C") or ch == " ")
+
+
+def md_escape(text: object) -> Markup:
+    """Text made inert inside Markdown (tables and headings included) and the HTML it becomes: every
+    character that could start Markdown syntax is backslash-escaped, &<>"' become character references."""
     if text is None:
-        return ""
-    return MD_SPECIAL.sub(r"\\\1", str(text)).replace("<", "&lt;").replace(">", "&gt;")
+        return Markup("")
+    escaped = html.escape(_plain(text), quote=True)
+    return Markup(MD_SPECIAL.sub(r"\\\1", escaped))
 
 
-def attr_escape(text: str | None) -> str:
-    """Text for a link title in quotes."""
-    return md_escape(text).replace('"', "&quot;")
+def attr_escape(text: object) -> Markup:
+    """Text for an attribute value in quotes (a Markdown link title or `{ key="..." }`): every character
+    that could end the quotes or the braces, or start Markdown inside them, as a character reference."""
+    return Markup(ATTR_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", _plain(text)))
+
+
+def html_escape(text: object) -> Markup:
+    """Text inside raw HTML (the SVG charts, `<small>`): tags and references become text."""
+    return Markup(html.escape(_plain(text), quote=True))
+
+
+SAFE_URL_CHARS = "/#.-_~%"
+
+
+def url_escape(target: object) -> Markup:
+    """A link target: a path within the site, or an http(s) address. Anything else (`javascript:`,
+    `data:`, `//host`) is percent-encoded into a harmless relative path, so no scheme comes out of data."""
+    text = _plain(target).strip()
+    parts = urllib.parse.urlsplit(text) if re.match(r"^https?://", text, re.IGNORECASE) else None
+    if parts is not None and parts.netloc:
+        rest = urllib.parse.quote(
+            text[len(parts.scheme) + 3 + len(parts.netloc) :], safe=SAFE_URL_CHARS + "?&="
+        )
+        netloc = urllib.parse.quote(parts.netloc, safe=".-:[]@")
+        return Markup(html.escape(f"{parts.scheme.lower()}://{netloc}{rest}", quote=True))
+    quoted = urllib.parse.quote(text, safe=SAFE_URL_CHARS)
+    if quoted.startswith("/"):
+        quoted = "." + quoted  # never an absolute or protocol-relative (//host) address
+    return Markup(html.escape(quoted, quote=True))
+
+
+def yaml_escape(text: object) -> Markup:
+    """A front-matter value: one double-quoted YAML scalar. The theme prints the page title into HTML
+    unescaped (mkdocs' templates do not autoescape), so the title is HTML-escaped inside the scalar."""
+    return Markup(json.dumps(html.escape(_plain(text), quote=True), ensure_ascii=False))
+
+
+def id_escape(text: object) -> Markup:
+    """An id or class name (`{ #id .class }`): letters, digits, "_" and "-" only — a space or "=" would
+    start another attribute."""
+    return Markup(re.sub(r"[^\w-]", "-", _plain(text)) or "-")
+
+
+def code_escape(text: object) -> Markup:
+    """Inline code: a backtick fence longer than any run of backticks in the text."""
+    text = _plain(text)
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return Markup(f"{fence} {text} {fence}")
 
 
 def cn_date(iso: str | None) -> str:
     if not iso:
         return "无日期"
-    parts = iso.split("-")
+    parts = str(iso).split("-")
     labels = ["年", "月", "日"]
-    return "".join(f"{int(p)}{labels[i]}" for i, p in enumerate(parts))
+    try:
+        return "".join(f"{int(p)}{labels[i]}" for i, p in enumerate(parts[:3]))
+    except ValueError:
+        return str(iso)
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: object) -> object:
+    """Markdown templates escape whatever they print unless it was already made safe (a filter above, a
+    macro's output); print HTML templates are autoescaped by jinja2 itself."""
+    if isinstance(value, Markup) or value is None:
+        return value
+    if context.name is not None and context.name.endswith(".md.j2"):
+        return md_escape(value)
+    return value
+
+
+def _autoescaped(name: str | None) -> bool:
+    return name is not None and (name.endswith((".md.j2", ".html.j2")) or name.startswith("partials/"))
 
 
 def make_environment(templates: Path) -> jinja2.Environment:
@@ -38,13 +131,16 @@ def make_environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        # Markdown pages escape text with the md filter where it is placed; print HTML is autoescaped.
-        autoescape=jinja2.select_autoescape(
-            enabled_extensions=("html.j2",), default_for_string=False, default=False
-        ),
+        autoescape=_autoescaped,
+        finalize=_finalize,
     )
     env.filters["md"] = md_escape
     env.filters["attr"] = attr_escape
+    env.filters["e"] = env.filters["escape"] = html_escape
+    env.filters["url"] = url_escape
+    env.filters["yaml"] = yaml_escape
+    env.filters["code"] = code_escape
+    env.filters["id"] = id_escape
     env.filters["cn_date"] = cn_date
     return env
 
@@ -59,8 +155,30 @@ class PageTask:
     context: dict = field(default_factory=dict, compare=False)
 
 
+def front_matter_problem(page: str) -> str | None:
+    """Why the page's front matter is not what templates write (a mapping of known keys), or None."""
+    if not page.startswith("---\n"):
+        return None
+    end = page.find("\n---\n", 3)
+    if end < 0:
+        return "页面头没有结束行"
+    try:
+        data = yaml.safe_load(page[4:end])
+    except yaml.YAMLError as exc:
+        return f"页面头不是有效的 YAML：{str(exc).splitlines()[0]}"
+    if not isinstance(data, dict) or not set(data) <= FRONT_MATTER_KEYS:
+        return f"页面头只能有 {'、'.join(sorted(FRONT_MATTER_KEYS))}"
+    if any(isinstance(v, str) and BREAKS.search(v) for v in data.values()):
+        return "页面头的值中有换行"
+    return None
+
+
 def render_page(env: jinja2.Environment, task: PageTask) -> str:
-    return env.get_template(task.template).render(page_path=task.path, title=task.title, **task.context)
+    page = env.get_template(task.template).render(page_path=task.path, title=task.title, **task.context)
+    why = front_matter_problem(page)
+    if why:  # a value that escaped its line would set keys of its own: stop, name the page
+        raise InputError(Problem(task.path, f"生成的页面有误（{task.template}）：{why}"))
+    return page
 
 
 def render_pages(env: jinja2.Environment, tasks: list[PageTask]) -> dict[str, str]:

@@ -1,0 +1,67 @@
+"""File placement, attacked: names made from data may not write outside their output folder, and a bad name
+fails the build before anything is written, leaving the live folder as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.core.errors import InputError
+from generators.core.files import checked_target, fill_folder, make_public, write_tree
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../escape.html",
+        "registry/../../escape.html",
+        "/etc/passwd",
+        "registry\\村.md",
+        "a\x00b.md",
+        "a\nb.md",
+        "a\u202eb.md",  # right-to-left override: a file name that reads as something else
+        "registry//x.md",
+        "./x.md",
+        "C:x.md",
+        "x" * 300 + ".md",
+        "",
+    ],
+)
+def test_a_bad_name_is_refused_with_its_name(tmp_path, name):
+    with pytest.raises(InputError, match="输出文件名不安全"):
+        checked_target(tmp_path, name)
+
+
+def test_a_symbolic_link_on_the_way_out_is_refused(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "registry").symlink_to(elsewhere)
+    with pytest.raises(InputError, match="符号链接"):
+        checked_target(out, "registry/x.md")
+    assert checked_target(out, "高峰镇/长岭村.md") == out / "高峰镇" / "长岭村.md"
+
+
+def test_a_bad_name_leaves_the_live_folder_as_it_was(tmp_path):
+    live = tmp_path / "site"
+    write_tree({"index.html": "old"}, None, live)
+    with pytest.raises(InputError):
+        write_tree({"index.html": "new", "../../outside.html": "x"}, None, live)
+    assert (live / "index.html").read_text() == "old"
+    assert not (tmp_path / "outside.html").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_nothing_is_written_before_every_name_is_checked(tmp_path):
+    with pytest.raises(InputError):
+        fill_folder(tmp_path, {"a.html": "x", "b/../../c.html": "y"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_public_folder_is_world_readable(tmp_path):
+    import stat
+
+    write_tree({"a/b.html": "x"}, None, tmp_path / "site")
+    make_public(tmp_path / "site")
+    modes = {
+        p.name: stat.S_IMODE(p.stat().st_mode) for p in [tmp_path / "site", *(tmp_path / "site").rglob("*")]
+    }
+    assert modes == {"site": 0o755, "a": 0o755, "b.html": 0o644}
