@@ -9,14 +9,16 @@ unit wordings (any `*.yaml` with `units:` / `existing_ids:`, as NEW-UNITS.yaml),
 with its expectation. Printed: precision and recall per fact kind and document, the totals, and (with
 --misses) each missed and each extra fact. Roles are compared on (task or group, unit, role); the level and
 the document's role word of each matched role are counted separately. A cadence or deadline's subject is
-its task, `duty`, `group:<id>` where the text gives the group its roles in the same clause (闲散青少年。指……由X
-牵头，…每两个月开展一次走访), or null. Facts of kind `named` (units a task's
-wording merely mentions) are not part of the format and are not compared.
+its task — a numbered item, or a paragraph inside one, that holds it counts as its task (（二）镇平安办每半年督查
+一次) —, `duty`, `group:<id>` where the text gives the group its roles in the same clause (闲散青少年。指……由X
+牵头，…每两个月开展一次走访), or null (a paragraph outside any numbered item). Facts of kind `named` (units a
+task's wording merely mentions) are not part of the format and are not compared.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -111,10 +113,17 @@ class DocumentResult:
     detail_total: int
 
 
-def subject_of(task_text: str, title: str, subjects: list[str]) -> str:
-    """The expectation's `task:<substring>` the task's text contains (the longest), else a made-up key."""
+def subject_of(task_text: str, title: str, subjects: list[str], action: str = "", phrase: str = "") -> str:
+    """The expectation's `task:<substring>` the task's text contains (the longest), else a made-up key. For
+    a cadence or deadline, a substring of the part of its sentence (`action`) that holds its `phrase` goes
+    first, then one of its sentence: an item holding two of them may be named by a different part of its
+    text for each."""
     hits = [s for s in subjects if s[5:] and s[5:] in task_text]
-    return max(hits, key=len) if hits else f"task?:{title[:24]}"
+    part = next((p for p in re.split(r"[，,；;]", action) if phrase and phrase[:4] in p), "")
+    for narrowed in ([s for s in hits if s[5:] in part], [s for s in hits if s[5:] in action], hits):
+        if narrowed:
+            return max(narrowed, key=len)
+    return f"task?:{title[:24]}"
 
 
 def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResult:
@@ -124,12 +133,15 @@ def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResu
         - {"None", "overall", "duty"}
     )
 
-    def subject(task: str | None, group: str | None, duty: bool) -> str | None:
+    def subject(
+        task: str | None, group: str | None, duty: bool, action: str = "", phrase: str = ""
+    ) -> str | None:
         if duty:
             return "duty"
         if task:
             t = tasks.get(task)
-            return subject_of(t.text, t.title, [s for s in subjects if s.startswith("task:")]) if t else task
+            wanted = [s for s in subjects if s.startswith("task:")]
+            return subject_of(t.text, t.title, wanted, action, phrase) if t else task
         return f"group:{group}" if group else None
 
     scores = {k: Score() for k in KINDS}
@@ -199,7 +211,8 @@ def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResu
     for c in model.cadences:
         if c.source.doc == doc:
             group = c.group if c.for_group else None
-            scores["cadences"].got[(subject(c.task, group, c.duty), c.kind, frozenset(c.units), c.times)] += 1
+            key = (subject(c.task, group, c.duty, c.action, c.phrase), c.kind, frozenset(c.units), c.times)
+            scores["cadences"].got[key] += 1
 
     def when(d: dict) -> tuple:
         if d["kind"] == "relative":
@@ -222,7 +235,7 @@ def compare_document(model: PolicyModel, doc: str, expect: dict) -> DocumentResu
         }[dl.kind]
         group = dl.group if dl.for_group else None
         scores["deadlines"].got[
-            (subject(dl.task, group, dl.duty), dl.kind, got_when, frozenset(dl.units))
+            (subject(dl.task, group, dl.duty, dl.action, dl.phrase), dl.kind, got_when, frozenset(dl.units))
         ] += 1
     scores["unmatched"].expected.update(set(expect.get("unmatched") or []))
     scores["unmatched"].got.update({m.text for m in model.mentions if m.source.doc == doc and m.unit is None})

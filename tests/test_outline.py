@@ -75,3 +75,26 @@ def test_restarted_numbering_keeps_both_clauses():
 def test_line_numbers_point_into_the_file():
     clauses, _ = parse_outline("\n\n一、标题\n正文。\n", first_line=10)
     assert clauses["1"].line == 12 and clauses["1-p1"].line == 13
+
+
+def test_articles_are_numbered_items_with_their_own_items_below():
+    body = (
+        "第一条　为规范管理，制定本办法。\n第二条 台账分为三级：\n（一）红色：每两周走访一次；\n（二）黄色：每月走访一次。\n"
+        "第三条本办法自印发之日起施行。\n"
+    )
+    clauses, roots = parse_outline(body)
+    assert roots == ["1", "2", "3"]
+    assert [(c.id, c.level, c.label) for c in clauses.values()][1:4] == [
+        ("2", 1, "第二条"),
+        ("2-0-1", 3, "（一）"),
+        ("2-0-2", 3, "（二）"),
+    ]
+    assert clauses["3"].text == "本办法自印发之日起施行。"
+
+
+def test_chapters_hold_their_articles():
+    body = "第一章　总则\n第一条　为规范管理，制定本办法。\n第二章 职责\n第二条 各单位职责如下：\n（一）镇民政所：负责核查。\n"
+    clauses, roots = parse_outline(body)
+    assert roots == ["1", "2"]
+    assert clauses["2-2"].parent == "2" and clauses["2-2-1"].parent == "2-2"
+    assert heading_of("第三方机构") is None

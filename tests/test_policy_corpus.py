@@ -39,7 +39,7 @@ def test_roles_keep_level_word_and_duty_groups(measured):
 
 
 def test_each_folder_holds_its_documents():
-    assert len(documents(CORPUS)) == 11 and len(documents(OWN)) >= 10
+    assert len(documents(CORPUS)) == 20 and len(documents(OWN)) >= 20
 
 
 def test_report_prints_precision_and_recall_per_kind(capsys):

@@ -520,3 +520,244 @@ def test_items_with_their_own_roles_under_a_unit_heading_stay_tasks(read):
         ("3-1-1", "civil-affairs", "task"),
         ("3-1-1", "communities", "task"),
     }
+
+
+def test_a_numbered_item_is_the_task_of_its_cadences_and_deadlines_but_no_matrix_row(read):
+    from generators.policy.matrices import task_unit_matrix
+
+    model = read(
+        "一、工作要求\n（一）加强督导。镇平安办每半年督查一次，督查结果在全镇通报。\n"
+        "（二）各社区配齐儿童主任，街道每年组织不少于2次业务培训。\n"
+        "（三）信息报送。各村每月报送一次动态情况；发现重大隐患的，应当在24小时内报告镇派出所。\n"
+        "二、步骤\n1.镇团委于2026年4月15日前完成信息采集。\n镇民政办接到报告后，应当在3日内核实。\n"
+    )
+    facts = [(c.kind, c.task, c.units) for c in model.cadences] + [
+        (d.kind, d.task, d.units) for d in model.deadlines
+    ]
+    assert facts == [
+        ("half-yearly", "1-1", ("public-safety",)),
+        ("yearly", "1-2", ()),  # the office itself (街道) acts, not 各社区 of the part before
+        ("monthly", "1-3", ("communities",)),
+        ("relative", "1-3", ("communities",)),  # who opened the item's sentence before the condition
+        ("dated", "2-0-1", ("youth-league",)),
+        ("relative", "2-0-1-p1", ("civil-affairs",)),  # a paragraph inside a numbered item
+    ]
+    assert {t.kind for t in model.tasks} == {"clause"}
+    assert task_unit_matrix(model, "new").rows == []
+
+
+def test_a_paragraph_outside_any_numbered_item_gives_no_task(read):
+    model = read("各村每月报送一次动态情况。\n一、要求\n")
+    assert [(c.kind, c.task, c.units) for c in model.cadences] == [("monthly", None, ("communities",))]
+
+
+def test_a_role_line_in_brackets_of_its_own_under_a_group_heading(read):
+    model = read("二、服刑在押人员未成年子女群体\n（主办：镇司法所；承办：镇民政办、镇妇联）\n")
+    assert roles(model) == {
+        ("prisoners-children", "judicial", "lead", "主办"),
+        ("prisoners-children", "civil-affairs", "responsible", "承办"),
+        ("prisoners-children", "womens-federation", "responsible", "承办"),
+    }
+
+
+def test_a_label_after_wei_keeps_the_documents_word(read):
+    model = read("五、有不良行为的学生群体\n以上工作，镇中心小学为牵头单位，镇派出所、镇司法所为配合单位。\n")
+    assert roles(model) == {
+        ("misconduct", "schools", "lead", "牵头单位"),
+        ("misconduct", "police", "responsible", "配合单位"),
+        ("misconduct", "judicial", "responsible", "配合单位"),
+    }
+
+
+def test_a_role_sentence_in_a_division_of_work_section_gives_roles_not_duties(read):
+    model = read(
+        "三、工作对象及责任分工\n（五）农村留守儿童\n镇妇联负责牵头，镇民政办、镇新时代文明实践所参与。\n"
+        "（六）其他\n镇民政办负责困境儿童的排查。\n"
+    )
+    assert roles(model) == {
+        ("left-behind", "womens-federation", "lead", None),
+        ("left-behind", "civil-affairs", "responsible", None),
+        ("distressed", "civil-affairs", "duty", None),  # a duty paragraph stays one
+    }
+    assert [m.text for m in model.unmatched] == ["镇新时代文明实践所"]
+
+
+def test_the_group_the_title_names_is_the_documents_subject(read, tmp_path):
+    body = "三、组织实施\n新乡农村留守儿童关爱保护工作由乡社会事务办牵头，乡妇联配合。\n"
+    model = read(body)
+    assert ("left-behind", "civil-affairs", "lead", None) in roles(model)  # title 方案 names no group
+    path = tmp_path / "901.txt"
+    path.write_text(
+        "---\nid: t\ntitle: 新乡农村留守儿童关爱保护工作方案\nshort: t\nlevel: 乡镇\nlocality: 新乡\nsource_file: f\n---\n"
+        + body,
+        encoding="utf-8",
+    )
+    titled = extract_model(
+        documents_of([read_policy_file(path)]),
+        read_units(DATA / "units.yaml"),
+        read_groups(DATA / "groups.yaml"),
+        read_vocabulary(DATA / "vocabulary.yaml"),
+    )
+    assert roles(titled) == {
+        ("overall", "civil-affairs", "lead", None),
+        ("overall", "womens-federation", "responsible", None),
+    }
+
+
+def test_a_term_with_a_colon_before_a_description_of_people_is_a_definition(read):
+    model = read(
+        "六、农村留守儿童群体\n农村留守儿童：父母双方外出务工或者一方外出务工另一方无监护能力、不满十六周岁的未成年人。\n"
+        "困境儿童：由镇民政办负责排查。\n"
+    )
+    [d] = [d for d in model.definitions if d.definition]
+    assert (d.group, d.age.key()) == ("left-behind", (None, False, 16, False))
+
+
+def test_village_committees_county_offices_and_responsible_bodies(read):
+    model = read(
+        "附件\n编号    工作内容                  时限要求        责任主体\n"
+        "1       建设青少年之家，每年开展活动不少于4次      2026年6月底前   上坝村村委会、县文明办、村“两委”\n",
+        locality="禾丰镇",
+    )
+    assert {(a.unit, a.role.value, a.word, a.level) for a in model.assignments} == {
+        ("communities", "responsible", "责任主体", "村"),
+        ("publicity", "responsible", "责任主体", "区县"),
+    }
+    assert [(c.kind, c.times) for c in model.cadences] == [("yearly", 4)]
+    assert [(d.month, set(d.units)) for d in model.deadlines] == [(6, {"communities", "publicity"})]
+
+
+def test_a_time_limit_said_twice_is_one_and_a_second_date_shares_the_first_ones_year(read):
+    model = read(
+        "一、关于摸底排查。各村要在2026年5月31日前完成摸底，此后每季度更新一次。（责任单位：镇民政办；完成时限：2026年5月31日前）\n"
+        "二、各村每半年更新一次信息，于每年6月30日前和12月31日前报镇民政办。\n"
+    )
+    assert [(d.kind, d.year, d.month, d.day) for d in model.deadlines] == [
+        ("dated", 2026, 5, 31),
+        ("dated-yearly", None, 6, 30),
+        ("dated-yearly", None, 12, 31),
+    ]
+
+
+def test_a_role_line_may_open_with_a_label_that_names_a_person(read):
+    model = read(
+        "一、闲散青少年帮扶\n责任领导：分管副乡长　　责任单位：乡人社所　　配合单位：乡团委、各村\n", "竹乡"
+    )
+    assert roles(model) == {
+        ("idle", "social-security", "responsible", "责任单位"),
+        ("idle", "youth-league", "responsible", "配合单位"),
+        ("idle", "communities", "responsible", "配合单位"),
+    }
+
+
+def test_a_definition_after_a_lead_in_and_a_school_acting_in_running_text(read):
+    model = read(
+        "一、关于教育关爱。镇中心学校要建立成长档案，每学期组织一次家访。\n"
+        "会议认为，困境儿童是指因家庭贫困等原因生活存在困难的未满十八周岁的儿童。\n"
+    )
+    assert [(c.kind, c.units) for c in model.cadences] == [("per-term", ("schools",))]
+    [d] = [d for d in model.definitions if d.definition]
+    assert (d.group, d.age.key()) == ("distressed", (None, False, 18, False))
+
+
+def test_the_document_may_call_itself_a_rule_or_a_list(read):
+    model = read("第二条　本制度所称青少年，是指十四周岁以上不满二十五周岁的人员。\n")
+    assert [a.age.key() for a in model.document_ages] == [(14, True, 25, False)]
+
+
+def test_a_table_with_a_unit_column_beside_a_role_column_reads_both(read):
+    model = read(
+        "附件\n| 序号 | 工作任务 | 负责单位 | 协助单位 | 时间节点 |\n|---|---|---|---|---|\n"
+        "| 1 | 建立信息台账 | 县民政局 | 县教体局、县公安局 | 2026年7月 |\n",
+        locality="松县",
+        level="区县",
+    )
+    assert {(a.unit, a.role.value, a.word) for a in model.assignments} == {
+        ("civil-affairs", "responsible", "负责单位"),
+        ("schools", "responsible", "协助单位"),
+        ("police", "responsible", "协助单位"),
+    }
+    assert [(d.year, d.month, d.day) for d in model.deadlines] == [(2026, 7, None)]
+
+
+def test_a_village_named_by_itself_and_a_limit_in_minutes(read):
+    model = read(
+        "一、措施\n（一）摸清底数。每月更新一次台账。（石门村、镇民政办）\n"
+        "（二）发现报告。网格员发现险情的，应当在30分钟内报告；桥东派出所接报后立即出警，镇民政办会同各村在2小时内到场。\n"
+    )
+    assert {(a.unit, a.level) for a in model.assignments if a.role.value == "task"} == {
+        ("communities", "村"),
+        ("civil-affairs", "乡镇"),
+    }
+    assert [(d.amount, d.unit, d.units) for d in model.deadlines] == [
+        (30, "minutes", ()),
+        (2, "hours", ("civil-affairs", "communities")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "牵头单位为镇民政办，配合单位为镇妇联、镇团委。",
+        "【牵头单位】镇民政办　【配合单位】镇妇联、镇团委",
+    ],
+)
+def test_role_labels_in_brackets_or_before_wei(read, line):
+    model = read(f"一、留守儿童\n{line}\n")
+    assert roles(model) == {
+        ("left-behind", "civil-affairs", "lead", "牵头单位"),
+        ("left-behind", "womens-federation", "responsible", "配合单位"),
+        ("left-behind", "youth-league", "responsible", "配合单位"),
+    }
+
+
+def test_a_group_heading_with_its_roles_in_brackets_gives_the_group_its_roles(read):
+    model = read(
+        "一、分类帮扶\n（一）农村留守儿童关爱（牵头单位：镇民政办；配合单位：镇妇联）\n1.建立台账，每季度更新一次。\n"
+        "（二）困境儿童探访。对困境儿童每月探访一次。（镇民政办）\n"
+    )
+    assert roles(model) == {
+        ("left-behind", "civil-affairs", "lead", "牵头单位"),
+        ("left-behind", "womens-federation", "responsible", "配合单位"),
+        ("1-2", "civil-affairs", "task", None),  # a heading with a sentence after its title is a task
+    }
+
+
+def test_other_column_words_and_unit_wordings(read):
+    model = read(
+        "附件\n序号\t重点工作\t推进举措\t牵头单位\t配合单位\t完成节点\n1\t摸底排查\t建立台账，每季度更新\t镇教育办\t镇卫健办\t2026年6月底前\n"
+    )
+    assert {(a.unit, a.role.value) for a in model.assignments} == {
+        ("schools", "lead"),
+        ("health", "responsible"),
+    }
+    assert [c.kind for c in model.cadences] == ["quarterly"] and [d.month for d in model.deadlines] == [6]
+
+
+def test_each_unit_of_a_duty_paragraph_and_a_title_that_repeats_its_cadence(read):
+    model = read(
+        "二、职责分工\n区委政法委负责统筹协调和督导考核，团区委负责专项组办公室日常工作。\n"
+        "三、工作要求\n（一）按月报送。各街道每月向专项组办公室报送一次工作情况。\n"
+        "（二）开展排查，每周巡查不少于两次（镇应急办牵头，镇派出所、各村（社区）落实）。\n",
+        locality="新区",
+        level="区县",
+    )
+    assert {(a.unit, a.role.value) for a in model.assignments if a.role.value != "named"} == {
+        ("public-safety", "duty"),
+        ("youth-league", "duty"),
+        ("emergency", "lead"),
+        ("police", "responsible"),
+        ("communities", "responsible"),
+    }
+    assert [(c.kind, c.task) for c in model.cadences] == [("monthly", "3-1"), ("weekly", "3-2")]
+    assert [u.source.clause for u in model.unread if u.partial] == []
+
+
+def test_an_article_shows_as_its_number_and_body_not_as_a_title(read):
+    from generators.website.pages import document_blocks
+
+    model = read("第一条　为加强未成年人保护工作。制定本制度。\n第二条　镇综治中心牵头负责重点青少年排查。\n")
+    [doc] = model.documents
+    heads = [b for b in document_blocks(doc) if b["kind"] == "heading" and b["label"].startswith("第")]
+    assert [(b["label"], b["text"]) for b in heads] == [("第一条", ""), ("第二条", "")]
+    assert heads[1]["rest"] == "镇综治中心牵头负责重点青少年排查。"

@@ -78,7 +78,8 @@ def unread_in_read_clause(
     in a definition that gave no bound, units in its closing bracket that no role came from."""
     read = [c.phrase for c in model.cadences if c.source == ref]
     read += [d.phrase for d in model.deadlines if d.source == ref]
-    seen = list(unread_time(clause, read, vocabulary))
+    kinds = {c.kind for c in model.cadences if c.source == ref}
+    seen = [s for s in unread_time(clause, read, vocabulary) if not said_again(s[3:], kinds, vocabulary)]
     for d in model.definitions:
         if d.source == ref and d.definition and not d.age:
             seen += [f"年龄：{m.group(0)}" for m in AGE_PHRASE.finditer(d.definition)]
@@ -87,6 +88,11 @@ def unread_in_read_clause(
         placed = {a.unit for a in model.assignments if a.source == ref}
         seen += [f"单位：{w}（括号中）" for _, w, unit in resolver.scan(bracket[1]) if unit not in placed]
     return tuple(dict.fromkeys(seen))
+
+
+def said_again(phrase: str, kinds: set[str], vocabulary: Vocabulary) -> bool:
+    """A cadence word of a kind the clause's cadences already have (按月报送。各村每月报送……)."""
+    return any(w.kind in kinds and w.pattern.fullmatch(phrase) for w in vocabulary.cadences)
 
 
 def time_phrases(text: str, vocabulary: Vocabulary) -> list[str]:

@@ -25,6 +25,8 @@ NAMING = re.compile(
     r"(?:以下简称|以下统称|以下称为|以下称|下称|简称|统称为|统称)[“\"「]?(?P<term>[^”\"」）)，,。；;、]{2,24})"
 )
 YOUTH_SCOPE = re.compile(r"“?青少年”?年龄界定为")
+# A few words before a defined term that only introduce it: 会议认为，/ 其中，/ 需要说明的是：
+LEAD_IN = re.compile(r"^[^，,：:。；;（(“]{2,8}[，,：:]")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class DefinitionReader:
         self.prefix = re.compile(rf"^(?:(?P<ref>{refs})(?P<marker>{markers})?|(?P<bare>{bare})(?!$))")
         self.openers = tuple(sorted(vocabulary.definition_openers, key=len, reverse=True))
         self.refs = re.compile(rf"^(?:{refs})(?:{markers})?")
+        # A description of people: its first sentence ends in …的(农村户籍)未成年人 / 儿童 / 青少年.
+        nouns = alternation(vocabulary.group_nouns)
+        self.people = re.compile(rf"的[^，,。；;的]{{0,8}}(?:{nouns})$") if nouns else re.compile("(?!)")
 
     def term_group(self, term: str) -> str | None:
         """The one group a term names (a wording, or a paraphrase by cues ending in a word for people)."""
@@ -94,9 +99,15 @@ class DefinitionReader:
             or sep.startswith("—")
             or (marked and sep in "，,：:")
             or (under_heading and sep in "：:。，,")
+            or (sep in "：:" and self.describes_people(body))
         ):
             return gid, term, sep
         return None
+
+    def describes_people(self, body: str) -> bool:
+        """`农村留守儿童：父母双方外出务工……、不满十六周岁的未成年人。` says who without an opener."""
+        first = re.split(r"[。；;]", body, maxsplit=1)[0].strip()
+        return bool(self.people.search(first))
 
     def of_item(self, text: str, under_heading: bool) -> Definition | None:
         """A numbered item or paragraph that opens with a group's term and says who they are (`困境儿童：
@@ -122,19 +133,24 @@ class DefinitionReader:
         return found[0] if found else None
 
     def in_sentence(self, sentence: str) -> list[Definition]:
-        """Definitions one sentence gives: a term with an opener or marker, a term named after the
-        description, a term with its definition in parentheses."""
+        """Definitions one sentence gives: a term with an opener or marker (after a short lead-in such as
+        会议认为， or 其中，), a term named after the description, a term with its definition in parentheses."""
         out = []
-        found = self._term_first(sentence)
-        if found:
+        lead = LEAD_IN.match(sentence)
+        for text in (sentence, sentence[lead.end() :] if lead else ""):
+            found = self._term_first(text) if text else None
+            if not found:
+                continue
             term, sep, body, marked = found
             gid = self.term_group(term)
             if gid and len(body) >= 6 and (self.opens(body) or (marked and sep in "，,：:") or sep == "——"):
-                out.append(Definition(gid, term, sentence, age_bound(sentence)))
+                out.append(Definition(gid, term, text, age_bound(text)))
+                break
         for m in NAMING.finditer(sentence):
             gid = self.term_group(m.group("term"))
-            if gid and m.start() >= 8:
-                out.append(Definition(gid, m.group("term"), sentence, age_bound(sentence[: m.start()])))
+            if gid and m.start() >= 8:  # the age before the naming, else after it (X（以下简称Y）是指……)
+                age = age_bound(sentence[: m.start()]) or age_bound(sentence[m.end() :])
+                out.append(Definition(gid, m.group("term"), sentence, age))
         for pos, word, gid in self.groups.find(sentence):
             after = sentence[pos + len(word) :]
             if after[:1] in ("（", "(") and self.opens(after[1:]):

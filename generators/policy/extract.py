@@ -31,7 +31,7 @@ from generators.policy.model import (
     Task,
     UnitMention,
 )
-from generators.policy.phrases import DeadlineMatch, cadences_in, deadlines_in, sentences
+from generators.policy.phrases import CadenceMatch, DeadlineMatch, cadences_in, deadlines_in, sentences
 from generators.policy.roles import RoleItem, RoleReader
 from generators.policy.tables import (
     RULE_CELL,
@@ -53,6 +53,21 @@ DURATION = re.compile(
     r"(为期[一二三四五六七八九十\d]+年|[一二三四五六七八九十\d]+年[^，。,]*期满后|[一二三四五六七八九十\d]+年内)"
 )
 MAX_TITLE = 16  # a list's title line (名词解释, 部门职责), not a document's title
+# Where a sentence names no one before a time phrase: conditions (发现……的, 接到报告后) and modal words only.
+CONDITION_ENDS = ("的", "后", "时")
+MODAL_ONLY = re.compile(r"^(?:并|同时|还|也|均)?(?:应当|应该|应|要|必须|须|需)?(?:在|于)?$")
+SEPARATORS_AND = " 、，,和及与\u3000"
+JOINT_ACTION = ("会同", "联合", "协同", "同")
+
+
+def is_title(sentence: str) -> bool:
+    """The short title an item opens with (按月报送。), no sentence of its own."""
+    return sentence.endswith("。") and len(sentence) <= 16 and not re.search(r"[，,；;：:]", sentence)
+
+
+def distinct(found: list[DeadlineMatch]) -> list[DeadlineMatch]:
+    """Each time limit once (a table's time cell may repeat the task's own)."""
+    return list({d.key: d for d in reversed(found)}.values())[::-1]
 
 
 def _ancestors(doc: Document, clause: Clause) -> list[Clause]:
@@ -253,15 +268,18 @@ class DocumentExtractor:
                 self.assign_items(items, clause, groups[0] if len(groups) == 1 else None, clause.id)
             )
         )
+        kinds = set()
         for part in re.split(r"[，,；;。：]", row.text):
             for c in cadences_in(part, self.vocabulary):
+                kinds.add(c.kind)
                 self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
         found = deadlines_in(row.text, self.vocabulary)
         for cell in row.deadlines:
             found += deadlines_in(cell, self.vocabulary, column=True)
-            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度
-                self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
-        for d in found:
+            for c in cadences_in(cell, self.vocabulary):  # 完成时限：每季度 (once where the task says it too)
+                if c.kind not in kinds:
+                    self.add_cadence(c.kind, c.phrase, row.text, clause, units, c.times, task=clause.id)
+        for d in distinct(found):
             self.add_deadline(d, row.text, clause, units, task=clause.id)
 
     def duty_row(self, clause: Clause, row: Row) -> None:
@@ -289,6 +307,9 @@ class DocumentExtractor:
                     self.duties_below(clause)
                 continue
             self.add_duty(clause, *found)
+            if in_section:  # 区委政法委负责统筹协调，团区委负责日常工作: each unit its duty
+                for heads, rest in self.roles.further_duties(found[1]):
+                    self.add_duty(clause, heads, rest)
 
     def duties_below(self, heading: Clause) -> None:
         """A heading in a duty section that is only a unit's name (（一）镇民政办): the paragraphs below it
@@ -319,7 +340,9 @@ class DocumentExtractor:
                     self.model.assignments.append(
                         Assignment(unit, original, Role.DUTY, self.ref(clause), group, level=level)
                     )
-        self.duty_units[clause.id] = units
+        self.duty_units.setdefault(clause.id, []).extend(
+            u for u in units if u not in self.duty_units[clause.id]
+        )
         return units
 
     # --- tasks and role sentences ------------------------------------------------------------------
@@ -333,7 +356,10 @@ class DocumentExtractor:
             if found:
                 self.brackets[clause.id] = found[0]
                 text = text[: found[0]]
-                if clause.id in self.group_items:
+                # a group's item (1.闲散青少年。指……（X牵头）) or a heading that is only its title (（一）农村留守
+                # 儿童关爱（牵头单位：X）); a heading with a sentence after its title is a task (（一）困境儿童探访。…（X）)
+                title_only = clause.is_heading and not re.search(r"[。；;！？]", text)
+                if clause.id in self.group_items or (title_only and clause.id in self.section_group):
                     self.assign_items(found[1], clause, group, None)
                     self.group_roles.add(clause.id)
                 else:
@@ -366,10 +392,15 @@ class DocumentExtractor:
                         self.group_roles.add(clause.id)
 
     def topic_groups(self, topic: str) -> list[str]:
-        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…)."""
+        """The groups the words before a role sentence name (闲散青少年服务管理由…; 服刑人员的未成年子女：由…).
+        The groups the document's title names are its whole subject: a sentence about just those (杏坪乡农村
+        留守儿童关爱保护工作由乡社会事务办牵头 in a plan for 农村留守儿童) gives the document-wide roles."""
         named = self.groups.groups_in(topic)
         term = self.reader.term_group(topic.rstrip("：:，,由在 "))
-        return named or ([term] if term else [])
+        found = named or ([term] if term else [])
+        if found and set(found) == set(self.groups.groups_in(self.doc.meta.title)):
+            return []
+        return found
 
     def is_item(self, clause: Clause) -> bool:
         """A numbered item right below a heading (1. under （一）, or （1） where a section has no 1.): a task
@@ -473,6 +504,52 @@ class DocumentExtractor:
         """The units a sentence names before a time phrase: who does it (镇团委每月调度……)."""
         return list(dict.fromkeys(u for _, _, u in self.resolver.scan(sentence[:pos])))
 
+    def actors(self, sentence: str, pos: int, earlier: list[str]) -> list[str]:
+        """Who does what a time phrase times, where no task or duty names its units: the units the sentence
+        names before it — none where the office itself acts in the phrase's own part (各社区配齐儿童主任，街道
+        每年组织培训); where the sentence names no one before it but a condition (发现隐患的，应当在24小时内报告),
+        the units that open the sentence before (各村（社区）每月报送……；发现……的，应当在24小时内报告)."""
+        before = sentence[:pos]
+        own = re.split(r"[，,]", before)[-1].strip()
+        if self.issuer_acts(own):
+            return []
+        subject = self.leading_units(own)
+        if subject:  # 桥东派出所接报后立即出警，街道民政办在2小时内到场: who opens the phrase's own part
+            return subject
+        units = self.units_before(sentence, pos)
+        if units or not earlier:
+            return units
+        parts = [p.strip() for p in re.split(r"[，,]", before)]
+        if all(p.endswith(CONDITION_ENDS) or MODAL_ONLY.match(p) for p in parts):
+            return self.leading_units(earlier[-1])
+        return []
+
+    def issuer_acts(self, part: str) -> bool:
+        """Whether a part of a sentence opens with the issuing office itself (街道每年组织……, 全镇每季度……),
+        a level word or place name that is no unit."""
+        head = part.lstrip("全本我")
+        if not any(head.startswith(p) for p, level in self.resolver.prefixes if level):
+            return False
+        return not any(at == 0 for at, _, _ in self.resolver.scan(part))
+
+    def leading_units(self, sentence: str) -> list[str]:
+        """The units a sentence opens with (its subject): 各村（社区）、镇团委每月……"""
+        out: list[str] = []
+        cursor = 0
+        for at, wording, unit in self.resolver.scan(sentence):
+            gap = sentence[cursor:at].strip(SEPARATORS_AND)
+            if gap and not (out and gap in JOINT_ACTION):  # 街道民政办会同社区居委会……
+                break
+            out.append(unit)
+            cursor = at + len(wording)
+        return list(dict.fromkeys(out))
+
+    def clause_task(self, clause: Clause) -> str:
+        """A numbered item (or a paragraph inside one) that is no task of the matrices, kept as the task its
+        cadences and deadlines stand in (（二）镇平安办每半年督查一次, 第九条 镇综治中心定期抽查)."""
+        text = clause.text
+        return self.add_task(clause, text.split("。")[0], text, "clause", self.group_of(clause)).clause
+
     def cadences_and_deadlines(self) -> None:
         for clause in self.doc.clauses.values():
             if clause.id in self.rows or clause.id in self.role_lines:
@@ -483,29 +560,44 @@ class DocumentExtractor:
             for_group = (
                 not task and not duty and clause.id in self.group_roles and bool(self.group_of(clause))
             )
+            numbered = bool(clause.level or clause.parent)
             context = None
             if task and self.task_units.get(task):
                 context = self.task_units[task]
             elif duty:
                 context = self.duty_units[clause.id]
-            for sentence in sentences(text):
+            said = sentences(text)
+            # an item's title that names the cadence its text states (（一）按月报送。各村每月报送……): once
+            body_kinds = {c.kind for s in said[1:] for c in cadences_in(s, self.vocabulary)}
+            for i, sentence in enumerate(said):
                 offset = 0
+                found: list[tuple[int, CadenceMatch | DeadlineMatch]] = []
                 for part in re.split(r"([，,])", sentence):
-                    for c in cadences_in(part, self.vocabulary):
-                        units = (
-                            context if context is not None else self.units_before(sentence, offset + c.start)
-                        )
-                        self.add_cadence(
-                            c.kind, c.phrase, sentence, clause, units, c.times, task, duty, for_group
-                        )
+                    found += [
+                        (offset + c.start, c)
+                        for c in cadences_in(part, self.vocabulary)
+                        if not (i == 0 and clause.level and is_title(sentence) and c.kind in body_kinds)
+                    ]
                     offset += len(part)
-                for d in deadlines_in(sentence, self.vocabulary):
-                    units = context if context is not None else self.units_before(sentence, d.start)
-                    self.add_deadline(d, sentence, clause, units, task, duty, for_group)
-            if clause.id in self.brackets:  # （牵头单位：X；完成时限：2025年6月底前）
+                found += [(d.start, d) for d in deadlines_in(sentence, self.vocabulary)]
+                for at, fact in sorted(found, key=lambda f: isinstance(f[1], DeadlineMatch)):
+                    if task is None and not duty and not for_group and numbered:
+                        task = self.clause_task(clause)
+                    units = context if context is not None else self.actors(sentence, at, said[:i])
+                    if isinstance(fact, DeadlineMatch):
+                        self.add_deadline(fact, sentence, clause, units, task, duty, for_group)
+                    else:
+                        self.add_cadence(
+                            fact.kind, fact.phrase, sentence, clause, units, fact.times, task, duty, for_group
+                        )
+            if (
+                clause.id in self.brackets
+            ):  # （牵头单位：X；完成时限：2025年6月底前）, once if the text says it
                 tail = clause.text[self.brackets[clause.id] :]
+                said_in_text = {d.key for d in deadlines_in(text, self.vocabulary)}
                 for d in deadlines_in(tail, self.vocabulary, column=True):
-                    self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
+                    if d.key not in said_in_text:
+                        self.add_deadline(d, clause.text, clause, context or [], task, duty, for_group)
 
     def phases(self) -> None:
         for clause in self.doc.clauses.values():

@@ -10,6 +10,9 @@ GROUP_ROLES = (Role.LEAD, Role.RESPONSIBLE, Role.DUTY)
 TASK_ROLES = (Role.TASK, Role.NAMED)
 ROLE_RANK = {role: i for i, role in enumerate(Role)}
 OVERALL = "_overall"  # row for roles that hold for all groups (由镇团委牵头)
+# Tasks the text gives units to. A numbered item that only holds a cadence or deadline (kind `clause`: 镇平安办
+# 每半年督查一次) is the subject of those on the calendar, not a row: its units act in a sentence, no role is given.
+MATRIX_TASKS = ("item", "section", "row")
 
 
 @dataclass
@@ -74,7 +77,11 @@ def task_unit_matrix(model: PolicyModel, doc: str) -> ResponsibilityMatrix:
     cells: dict[tuple[str, str], Cell] = {}
     for a in picked:
         cells.setdefault((f"{doc}#{a.task}", a.unit), Cell()).assignments.append(a)
-    rows = [Row(f"{doc}#{t.clause}", t.title, group=t.group, doc=doc) for t in model.tasks if t.doc == doc]
+    rows = [
+        Row(f"{doc}#{t.clause}", t.title, group=t.group, doc=doc)
+        for t in model.tasks
+        if t.doc == doc and t.kind in MATRIX_TASKS
+    ]
     rows.sort(key=lambda r: list(document.clauses).index(r.key.split("#", 1)[1]))
     return ResponsibilityMatrix(
         f"任务 × 单位（{document.meta.short}）", rows, _unit_columns(model, picked), cells, TASK_ROLES

@@ -123,7 +123,7 @@ class UnitMention:
 
     text: str
     unit: str | None  # canonical unit id, None when unmatched
-    how: str  # "locality" | "alias" | "prefix" | "suffix" | "explained" | "unmatched"
+    how: str  # "locality" | "alias" | "prefix" | "suffix" | "place" | "explained" | "unmatched"
     source: ClauseRef
     level: str | None = None  # 区县 / 乡镇 / 街道 / 村 / 学校 … as the wording says; None when it does not
     why: str = ""  # an editor's explanation (units.yaml `explained:`)
@@ -151,7 +151,9 @@ class Task:
     title: str
     text: str
     group: str | None
-    kind: str = "item"  # item (numbered task) | section (a heading with role lines) | row (table row)
+    # item (numbered task) | section (a heading with role lines) | row (table row) | clause (a numbered item
+    # that is no task of the matrices, kept as the subject of the cadences and deadlines it holds)
+    kind: str = "item"
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ class Deadline:
     month: int | None = None
     day: int | None = None
     amount: int | None = None  # relative: 24 (小时)
-    unit: str | None = None  # relative: hours | workdays | days | weeks | months
+    unit: str | None = None  # relative: minutes | hours | workdays | days | weeks | months
 
     def describe(self) -> str:
         if self.kind == "relative":
@@ -271,7 +273,14 @@ class Deadline:
         return f"{self.year}年{self.month}月{day}前"
 
 
-RELATIVE_UNITS = {"hours": "小时", "workdays": "个工作日", "days": "日", "weeks": "周", "months": "个月"}
+RELATIVE_UNITS = {
+    "minutes": "分钟",
+    "hours": "小时",
+    "workdays": "个工作日",
+    "days": "日",
+    "weeks": "周",
+    "months": "个月",
+}
 
 
 @dataclass(frozen=True)

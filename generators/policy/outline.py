@@ -1,8 +1,9 @@
 """Model: split a policy text into clauses with stable IDs from its outline path.
 
 Chinese official documents number their outline 一、 / （一） / 1. or 1、 / （1） or 1） / ①, in full- or
-half-width punctuation. Paragraphs may be broken across lines or page breaks (003 splits sentences with
-blank lines) and a fragment may start below a heading it does not contain (002).
+half-width punctuation; rules (办法, 细则) number articles 第一条 …, which chapters 第一章 … may group. Paragraphs
+may be broken across lines or page breaks (003 splits sentences with blank lines) and a fragment may start
+below a heading it does not contain (002).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ CN_NUMERALS = "一二三四五六七八九十"
 
 # (level, pattern); the number is group 1, the rest of the line follows the match.
 HEADINGS = [
+    (1, re.compile(rf"^第([{CN_NUMERALS}]+)[章节]\s*")),  # chapters
+    (1, re.compile(rf"^第([{CN_NUMERALS}]+)条\s*")),  # articles: level 1, or 2 in a text with chapters
     (1, re.compile(rf"^([{CN_NUMERALS}]+)\s*[、，,]\s*")),
     (2, re.compile(rf"^[（(]\s*([{CN_NUMERALS}]+)\s*[）)]\s*")),
     (3, re.compile(r"^([0-9０-９]{1,2})\s*[.、．]\s*(?![0-9０-９])")),
@@ -123,10 +126,31 @@ def logical_lines(body: str, first_line: int = 1) -> list[Line]:
     return out
 
 
+def is_article(label: str) -> bool:
+    return label.startswith("第") and label.endswith("条")
+
+
+def _articles(items: list[tuple[Line, tuple[int, int, str, str] | None]]) -> list:
+    """Levels for a text of articles (第一条 …): an article is level 1, or 2 where chapters (第一章) hold them,
+    and the items inside it (（一）, 1.) are one level deeper than elsewhere: items of the article, as 1. is
+    an item of （一）."""
+    chapters = any(h and h[2].startswith("第") and h[2][-1] in "章节" for _, h in items)
+    out, inside = [], False
+    for ln, head in items:
+        if head and is_article(head[2]):
+            head, inside = (2 if chapters else 1, *head[1:]), True
+        elif head and head[2].startswith("第") and head[2][-1] in "章节":
+            inside = False
+        elif head and inside and head[0] >= 2:
+            head = (min(head[0] + 1, 5), *head[1:])
+        out.append((ln, head))
+    return out
+
+
 def parse_outline(body: str, first_line: int = 1) -> tuple[dict[str, Clause], list[str]]:
     """Clauses in document order, keyed by id, and the ids of the top-level clauses."""
     lines = logical_lines(body, first_line)
-    items = [(ln, heading_of(ln.text)) for ln in lines]
+    items = _articles([(ln, heading_of(ln.text)) for ln in lines])
     clauses: dict[str, Clause] = {}
     roots: list[str] = []
     stack: list[Clause] = []  # open headings, outermost first

@@ -15,6 +15,8 @@ from generators.policy.vocabulary import CN_NUMBER, Vocabulary, number
 NUM = rf"({CN_NUMBER})"
 SENTENCE = re.compile(r"[^。；;！？]+[。；;！？]?")
 AGE = r"\s*周?岁"
+# A second date after a dated limit: 每年6月30日前和12月31日前, 2026年6月底前、9月底前.
+ALSO_BY = re.compile(rf"\s*[和及与、或]\s*{NUM}月(?:{NUM}日|底|末)?(?:之前|以前|前)")
 MARK = r"(?:[（(](不?含)[^）)]{0,4}[）)])?"
 # A至B周岁 (both ends included), or A周岁（含）至B周岁（不含） with each end marked.
 RANGE = re.compile(
@@ -113,10 +115,13 @@ def cadences_in(part: str, vocabulary: Vocabulary) -> list[CadenceMatch]:
                 continue  # 每年寒暑假是……易发期: a statement, not a duty
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
             phrase, times = m.group(0), None
-            if word.kind == "yearly":
-                count = vocabulary.yearly_count.match(after)
-                if count:
-                    phrase += count.group(0)
+            if (
+                word.kind == "yearly"
+            ):  # 每年不少于2次; 每年到校开展法治教育不少于4次 (before another cadence word)
+                count = vocabulary.yearly_count.search(after)
+                if count and not vocabulary.cadence_any.search(after[: count.start()]):
+                    if count.start() == 0:
+                        phrase += count.group(0)
                     times = number(next(g for g in count.groups() if g))
             if word.kind not in {c.kind for c in out}:
                 out.append(CadenceMatch(word.kind, phrase, m.start(), times))
@@ -140,6 +145,11 @@ class DeadlineMatch:
     amount: int | None = None
     unit: str | None = None
 
+    @property
+    def key(self) -> tuple:
+        """What the limit is, whatever its wording."""
+        return (self.kind, self.year, self.month, self.day, self.amount, self.unit)
+
 
 def deadlines_in(text: str, vocabulary: Vocabulary, column: bool = False) -> list[DeadlineMatch]:
     """Deadlines in a sentence; `column=True` reads a table's deadline cell, where a bare date is one."""
@@ -151,6 +161,16 @@ def deadlines_in(text: str, vocabulary: Vocabulary, column: bool = False) -> lis
                 continue
             taken[m.start() : m.end()] = [True] * (m.end() - m.start())
             out.append(_deadline(p.kind, p.unit, m))
+            more = ALSO_BY.match(text, m.end()) if p.kind != "relative" else None
+            if more:  # 每年6月30日前和12月31日前: the second date of the same year, or of every year
+                taken[more.start() : more.end()] = [True] * (more.end() - more.start())
+                month, day = number(more.group(1)), number(more.group(2)) if more.group(2) else None
+                first = out[-1]
+                out.append(
+                    DeadlineMatch(
+                        first.kind, more.group(0).lstrip("和及与、或 "), more.start(), first.year, month, day
+                    )
+                )
     if column and not out:
         bare = re.search(rf"(每年)?(?:([0-9]{{4}})年)?{NUM}月(?:{NUM}日)?", text)
         if bare and (bare.group(1) or bare.group(2)):

@@ -27,7 +27,7 @@ def document_coverage(model: PolicyModel) -> list[dict]:
                 "short": doc.meta.short,
                 "roles": len(roles),
                 "task_units": len(task_units),
-                "tasks": len([t for t in model.tasks if t.doc == doc.id]),
+                "tasks": len([t for t in model.tasks if t.doc == doc.id and t.kind != "clause"]),
                 "definitions": len(defs),
                 "age_bounds": len(aged) + len([a for a in model.document_ages if a.doc == doc.id]),
                 "cadences": len([c for c in model.cadences if c.source.doc == doc.id]),

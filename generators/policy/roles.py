@@ -23,6 +23,8 @@ CLAUSE_BOUNDARY = "，,；;：:。"
 DUTY_BRACKET = re.compile(r"^【(?P<label>[^】]{2,40})】\s*(?P<rest>.*)$", re.S)
 DUTY_SEPARATORS = ("：", ":", "——", "—", "。")
 MAX_LABEL = 40
+# Labels before a line's role labels that name no unit (责任领导：分管副乡长, 联系人：张某): short label, short value.
+OTHER_LABELS = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}[：:][^：:。，,；;]{1,20}?(?:[ \u3000\t]+|[；;]\s*))+$")
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,14 @@ class RoleReader:
         words = alternation(vocabulary.role_words)
         tails = alternation(vocabulary.label_tails)
         heads = alternation(vocabulary.label_heads) if vocabulary.label_heads else "(?!)"
-        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办： / 主要责任单位：
+        # A label anywhere in a text: 牵头单位： / 协办单位 : / 责任单位（配合单位）： / 承办： / 主要责任单位：, or
+        # in brackets (【牵头单位】X), or a label with its tail before 为 (牵头单位为X，配合单位为Y).
+        core = rf"(?:{heads})?(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?"
+        with_tail = rf"(?:{heads})?(?:{words})(?:{tails})(?:[（(][^（）()]*[）)])?"
         self.label = re.compile(
-            rf"(?P<label>(?:{heads})?(?:{words})(?:{tails})?(?:[（(][^（）()]*[）)])?)[{SPACES}]*[：:]"
+            rf"【(?P<bracketed>{core})】[{SPACES}]*[：:]?"
+            rf"|(?P<colon>{core})[{SPACES}]*[：:]"
+            rf"|(?P<copula>{with_tail})为(?=[^，,。；;\s])"
         )
         self.object_verbs = tuple(vocabulary.object_verbs)
         # A time label after the units of a role label (牵头单位：X；完成时限：2025年6月底前): not a unit.
@@ -122,19 +129,26 @@ class RoleReader:
         half-width colons, labels separated by ；, a comma or only a space) → items; None unless the text
         starts with a label and is labels and unit lists only."""
         body = text.strip(SPACES + "。.；;，,")
+        whole = trailing_bracket(body) if body[:1] in "（(【[" else None
+        if whole and whole[0] == 0:  # a role line in brackets of its own: （主办：X；承办：Y、Z）
+            return self.labelled(whole[1])
         labels = list(self.label.finditer(body))
-        if not labels or body[: labels[0].start()].strip(SPACES):
+        if not labels:
+            return None
+        lead = body[: labels[0].start()]
+        if lead.strip(SPACES) and not OTHER_LABELS.match(lead):  # 责任领导：分管副乡长　　责任单位：X
             return None
         items: list[RoleItem] = []
         for i, m in enumerate(labels):
             end = labels[i + 1].start() if i + 1 < len(labels) else len(body)
-            role = self.vocabulary.label_role(m.group("label"))
+            label = _label(m)
+            role = self.vocabulary.label_role(label)
             if role is None:
                 return None
             units = body[m.end() : end]
             cut = self.time_label.search(units) if self.time_label else None
             units = (units[: cut.start()] if cut else units).strip(SPACES + "；;，,。.")
-            items += self.items(units, role, m.group("label").strip())
+            items += self.items(units, role, label.strip())
         return items or None
 
     # --- role sentences ------------------------------------------------------------------------------
@@ -195,7 +209,11 @@ class RoleReader:
                     topic_start = before
                 topic = sentence[topic_start:start] + head
             role = self.vocabulary.verb_role(verb)
-            items += [RoleItem(u, role, None) for u in units or []]
+            # X为牵头单位 keeps the document's label as its word; a verb (牵头, 配合) is no label
+            word = (
+                verb.removeprefix("作为").removeprefix("为") if verb in self.vocabulary.label_verbs else None
+            )
+            items += [RoleItem(u, role, word) for u in units or []]
             pos = end + 1
             if after not in "，,、":
                 flush()
@@ -241,7 +259,13 @@ class RoleReader:
     # --- duty paragraphs -------------------------------------------------------------------------------
     def duty_label(self, text: str, in_section: bool) -> tuple[list[str], str] | None:
         """(unit strings, duty text) when a paragraph is a unit's duties: in a duty section any of 【X】…,
-        X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit."""
+        X：…, X——…, X。…, X 负责…, X负责…, X职责：…; elsewhere X：负责… or X。负责… naming a known unit.
+        A paragraph that opens with a division of work (镇妇联负责牵头，镇民政办、各村参与: a lead and the units that
+        support it) gives roles, no duty; one unit's 县民政局牵头负责全县…… stays its duty."""
+        first = re.split(r"[。；;]", text, maxsplit=1)[0]
+        for chain in self.chains(first):
+            if not chain.topic.strip(SPACES) and len({i.role for i in chain.items}) > 1:
+                return None
         for label, sep, rest in _label_candidates(text):
             label, rest = label.strip(), rest.strip()
             if not rest or len(label) > MAX_LABEL or re.search(r"[，。；;,]", label):
@@ -269,6 +293,17 @@ class RoleReader:
                 return items, rest
         return None
 
+    def further_duties(self, rest: str) -> list[tuple[list[str], str]]:
+        """In a duty paragraph, the parts after the first that open with other units and 负责 (…，团区委负责
+        日常工作，…): (unit strings, duty text) for each."""
+        out = []
+        for part in re.split(r"[，,；;。]", rest):
+            at = part.find("负责")
+            units = self.unit_list(part[:at]) if at >= 2 else None
+            if units and any(self.resolver.names_unit(u) for u in units):
+                out.append((units, part[at:]))
+        return out
+
     def cell_items(self, cell: str, role: Role, word: str) -> list[RoleItem]:
         """A table cell under a role column: role sentences (`X牵头，Y、Z配合`) or a unit list whose lead may
         be marked (`X（牵头）、Y`)."""
@@ -279,6 +314,11 @@ class RoleReader:
         if chains:
             return [i for c in chains for i in c.items]
         return self.items(cell, role, word)
+
+
+def _label(m: re.Match) -> str:
+    """The role label a match of RoleReader.label found, whichever way it was written."""
+    return m.group("bracketed") or m.group("colon") or m.group("copula")
 
 
 def _label_candidates(text: str) -> list[tuple[str, str, str]]:

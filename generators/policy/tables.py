@@ -46,9 +46,8 @@ def header_of(cells: list[str], vocabulary: Vocabulary) -> list[Column] | None:
     kinds = {c.kind for c in columns}
     if len(cells) >= 2 and "duty" in kinds and {"unit", "lead", "responsible"} & kinds:
         return [Column("unit", c.name) if c.kind in ("lead", "responsible") else c for c in columns]
-    if len(cells) >= 3 and "task" in kinds and {"lead", "responsible"} & kinds:
-        return columns
-    if len(cells) >= 3 and "task" in kinds and "unit" in kinds:  # 工作任务 / 实施单位: the units carry it out
+    if len(cells) >= 3 and "task" in kinds and {"lead", "responsible", "unit"} & kinds:
+        # 工作任务 / 实施单位 (a unit column without a role word): the units carry it out
         return [Column("responsible", c.name) if c.kind == "unit" else c for c in columns]
     return None
 

@@ -20,6 +20,7 @@ TRAILING_WORDS = re.compile(
 FULL_WIDTH_BRACKETS = str.maketrans("()", "（）")
 PARENTHETICAL = re.compile(r"^(?P<core>.+?)[（(][^（）()]*[）)]$")
 CJK = "\u4e00-\u9fff"
+VILLAGE = "村"  # the level of a village or community (vocabulary place_endings, units.yaml level)
 
 
 def _split_top(text: str, separators: str) -> list[str]:
@@ -73,7 +74,7 @@ def split_unit_list(text: str, resolves=None) -> list[str]:
 @dataclass(frozen=True)
 class Resolution:
     unit: str | None
-    how: str  # locality | alias | prefix | suffix | explained | unmatched
+    how: str  # locality | alias | prefix | suffix | place | explained | unmatched
     note: str = ""
     level: str | None = None
 
@@ -184,7 +185,15 @@ class UnitResolver:
                 if inner:
                     how = "prefix" if inner[1] != "suffix" else "suffix"
                     return inner[0], how, level or inner[2], prefix + inner[3]
-        return None
+        village = self._village(text)
+        return (village, "place", None, "") if village else None
+
+    def _village(self, text: str) -> str | None:
+        """A village or community named by itself (石门村, 红岩社区) is the unit of its level (村（社区）)."""
+        m = self.place_name.match(text) if self.place_name else None
+        if not m or m.end() != len(text) or _place_level(text, self.vocabulary) != VILLAGE:
+            return None
+        return next((u.id for u in self.catalogue.units.values() if u.level == VILLAGE), None)
 
     def level_of(self, text: str, unit: str | None) -> str | None:
         """The level the wording names: a school; the unit's only level; the level of its prefix."""
@@ -255,10 +264,13 @@ class UnitResolver:
         if self.suffixes:  # named institutions with a place before them: 青龙中学, 东陵区实验中学
             ends = "|".join(re.escape(s) for s, _ in self.suffixes)
             heads = "|".join(re.escape(p) for p, _ in self.prefixes if p)
-            bounded = rf"(?:{heads})[{CJK}]{{0,6}}?(?:{ends})(?![{CJK}])"
+            # the name may go on into the sentence (镇中心学校要建立…), not into a word (中学生, 学校周边)
+            bounded = rf"(?:{heads})[{CJK}]{{0,6}}?(?:{ends})(?![生校内外周])"
             for m in re.finditer(bounded, text):
                 if any(p <= m.start() < p + len(w) for p, w, _ in found):
                     continue
+                if text.startswith(self.vocabulary.person_words, m.end()):
+                    continue  # 镇中心学校教师: a person
                 named = self.resolve(m.group(0)).unit
                 if named and len(m.group(0)) >= 3:
                     found.append((m.start(), m.group(0), named))

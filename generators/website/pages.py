@@ -17,6 +17,7 @@ from generators.policy.model import (
     PolicyModel,
     Role,
 )
+from generators.policy.outline import is_article
 from generators.policy.review import document_coverage
 from generators.policy.work_calendar import WorkCalendar
 from generators.website.render import PageTask
@@ -83,7 +84,9 @@ def document_blocks(doc: Document) -> list[dict]:
         if clause.is_heading:
             text, rest = clause.text, ""
             head, dot, tail = clause.text.partition("。")
-            if dot and len(head) <= 30:
+            if is_article(clause.label):  # 第二条 is numbered, not titled: its text is its body
+                text, rest = "", clause.text
+            elif dot and len(head) <= 30:
                 text, rest = head + dot, tail
             elif len(clause.text) > 60:
                 text, rest = "", clause.text
@@ -575,7 +578,7 @@ def deadline_view(model: PolicyModel, calendar: WorkCalendar, citer: SiteCiter, 
         task = next((t for t in model.tasks if t.doc == d.source.doc and t.clause == d.task), None)
         return {
             "when": d.describe(),
-            "what": (task.title if task else d.action),
+            "what": (task.title if task and task.kind != "clause" else d.action),
             "units": "、".join(model.units[u].short for u in d.units) or "—",
             "source": citer.source(path, d.source),
         }
