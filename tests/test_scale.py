@@ -259,3 +259,59 @@ def test_a_worker_elsewhere_gets_the_fonts_and_keeps_nothing(tmp_path):
     assert sent and all(p.exists() for p in sent)
     pdf.forget_writers()
     assert not any(p.exists() for p in sent) and not pdf._WRITERS
+
+
+# Registry folders as villages send them: subfolders, .xls/.ods/.csv, lock files, a corrupt or encrypted
+# file among good ones, a village sent twice, rows rejected and warned about.
+MIXED = (
+    "02-ods-file",
+    "04-real-xls",
+    "06-township-subfolders",
+    "07-lock-and-other-files",
+    "11-village-sent-twice-newer",
+    "13-corrupt-file-among-good",
+    "15-encrypted-xlsx",
+    "30-csv-ragged-rows",
+    "32-csv-gbk-title-rows",
+    "45-duplicates-in-village",
+)
+
+
+def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_path, model):
+    """Each file read by its own task (#15's read_registry_file) in a pool of two, results put back in the
+    listing's order: the import, its rejected-rows workbook and its notices are those of a serial read."""
+    import datetime as dt
+
+    from generators.registry.folder import registry_files
+    from generators.registry.local_rules import county_rules
+    from generators.registry.rejected import rejected_workbook
+    from generators.registry.validate import import_reads, import_registry
+    from tests.registry_fixtures import SCHEMA
+
+    corpus = ROOT / "tests" / "corpus" / "registry"
+    folder = tmp_path / "registry"
+    for name in MIXED:
+        shutil.copytree(corpus / "scenarios" / name, folder / name)
+    places = read_places(corpus / "places.yaml")
+    rules = county_rules(model, places, 90)
+    as_of = dt.date(2026, 10, 31)
+    listing = registry_files(folder)
+    assert len(listing.files) > len(MIXED)  # several files per folder
+
+    def imported(executor) -> tuple[bytes, bytes]:
+        reads = pipeline.read_files(executor, folder, listing.files, SCHEMA)
+        assert [r.path for r in reads] == listing.files  # the listing's order, whatever finished first
+        result = import_reads(folder, listing, reads, places, model, rules, as_of)
+        book = rejected_workbook(SCHEMA, result.rejected, result.warnings, result.files, result.notes)
+        return repr(result).encode(), book  # repr: content only, not object identity
+
+    pool = PoolExecutor(2)
+    try:
+        pooled = imported(pool)
+    finally:
+        pool.close()
+    serial = imported(SerialExecutor())
+    assert pooled == serial
+    direct = import_registry(folder, SCHEMA, places, model, rules, as_of)  # read in this process
+    assert repr(direct).encode() == serial[0]
+    assert direct.rejected and direct.unreadable and direct.cases  # the folder is varied enough
