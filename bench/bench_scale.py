@@ -46,12 +46,7 @@ from generators.registry.local_rules import county_rules
 from generators.registry.pii import personal_values, place_words
 from generators.registry.places import read_places
 from generators.registry.schema import read_schema
-from generators.registry.synthetic import (
-    SyntheticSettings,
-    place_list_yaml,
-    synthetic_places,
-    write_synthetic_registry,
-)
+from generators.registry.synthetic import SyntheticSettings, place_list_yaml, write_synthetic_registry
 
 W1 = {"townships": 20, "villages_per_township": 20, "cases_per_village": 60, "months": 12}
 STAGE = re.compile(r"\[(\d+)/\d+\] (.+?) … 完成，([\d.]+) 秒")
@@ -63,14 +58,16 @@ def county(work: Path, size: dict[str, int]) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "data", data)
     config = read_registry_config(data / "registry.yaml")
     synthetic = SyntheticSettings.from_config(config.synthetic, **size)
-    places = synthetic_places(synthetic, read_places(data / "places.yaml"))
+    settings = settings_for(work, data, None)
+    policies = pipeline.load_policies(settings)
+    sized, places, printed = pipeline.synthetic_county(
+        settings, policies, synthetic, read_places(data / "places.yaml")
+    )
     (data / "places.yaml").write_text(place_list_yaml(places), encoding="utf-8")
-    policies = pipeline.load_policies(settings_for(work, data, None))
     rules = county_rules(policies.model, places, config.periodic_contact_days)
     registry.mkdir()
-    write_synthetic_registry(
-        synthetic, rules.narrowest_ages(), read_schema(data / "registry" / "schema.yaml"), registry, places
-    )
+    schema = read_schema(data / "registry" / "schema.yaml")
+    write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, registry, sized, printed=printed)
     return data, registry
 
 

@@ -37,6 +37,7 @@ from generators.core.files import (
 )
 from generators.core.months import Month
 from generators.policy.build import build_policy_model
+from generators.policy.citations import clause_label
 from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
 from generators.policy.review import review_report
@@ -60,6 +61,8 @@ from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import (
+    NOTHING_PRINTED,
+    PrintedWords,
     SyntheticSettings,
     place_list_yaml,
     synthetic_places,
@@ -145,18 +148,19 @@ def import_registries(
     places = read_places(settings.places)
     data_month = settings.month.shift(-1) if settings.month else None
     synthetic = sized = None
+    printed = NOTHING_PRINTED
     if settings.registry is not None or config.source != "synthetic":
         folder = settings.registry or (settings.data / config.source)
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
-        # a county larger than the list gets generated places (made by our code), which join the list
-        sized = synthetic_places(synthetic, places)
-        places = with_synthetic_places(places, sized)
+        sized, places, printed = synthetic_county(settings, policies, synthetic, places)
     rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
     if synthetic is not None and sized is not None:
         write_tree({}, None, folder)  # start empty: no stale villages
-        write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, folder, sized, executor.run)
+        write_synthetic_registry(
+            synthetic, rules.narrowest_ages(), schema, folder, sized, executor.run, printed
+        )
         (settings.build / "registry-default-places.yaml").write_text(
             place_list_yaml(places), encoding="utf-8"
         )
@@ -173,6 +177,55 @@ def import_registries(
         )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
     return Registry(config, schema, rules, imported, folder, month, places)
+
+
+def synthetic_county(
+    settings: Settings, policies: Policies, synthetic: SyntheticSettings, listed: PlaceList
+) -> tuple[PlaceList, PlaceList, PrintedWords]:
+    """The synthetic county at its size: its places, the county's list with the generated ones joined
+    (made by our code), and the words its made-up people avoid. A county bigger than the list has
+    made-up places and people that are no words the site prints, so that the privacy guard finds none of
+    them on a page, whatever the size. A county within the list is drawn as it always was: its builds are
+    checked by the tests, and a row of it pasted into a policy text must still be found, not drawn anew."""
+    texts = site_texts(settings, policies)
+    sized = synthetic_places(synthetic, listed, PrintedWords.of(texts, place_words(listed)))
+    places = with_synthetic_places(listed, sized)
+    if places == listed:
+        return sized, places, NOTHING_PRINTED
+    return sized, places, PrintedWords.of([*texts, *place_texts(places)], place_words(places))
+
+
+TEXT_SUFFIXES = (".txt", ".yaml", ".yml", ".md", ".j2", ".html", ".js", ".css", ".json")
+
+
+def site_texts(settings: Settings, policies: Policies) -> list[str]:
+    """Every text the site prints whatever the registry holds: the data folder's texts (policies of every
+    edition, vocabularies, unit and group names), each clause as document pages print it (its label, then
+    its text), the templates, the static files, mkdocs.yml and the theme's Chinese interface words."""
+    files = [settings.mkdocs_config, *_theme_words()]
+    for folder in (settings.data, settings.templates, settings.static_docs):
+        files += sorted(p for p in folder.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file())
+    texts = [p.read_text(encoding="utf-8", errors="ignore") for p in files]
+    for model in policies.models.values():
+        for doc in model.documents:
+            texts.append("\n".join(f"{clause_label(doc, c)} {c.text}" for c in doc.clauses.values()))
+    return texts
+
+
+def _theme_words() -> list[Path]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("material")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    found = Path(next(iter(spec.submodule_search_locations))) / "templates/partials/languages/zh.html"
+    return [found] if found.exists() else []
+
+
+def place_texts(places: PlaceList) -> list[str]:
+    """The place names as lists print them, one after the other (a name may read across two of them)."""
+    townships = [t.name + "".join(v.name for v in t.villages) for t in places.townships]
+    return [places.county + "".join(townships), "".join(v.name for t in places.townships for v in t.villages)]
 
 
 def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:

@@ -4,6 +4,7 @@ content-keyed caches, quiet progress in logs."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -315,3 +316,70 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     direct = import_registry(folder, SCHEMA, places, model, rules, as_of)  # read in this process
     assert repr(direct).encode() == serial[0]
     assert direct.rejected and direct.unreadable and direct.cases  # the folder is varied enough
+
+
+# --- made-up names and the privacy guard -----------------------------------------------------------
+def _county(policies, **over):
+    from generators.registry.config import read_registry_config
+
+    settings = _settings(Path("/nonexistent"), "x")
+    synthetic = size(**over)
+    sized, places, printed = pipeline.synthetic_county(settings, policies, synthetic, LISTED)
+    config = read_registry_config(ROOT / "data" / "registry.yaml")
+    return settings, synthetic, sized, places, printed, config
+
+
+def test_a_place_name_inside_another_is_not_printed_alone_but_a_name_across_two_is():
+    from generators.registry.synthetic import PrintedWords
+
+    printed = PrintedWords.of(["杨湾社区、青山社区；成文日期"], ["杨湾社区", "青山社区"])
+    assert "成文" in printed and "区青" in printed and "成文日期" in printed
+    assert "杨湾" not in printed and "青山" not in printed  # the guard counts them as the place's own
+
+
+@pytest.mark.parametrize("townships,villages", [(20, 20), (40, 10), (80, 20)])
+def test_made_up_places_are_no_words_the_site_prints(policies, townships, villages):
+    from generators.privacy.guard import letters_form
+
+    settings, _, sized, places, _, _ = _county(policies, townships=townships, villages_per_township=villages)
+    text = "\n".join(letters_form(t) for t in pipeline.site_texts(settings, policies))
+    listed = set(LISTED.names())
+    made = [n for t in sized.townships for n in (t.name, *(v.name for v in t.villages)) if n not in listed]
+    assert len(made) > townships * villages * 0.9
+    bases = [re.sub("(镇|街道|村|社区)$", "", n) for n in made]
+    assert [b for b in bases if b in text] == []
+
+
+def test_a_big_made_up_county_gives_the_guard_nothing_to_find_in_what_the_site_prints(policies):
+    """40 townships × 10 villages of made-up people: no name, guardian or visiting staff member is a word
+    of the policy texts, the vocabularies, the templates, the theme or the place list as pages print it."""
+    from generators.privacy.guard import Matcher, Needle
+    from generators.registry.local_rules import county_rules
+    from generators.registry.pii import place_words
+    from generators.registry.synthetic import generate
+
+    settings, synthetic, sized, places, printed, config = _county(
+        policies, townships=40, villages_per_township=10, cases_per_village=30, months=2
+    )
+    rules = county_rules(policies.model, places, config.periodic_contact_days).narrowest_ages()
+    people = generate(synthetic, rules, sized, printed)
+    names = {
+        row[key]
+        for cases, _ in people.values()
+        for row in cases
+        for key in ("name", "guardian", "contact_person")
+    }
+    assert len(names) > 5000
+    matcher = Matcher([Needle(n, "姓名", "") for n in sorted(names)], place_words(places))
+    found = {
+        form
+        for text in pipeline.site_texts(settings, policies) + pipeline.place_texts(places)
+        for (_, form), _ in matcher.find(text)
+    }
+    assert found == set()
+    # without the care, such a county's names are found (the guard would stop its build)
+    careless = generate(synthetic, rules, sized)
+    names = {row["name"] for cases, _ in careless.values() for row in cases}
+    matcher = Matcher([Needle(n, "姓名", "") for n in sorted(names)], place_words(places))
+    assert any(matcher.find(text) for text in pipeline.site_texts(settings, policies))
+

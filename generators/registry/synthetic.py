@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import calendar as cal
 import datetime as dt
+import functools
 import random
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import yaml
 
 from generators.core.months import add_years
 from generators.policy.age_rules import AgeRule
+from generators.privacy.guard import letters_form
 from generators.registry.places import PlaceList, Township, Village, place_key
 from generators.registry.schema import RegistrySchema
 from generators.registry.template import registry_workbook
@@ -94,6 +97,68 @@ class SyntheticSettings:
         return cls(**values)
 
 
+CJK = "\u3400-\u9fff"
+EDGE_END = re.compile(f"([{CJK}])(?![{CJK}])")
+EDGE_START = re.compile(f"(?<![{CJK}])([{CJK}])")
+
+
+@dataclass(frozen=True)
+class PrintedWords:
+    """What the site prints whatever the registry holds (policy texts, vocabularies, templates, the theme's
+    words, the place list), as the privacy guard reads it. Made-up places and people avoid its words: the
+    guard looks for every registry name in everything published, so a made-up person called 成文 would stop
+    the build at 成文日期, and one called 区青 where a list prints 杨湾社区、青山社区; a made-up 平台村 would
+    make the word 平台 part of a public place name wherever the texts use it.
+
+    The guard takes no name for a person's inside a place name (杨柳 in 杨柳社区), so neither do these
+    words: a place name keeps only its first and last character, where a name may read across its edge.
+    Pages put one text after another (a label, then a clause; a question, then a place): a two-character
+    name may also read across such an edge, from a character that ends a stretch of text to one that
+    begins one."""
+
+    letters: str  # every text in letter form, one line each
+    pairs: frozenset[str]  # every two-character stretch of them (most made-up names have two or three)
+    ends: frozenset[str] = frozenset()  # characters that end a stretch of CJK text in some text
+    starts: frozenset[str] = frozenset()  # characters that begin one
+
+    @classmethod
+    def of(cls, texts: Iterable[str], places: Iterable[str] = ()) -> PrintedWords:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for word in places:
+            form = letters_form(word)
+            if len(form) > 1:
+                automaton.add_word(form, len(form))
+        lines, ends, starts = [], set(), set()
+        for text in texts:
+            ends.update(EDGE_END.findall(text))
+            starts.update(EDGE_START.findall(text))
+            line = letters_form(text)
+            if len(automaton):
+                if automaton.kind != ahocorasick.AHOCORASICK:
+                    automaton.make_automaton()
+                inside = bytearray(len(line))  # characters strictly inside a place name
+                for end, length in automaton.iter(line):
+                    inside[end - length + 2 : end] = b"\x01" * (length - 2)
+                line = "".join("\n" if flag else ch for ch, flag in zip(line, inside, strict=True))
+            lines.append(line)
+        letters = "\n".join(lines)
+        pairs = frozenset(letters[i : i + 2] for i in range(len(letters) - 1))
+        return cls(letters, pairs, frozenset(ends), frozenset(starts))
+
+    def has_word(self, word: str) -> bool:
+        """`word` stands in one of the texts."""
+        return word in self.pairs if len(word) == 2 else word in self.letters
+
+    def __contains__(self, name: str) -> bool:
+        """A person's `name` stands in a text, or may read across the edge of two."""
+        return self.has_word(name) or (len(name) == 2 and name[0] in self.ends and name[1] in self.starts)
+
+
+NOTHING_PRINTED = PrintedWords("", frozenset())
+
+
 def _place_bases(seed: int) -> Iterator[str]:
     """Every two-character place name in a seeded order, then every three-character one: endless enough,
     never the same name twice."""
@@ -109,13 +174,16 @@ def _place_bases(seed: int) -> Iterator[str]:
         yield from three
 
 
-def synthetic_places(settings: SyntheticSettings, listed: PlaceList) -> PlaceList:
+def synthetic_places(
+    settings: SyntheticSettings, listed: PlaceList, printed: PrintedWords = NOTHING_PRINTED
+) -> PlaceList:
     """The county's place list at the synthetic size: the listed townships and villages first, exactly as
-    listed, then made-up ones (unique, plausible) for whatever the size asks beyond the list."""
+    listed, then made-up ones (unique, plausible, no word the site prints) for whatever the size asks
+    beyond the list."""
     taken = {place_key(n) for n in listed.names()}
     taken |= {n[:-1] for n in taken if n.endswith(("镇", "乡", "村"))}
     taken |= {n[:-2] for n in taken if n.endswith(("街道", "社区"))}
-    bases = (b for b in _place_bases(settings.seed) if b not in taken)
+    bases = (b for b in _place_bases(settings.seed) if b not in taken and not printed.has_word(b))
     townships = []
     for t in range(settings.townships):
         if t < len(listed.townships):
@@ -214,13 +282,41 @@ def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
+def _unprinted(draw: Callable[[], str], printed: PrintedWords) -> str:
+    """A made-up name that is no word the site prints (drawn again until it is not)."""
+    name = draw()
+    for _ in range(100):
+        if name not in printed:
+            break
+        name = draw()
+    return name
+
+
+def _person(fake, male: bool, printed: PrintedWords) -> tuple[str, str]:
+    """(surname, name) of a made-up person whose name is no word the site prints."""
+    for _ in range(100):
+        surname = fake.last_name()
+        name = surname + (fake.first_name_male() if male else fake.first_name_female())
+        if name not in printed:
+            break
+    return surname, name
+
+
+def _guardian(fake, surname: str) -> str:
+    return surname + fake.first_name()
+
+
 def generate(
-    settings: SyntheticSettings, rules: dict[str, AgeRule], places: PlaceList | None = None
+    settings: SyntheticSettings,
+    rules: dict[str, AgeRule],
+    places: PlaceList | None = None,
+    printed: PrintedWords = NOTHING_PRINTED,
 ) -> dict[tuple[str, str], tuple[list, list]]:
     """(township, village) → (case rows, contact rows), rows keyed by schema column keys, for the places of
-    `synthetic_places(settings, …)` (made-up ones only when no list is given)."""
+    `synthetic_places(settings, …)` (made-up ones only when no list is given). No person's name is a word
+    of `printed`."""
     if places is None:
-        places = synthetic_places(settings, PlaceList(settings.county, ()))
+        places = synthetic_places(settings, PlaceList(settings.county, ()), printed)
     from faker import Faker
 
     rng = random.Random(settings.seed)
@@ -232,7 +328,9 @@ def generate(
         window_start = (window_start - dt.timedelta(days=1)).replace(day=1)
     words = PLACE_WORDS[:]
     rng.shuffle(words)  # no longer names places (the place list does), but keeps the draws that follow
-    staff = [fake.name() for _ in range(settings.townships * settings.villages_per_township * 2)]
+    staff = [
+        _unprinted(fake.name, printed) for _ in range(settings.townships * settings.villages_per_township * 2)
+    ]
     out: dict[tuple[str, str], tuple[list, list]] = {}
     seq = 0
     used_ids: set[str] = set()
@@ -252,10 +350,9 @@ def generate(
                 young = max(young, rule.min_age or 0)
                 old = min(old, (rule.below or 26) - 1)
                 male = rng.random() < 0.55
-                surname = fake.last_name()
-                given = fake.first_name_male() if male else fake.first_name_female()
+                surname, name = _person(fake, male, printed)
                 if seq in (7, 40):
-                    given = RARE_GIVEN_NAMES[seq % 2]
+                    name = surname + RARE_GIVEN_NAMES[seq % 2]
                 # entered in the reporting window for about a fifth, earlier for the rest
                 recent = rng.random() < 0.2
                 entry = _random_date(
@@ -287,11 +384,11 @@ def generate(
                         "group": name_,
                         "distress_type": rng.choice(DISTRESS_TYPES) if gid == "distressed" else None,
                         "risk": risk,
-                        "name": surname + given,
+                        "name": name,
                         "gender": "男" if male else "女",
                         "birth_date": birth,
                         "id_number": unique_id(settings.area_code, birth, seq, male, used_ids),
-                        "guardian": surname + fake.first_name(),
+                        "guardian": _unprinted(functools.partial(_guardian, fake, surname), printed),
                         "guardian_relation": rng.choice(["父亲", "母亲", "祖父母", "外祖父母", "其他亲属"]),
                         "phone": fake.phone_number(),
                         "address": f"{settings.county}{township}{village}"
@@ -341,6 +438,7 @@ def write_synthetic_registry(
     folder: Path,
     places: PlaceList,
     run=None,
+    printed: PrintedWords = NOTHING_PRINTED,
 ) -> list[Path]:
     """One workbook per village, as a village would keep it. The people are drawn in order (one seeded
     generator); the workbooks are written by `run` (an executor's, one task per village) when given."""
@@ -351,7 +449,7 @@ def write_synthetic_registry(
             cases,
             contacts,
         )
-        for (township, village), (cases, contacts) in generate(settings, rules, places).items()
+        for (township, village), (cases, contacts) in generate(settings, rules, places, printed).items()
     ]
     if run is None:
         for item in items:
