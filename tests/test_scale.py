@@ -383,3 +383,27 @@ def test_a_big_made_up_county_gives_the_guard_nothing_to_find_in_what_the_site_p
     matcher = Matcher([Needle(n, "姓名", "") for n in sorted(names)], place_words(places))
     assert any(matcher.find(text) for text in pipeline.site_texts(settings, policies))
 
+
+def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(tmp_path, policies):
+    """The guard's public words are the county's place list (data/places.yaml) with the places made up for
+    a bigger synthetic county, as the generator made them; never the place cells of the registry."""
+    from generators.registry.pii import place_words
+
+    settings = Settings.from_args(
+        ROOT,
+        build=tmp_path / "build",
+        site=tmp_path / "site",
+        restricted=tmp_path / "restricted",
+        month="2026-11",
+        synthetic_size={"townships": 3, "villages_per_township": 2, "cases_per_village": 4, "months": 2},
+    )
+    registry = pipeline.import_registries(settings, policies, SerialExecutor())
+    synthetic = size(townships=3, villages_per_township=2, cases_per_village=4, months=2)
+    _, places, _ = pipeline.synthetic_county(settings, policies, synthetic, LISTED)
+    assert registry.places == places and len(places.townships) == 3
+    assert read_places(settings.build / "registry-default-places.yaml") == places
+    made = places.townships[2]
+    assert made.name not in LISTED.names() and {c.township for c in registry.imported.cases} >= {made.name}
+    words = set(place_words(registry.places))
+    assert {made.name, *(v.name for v in made.villages)} <= words
+    assert set(LISTED.names()) <= words  # listed villages without a registry this time stay public words
