@@ -223,9 +223,12 @@ def _theme_words() -> list[Path]:
 
 
 def place_texts(places: PlaceList) -> list[str]:
-    """The place names as lists print them, one after the other (a name may read across two of them)."""
-    townships = [t.name + "".join(v.name for v in t.villages) for t in places.townships]
-    return [places.county + "".join(townships), "".join(v.name for t in places.townships for v in t.villages)]
+    """The place names as lists print them, one after the other (a name may read across two of them);
+    each name also begins and ends a stretch of text, as in a table's first column after its header
+    (合计 | 宁滩村: a name may read across that edge too)."""
+    townships = ["、".join((t.name, *(v.name for v in t.villages))) for t in places.townships]
+    villages = "、".join(v.name for t in places.townships for v in t.villages)
+    return ["、".join((places.county, *townships)), villages]
 
 
 def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
