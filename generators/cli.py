@@ -46,6 +46,16 @@ def parser() -> argparse.ArgumentParser:
         ("months", "联系记录月数"),
     ):
         size.add_argument(f"--{flag}", type=int, metavar="N", help=f"{what} / {flag.replace('-', ' ')}")
+    run = common.add_argument_group("并行 / where the work runs")
+    run.add_argument(
+        "--workers", type=int, metavar="N", help="本机并行进程数，默认为 CPU 核数 / local worker processes"
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="Dask 调度器地址（如 tcp://10.0.0.5:8786；也可用环境变量 DASK_SCHEDULER_ADDRESS）/ Dask scheduler",
+    )
+    run.add_argument("--serial", action="store_true", help="全部在本进程中依次运行（排错用）/ no parallelism")
     common.add_argument("-q", "--quiet", action="store_true", help="不显示进度 / no progress output")
     p = argparse.ArgumentParser(
         prog="python -m generators",
@@ -92,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                 k: getattr(args, k)
                 for k in ("townships", "villages_per_township", "cases_per_village", "months")
             },
+            args.scheduler,
+            args.workers,
+            args.serial,
         )
         if args.command == "build":
             from generators.commands import build

@@ -26,6 +26,7 @@ from generators.assessment.scoring import Assessment, assess, not_submitted, reg
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
 from generators.core.errors import InputError, Problem, display_path
+from generators.core.executor import Executor, SerialExecutor
 from generators.core.files import (
     fill_folder,
     make_private,
@@ -36,28 +37,40 @@ from generators.core.files import (
 )
 from generators.core.months import Month
 from generators.policy.build import build_policy_model
+from generators.policy.citations import clause_label
 from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
 from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
 from generators.printing.fonts import PrintFonts, prepare_print_fonts
 from generators.printing.handbook import handbook_jobs
-from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs
-from generators.printing.pdf import PdfWriter
+from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
+from generators.printing.packs import SheetPrint, TownshipPrint, print_township
+from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
 from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
 from generators.registry.figures import PublicFigures, on_place_list, public_figures
+from generators.registry.folder import file_name, registry_files
 from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import personal_values, place_words
 from generators.registry.places import PlaceList, read_places
+from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
-from generators.registry.synthetic import SyntheticSettings, write_synthetic_registry
+from generators.registry.synthetic import (
+    NOTHING_PRINTED,
+    PrintedWords,
+    SyntheticSettings,
+    place_list_yaml,
+    synthetic_places,
+    with_synthetic_places,
+    write_synthetic_registry,
+)
 from generators.registry.template import registry_workbook
-from generators.registry.validate import RegistryImport, import_registry, import_summary
+from generators.registry.validate import RegistryImport, import_reads, import_summary
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
@@ -117,40 +130,124 @@ class Registry:
     imported: RegistryImport
     folder: Path
     month: Month  # the report month
-    places: PlaceList
+    places: PlaceList  # the county's place list; for a synthetic county, with its generated places
 
     @property
     def summary(self) -> dict:
         return import_summary(self.imported)
 
 
-def import_registries(settings: Settings, policies: Policies) -> Registry:
-    """The registry's files (the synthetic default is generated into build/), imported and validated."""
+def import_registries(
+    settings: Settings, policies: Policies, executor: Executor | None = None, tick=None
+) -> Registry:
+    """The registry's files (the synthetic default is generated into build/), read in parallel, one task
+    per file (in this process without an executor), then validated together."""
+    executor = executor or SerialExecutor()
     config = read_registry_config(settings.registry_config)
     schema = read_schema(settings.registry_schema)
     places = read_places(settings.places)
-    rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
     data_month = settings.month.shift(-1) if settings.month else None
+    synthetic = sized = None
+    printed = NOTHING_PRINTED
     if settings.registry is not None or config.source != "synthetic":
         folder = settings.registry or (settings.data / config.source)
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
+        sized, places, printed = synthetic_county(settings, policies, synthetic, places)
+    rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
+    if synthetic is not None and sized is not None:
         write_tree({}, None, folder)  # start empty: no stale villages
-        files = write_synthetic_registry(synthetic, rules.narrowest_ages(), schema, folder)
-        # the generated county's places (its files are named 乡镇-村.xlsx) join the list: made by our code
-        places = places.with_places([tuple(p.stem.split("-", 1)) for p in files])  # type: ignore[misc]
+        write_synthetic_registry(
+            synthetic, rules.narrowest_ages(), schema, folder, sized, executor.run, printed
+        )
+        (settings.build / "registry-default-places.yaml").write_text(
+            place_list_yaml(places), encoding="utf-8"
+        )
         data_month = data_month or Month.of(synthetic.as_of)
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    imported = import_registry(folder, schema, places, policies.model, rules, as_of)
+    listing = registry_files(folder)
+    reads = read_files(executor, folder, listing.files, schema, tick)
+    imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):
         raise InputError(
             Problem(display_path(folder), "台账中没有可用的行，无法确定报表月份：请用 --month 指定")
         )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
     return Registry(config, schema, rules, imported, folder, month, places)
+
+
+def synthetic_county(
+    settings: Settings, policies: Policies, synthetic: SyntheticSettings, listed: PlaceList
+) -> tuple[PlaceList, PlaceList, PrintedWords]:
+    """The synthetic county at its size: its places, the county's list with the generated ones joined
+    (made by our code), and the words its made-up people avoid. A county bigger than the list has
+    made-up places and people that are no words the site prints, so that the privacy guard finds none of
+    them on a page, whatever the size. A county within the list is drawn as it always was: its builds are
+    checked by the tests, and a row of it pasted into a policy text must still be found, not drawn anew."""
+    texts = site_texts(settings, policies)
+    sized = synthetic_places(synthetic, listed, PrintedWords.of(texts, place_words(listed)))
+    places = with_synthetic_places(listed, sized)
+    if places == listed:
+        return sized, places, NOTHING_PRINTED
+    return sized, places, PrintedWords.of([*texts, *place_texts(places)], place_words(places))
+
+
+TEXT_SUFFIXES = (".txt", ".yaml", ".yml", ".md", ".j2", ".html", ".js", ".css", ".json")
+
+
+def site_texts(settings: Settings, policies: Policies) -> list[str]:
+    """Every text the site prints whatever the registry holds: the data folder's texts (policies of every
+    edition, vocabularies, unit and group names), each clause as document pages print it (its label, then
+    its text), the templates, the static files, mkdocs.yml and the theme's Chinese interface words."""
+    files = [settings.mkdocs_config, *_theme_words()]
+    for folder in (settings.data, settings.templates, settings.static_docs):
+        files += sorted(p for p in folder.rglob("*") if p.suffix in TEXT_SUFFIXES and p.is_file())
+    texts = [p.read_text(encoding="utf-8", errors="ignore") for p in files]
+    for model in policies.models.values():
+        for doc in model.documents:
+            texts.append("\n".join(f"{clause_label(doc, c)} {c.text}" for c in doc.clauses.values()))
+    return texts
+
+
+def _theme_words() -> list[Path]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("material")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    found = Path(next(iter(spec.submodule_search_locations))) / "templates/partials/languages/zh.html"
+    return [found] if found.exists() else []
+
+
+def place_texts(places: PlaceList) -> list[str]:
+    """The place names as lists print them, one after the other (a name may read across two of them);
+    each name also begins and ends a stretch of text, as in a table's first column after its header
+    (合计 | 宁滩村: a name may read across that edge too)."""
+    townships = ["、".join((t.name, *(v.name for v in t.villages))) for t in places.townships]
+    villages = "、".join(v.name for t in places.townships for v in t.villages)
+    return ["、".join((places.county, *townships)), villages]
+
+
+def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
+    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
+    path, name = item
+    return read_registry_file(path, schema, name)
+
+
+def read_files(
+    executor: Executor, folder: Path, files: list[Path], schema: RegistrySchema, tick=None
+) -> list[FileRead]:
+    """Every file read on its own, one task per file, in the listing's order."""
+    reads: list[FileRead | None] = [None] * len(files)
+    items = [(path, file_name(folder, path)) for path in files]
+    for index, read in executor.run(_read_file, items, schema, tick=tick):
+        reads[index] = read
+    done = [r for r in reads if r is not None]
+    assert len(done) == len(files), "a registry file's read was lost"  # the executor yields every task
+    return done
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
@@ -163,11 +260,16 @@ class MonthFigures:
     submitted: int
 
 
-def derive_month(settings: Settings, policies: Policies, registry: Registry) -> MonthFigures:
+def derive_month(
+    settings: Settings, policies: Policies, registry: Registry, executor: Executor | None = None
+) -> MonthFigures:
+    """The month's figures per village, township (one task each) and county; the pilots' assessments."""
     model, month = policies.model, registry.month
     # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
     cases = on_place_list(registry.imported.cases, registry.places)
-    county = monthly_areas(cases, registry.imported.contacts, month, registry.rules)
+    county = monthly_areas(
+        cases, registry.imported.contacts, month, registry.rules, run=executor.run if executor else None
+    )
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -257,15 +359,14 @@ def search_dict(settings: Settings, edition: Edition) -> Path:
 # --- 5. print: every PDF's HTML, the fonts they need, and the public PDFs ----------------------------
 @dataclass(frozen=True)
 class PrintPlan:
-    """The print jobs of this build and the writer that lays them out with fonts cut for their text."""
+    """The print jobs of this build and the setup (stylesheet, fonts cut for their text) to write them."""
 
     public: list[PrintJob]  # fillable forms, the pilots' summary
     editions: dict[str, list[PrintJob]]  # the handbook and unit PDFs of each edition
-    restricted: list[PrintJob]  # briefing sheets and packs, assessment reports
-    report_jobs: list[PrintJob]
-    packs: list[TownshipPack]
+    packs: list[TownshipPack]  # briefing sheets per township (their HTML is made township by township)
+    report_jobs: list[PrintJob]  # assessment reports (restricted)
     fonts: PrintFonts
-    writer: PdfWriter
+    setup: PrintSetup
     new_key: bool  # a pseudonym key was made by this build
 
 
@@ -285,7 +386,6 @@ def plan_print(
     public, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
     )
-    restricted = briefing_jobs(env, packs) + report_jobs
     editions = {}
     for e in policies.editions:
         tasks, rendered = pages.versions[e.number]
@@ -304,26 +404,61 @@ def plan_print(
             handbook_pdf_path(e),
             unit_pdf,
         )
-    every_job = public + restricted + [j for jobs in editions.values() for j in jobs]
-    fonts = prepare_print_fonts(settings.cache / "fonts", [j.html for j in every_job])
-    writer = PdfWriter(env, fonts, cache=settings.cache / "pdf")
-    return PrintPlan(public, editions, restricted, report_jobs, packs, fonts, writer, new_key)
+    # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
+    # made only when it is printed), the template's own text is that of the first pack.
+    texts = [j.html for j in public + report_jobs]
+    texts += [j.html for jobs in editions.values() for j in jobs]
+    texts += [repr(pack) for pack in packs] + [j.html for j in briefing_jobs(env, packs[:1])]
+    fonts = prepare_print_fonts(settings.cache / "fonts", texts)
+    return PrintPlan(public, editions, packs, report_jobs, fonts, print_setup(env, fonts), new_key)
 
 
-def print_public(settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, tick=None) -> None:
-    """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs."""
+def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:
+    """The setup as sent to the executor's workers: with the fonts' bytes when they run elsewhere."""
+    return setup.portable() if executor.name == "dask" else setup
+
+
+def render_cached(
+    executor: Executor, setup: PrintSetup, jobs: list[tuple[PrintJob, bool]], cache: PdfCache, tick=None
+) -> list[bytes]:
+    """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
+    cache where it has them, the others laid out in parallel, one task per document, and cached. A job
+    that places its own form fields is made every time (its PDF depends on more than its HTML)."""
+    keys = [document_key(setup, job.html, forms) for job, forms in jobs]
+    keys = [k if job.fields is None else f"{k}-{i}" for i, ((job, _), k) in enumerate(zip(jobs, keys))]
+    cacheable = {k for (job, _), k in zip(jobs, keys, strict=True) if job.fields is None}
+    found = {key: cache.get(key) if key in cacheable else None for key in dict.fromkeys(keys)}
+    missing = [key for key, data in found.items() if data is None]  # each distinct document once
+    first = {key: jobs[i] for i, key in reversed(list(enumerate(keys)))}
+    items = [(first[key][0].html, first[key][1], first[key][0].fields) for key in missing]
+    for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
+        if missing[index] in cacheable:
+            cache.put(missing[index], data)
+        found[missing[index]] = data
+    return [data for data in (found[key] for key in keys) if data is not None]
+
+
+def print_public(
+    settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, executor: Executor, tick=None
+) -> int:
+    """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs. Returns how
+    many were made (the others came from the content-keyed cache)."""
+    jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
+    cache = PdfCache(settings.cache / "pdf")
+    pdfs = iter(render_cached(executor, plan.setup, jobs, cache, tick))
     downloads: dict[str, bytes | str] = dict(pages.downloads)
-    downloads.update(plan.writer.render_all(plan.public, progress=tick, forms=True))
+    downloads.update({j.path: next(pdfs) for j in plan.public})
     for e in policies.editions:
         files: dict[str, bytes | str] = {
             **pages.versions[e.number][1],
-            **plan.writer.render_all(plan.editions[e.number], progress=tick, public=True),
+            **{j.path: next(pdfs) for j in plan.editions[e.number]},
         }
         write_tree(
             {**files, **downloads} if e is policies.latest else files,
             settings.static_docs,
             settings.docs_out / e.number,
         )
+    return len(jobs) - cache.hits
 
 
 # --- 6. restricted output, built aside -----------------------------------------------------------------
@@ -332,6 +467,7 @@ class Staged:
     """Folders built aside, swapped in by `publish` (or removed when the build fails)."""
 
     folders: list[tuple[Path, Path]] = field(default_factory=list)  # (staging, destination)
+    caches: list[PdfCache] = field(default_factory=list)  # pruned once published
 
     def discard(self) -> None:
         for staging, _ in self.folders:
@@ -343,20 +479,94 @@ def restricted_folder(settings: Settings, registry: Registry) -> Path:
     return settings.restricted / str(registry.month)
 
 
+def restricted_cache(settings: Settings) -> PdfCache:
+    """Person-level PDFs of the last build, for the next one to reuse: inside the restricted output only,
+    never in .cache/ (a hidden folder beside the months)."""
+    return PdfCache(settings.restricted / ".pdf-cache", private=True)
+
+
+@dataclass(frozen=True)
+class RestrictedPrint:
+    sheets: int  # village sheets
+    packs: int  # township packs
+    written: int  # sheets and packs made by this build; the others were unchanged and came from the cache
+    townships: int  # townships laid out (all of a township's sheets are laid out when its pack is made)
+
+
+def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
+    """What each township needs printed, made township by township (only one township's HTML at a time):
+    nothing when its sheets and pack are cached (their bytes go to `done`)."""
+    for pack in plan.packs:
+        sheets = sheet_jobs(env, pack)
+        front = pack_job(env, pack)
+        keys = [document_key(plan.setup, j.html) for j in sheets]
+        pack_key = document_key(plan.setup, "\n".join(["pack", front.html, *keys]))
+        cached = {j.path: cache.get(k) for j, k in zip(sheets, keys, strict=True)}
+        cached[front.path] = cache.get(pack_key)
+        todo = {path for path, data in cached.items() if data is None}
+        done.update({path: data for path, data in cached.items() if data is not None})
+        if not todo:
+            yield None
+            continue
+        yield (
+            TownshipPrint(
+                pack.township,
+                tuple(SheetPrint(j.path, j.html, j.path in todo) for j in sheets),
+                front.path if front.path in todo else None,
+                front.html if front.path in todo else "",
+            ),
+            dict(zip([j.path for j in sheets] + [front.path], keys + [pack_key], strict=True)),
+        )
+
+
 def print_restricted(
-    settings: Settings, registry: Registry, pages: Pages, plan: PrintPlan, staged: Staged, tick=None
-) -> None:
+    settings: Settings,
+    registry: Registry,
+    pages: Pages,
+    plan: PrintPlan,
+    staged: Staged,
+    executor: Executor,
+    tick=None,
+) -> RestrictedPrint:
+    """Briefing sheets and packs, one task per township, reusing the person-level PDFs of the last build
+    whose inputs are unchanged; assessment reports. Each PDF is written to the staging folder as it
+    arrives."""
     dest = restricted_folder(settings, registry)
     settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     remove_leftovers(dest)
     staging = staging_folder(dest)
     staged.folders.append((staging, dest))
-    outputs: dict[str, bytes | str] = dict(plan.writer.render_all(plan.restricted, progress=tick))
+    cache = restricted_cache(settings)
+    staged.caches.append(cache)
+    setup = _remote(executor, plan.setup)
+    written = townships = 0
+    done: dict[str, bytes] = {}
+    keys_of: list[dict[str, str]] = []
+
+    def items():
+        for entry in township_prints(pages.env, plan, cache, done):
+            fill_folder(staging, done)  # cached PDFs of this township
+            done.clear()
+            if entry is not None:
+                keys_of.append(entry[1])
+                yield entry[0]
+
+    items_list = items()
+    for index, outputs in executor.run(print_township, items_list, setup, total=len(plan.packs), tick=tick):
+        keys = keys_of[index]
+        for path, data in outputs.items():
+            cache.put(keys[path], data)
+        written += len(outputs)
+        townships += 1
+        fill_folder(staging, outputs)
+    reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
+    fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     imported = registry.imported
-    outputs["台账退回.xlsx"] = rejected_workbook(
+    rejected = rejected_workbook(
         registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
     )
-    outputs["说明.txt"] = pages.env.get_template("print/restricted_readme.txt.j2").render(
+    fill_folder(staging, {"台账退回.xlsx": rejected})
+    readme = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
         rejected=len(imported.rejected),
@@ -365,8 +575,10 @@ def print_restricted(
         unused=[str(f.problem) for f in imported.files if f.outcome in ("file-error", "superseded")],
         reports=[j.path for j in plan.report_jobs],
     )
-    fill_folder(staging, outputs)
+    fill_folder(staging, {"说明.txt": readme})
     make_private(staging)
+    sheets = sum(len(p.sheets) for p in plan.packs)
+    return RestrictedPrint(sheets, len(plan.packs), written, townships)
 
 
 # --- 7. the site ----------------------------------------------------------------------------------------
@@ -413,7 +625,10 @@ def build_handbook_site(
 
 # --- 8. publish -----------------------------------------------------------------------------------------
 def publish(staged: Staged) -> None:
-    """Swap every staged folder in; each swap is atomic where the system allows."""
+    """Swap every staged folder in; each swap is atomic where the system allows. Then the person-level
+    PDF cache keeps only what this build used."""
     for staging, dest in staged.folders:
         swap_in(staging, dest)
     staged.folders.clear()
+    for cache in staged.caches:
+        cache.prune()

@@ -61,6 +61,7 @@ LAYERS = [
     ["printing.handbook"],
     ["printing.fonts"],
     ["printing.pdf"],
+    ["printing.packs"],
     # the build's stages, the command-line verbs, the entry point
     ["pipeline"],
     ["commands"],

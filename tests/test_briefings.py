@@ -159,12 +159,17 @@ def test_sheet_shows_masked_names_and_pseudonyms_only(packs):
 @pytest.fixture(scope="module")
 def pdfs(packs, tmp_path_factory):
     from generators.printing.fonts import prepare_print_fonts
-    from generators.printing.pdf import PdfWriter
+    from generators.printing.packs import print_township, township_print
+    from generators.printing.pdf import print_setup
 
     env = make_environment(ROOT / "templates")
     jobs = briefing_jobs(env, packs)
     fonts = prepare_print_fonts(ROOT / ".cache" / "fonts", [j.html for j in jobs])
-    return PdfWriter(env, fonts).render_all(jobs), fonts
+    setup = print_setup(env, fonts)
+    files = {}
+    for pack in packs:
+        files.update(print_township(setup, township_print(env, pack)))
+    return files, fonts
 
 
 def test_village_sheet_pdf_is_a4_with_embedded_fonts_and_the_rare_character(pdfs):

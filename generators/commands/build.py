@@ -8,15 +8,21 @@ from pathlib import Path
 from generators import pipeline
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
+from generators.core.executor import Executor, make_executor
 from generators.core.progress import Progress
+from generators.printing.pdf import forget_writers
 from generators.privacy.masking import TextMasker, masked_problem
 from generators.registry.pii import personal_values, place_words
 from generators.registry.validate import RegistryImport
 
 
-def run(settings: Settings, quiet: bool = False) -> dict:
+def run(settings: Settings, quiet: bool = False, executor: Executor | None = None) -> dict:
     progress = Progress(total=8, quiet=quiet)
     staged = pipeline.Staged()
+    own = executor is None
+    executor = executor or make_executor(
+        settings.scheduler, settings.workers, settings.serial, cleanup=forget_writers
+    )
     masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
@@ -27,7 +33,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                 f"{sum(len(d.clauses) for d in model.documents)} 个条款，{len(model.assignments)} 条职责"
             )
         with progress.stage("导入台账") as step:
-            registry = pipeline.import_registries(settings, policies)
+            registry = pipeline.import_registries(settings, policies, executor, tick=step.tick)
             masker = TextMasker(
                 ((n.value, n.kind) for n in personal_values(registry.imported, registry.schema)),
                 place_words(registry.places),
@@ -39,7 +45,7 @@ def run(settings: Settings, quiet: bool = False) -> dict:
                 + (f"；{s['files_failed']} 个文件无法读取" if s["files_failed"] else "")
             )
         with progress.stage("月度汇总与双零试点自评") as step:
-            figures = pipeline.derive_month(settings, policies, registry)
+            figures = pipeline.derive_month(settings, policies, registry, executor)
             step.note = (
                 f"{len(figures.pilots.pilots)} 个试点单位，收到自评表 {figures.submitted} 份："
                 + "、".join(
@@ -54,17 +60,21 @@ def run(settings: Settings, quiet: bool = False) -> dict:
             )
         with progress.stage("准备打印字体，生成公开的 PDF（手册、单位职责、自评表、试点汇总）") as step:
             plan = pipeline.plan_print(settings, policies, registry, figures, pages)
-            pipeline.print_public(settings, policies, pages, plan, tick=step.tick)
-            step.note = f"{len(plan.public) + sum(len(j) for j in plan.editions.values())} 份 PDF；" + (
+            made = pipeline.print_public(settings, policies, pages, plan, executor, tick=step.tick)
+            count = len(plan.public) + sum(len(j) for j in plan.editions.values())
+            step.note = f"{count} 份 PDF（新生成 {made} 份，其余按内容取自缓存）；" + (
                 f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
                 if plan.fonts.made
                 else "打印字体已缓存"
             )
         with progress.stage("生成简报和评估报告 PDF（个人信息，先放在受限目录旁）") as step:
-            pipeline.print_restricted(settings, registry, pages, plan, staged, tick=step.tick)
+            printed = pipeline.print_restricted(
+                settings, registry, pages, plan, staged, executor, tick=step.tick
+            )
             step.note = (
-                f"{sum(len(p.sheets) for p in plan.packs)} 份村（社区）简报，{len(plan.packs)} 份乡镇汇编，"
-                f"{len(plan.report_jobs)} 份试点评估报告，退回 {len(registry.imported.rejected)} 行"
+                f"{printed.sheets} 份村（社区）简报，{printed.packs} 份乡镇汇编（本次新生成 {printed.written} 份，"
+                f"其余未变、沿用上次），{len(plan.report_jobs)} 份试点评估报告，"
+                f"退回 {len(registry.imported.rejected)} 行；{executor.workers} 个进程（{executor.name}）"
             )
         with progress.stage("构建站点并检查隐私（mkdocs，各版本）"):
             pipeline.build_handbook_site(settings, policies, registry, pages, staged)
@@ -76,6 +86,8 @@ def run(settings: Settings, quiet: bool = False) -> dict:
         raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         staged.discard()  # whatever was built aside and not published
+        if own:
+            executor.close()
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")

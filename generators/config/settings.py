@@ -54,6 +54,11 @@ class Settings:
     cache: Path = Path(".cache")
     # Sizes of the synthetic default county that override data/registry.yaml, e.g. {"townships": 10}.
     synthetic_size: tuple[tuple[str, int], ...] = ()
+    # Where the parallel work runs: a Dask scheduler's address, else a local pool of `workers` processes
+    # (default: one per core), or everything in this process when `serial` (for debugging).
+    scheduler: str | None = None
+    workers: int | None = None
+    serial: bool = False
 
     @classmethod
     def from_args(
@@ -66,6 +71,9 @@ class Settings:
         registry: Path | None = None,
         month: str | None = None,
         synthetic_size: dict[str, int | None] | None = None,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        serial: bool = False,
     ) -> Settings:
         root = root.resolve()
         build = (build or root / "build").resolve()
@@ -88,6 +96,9 @@ class Settings:
             report_month,
             cache,
             tuple(sorted((k, v) for k, v in (synthetic_size or {}).items() if v is not None)),
+            scheduler,
+            workers,
+            serial,
         )
         settings.validate()
         return settings
@@ -121,6 +132,12 @@ class Settings:
         for key, value in self.synthetic_size:
             if value < 1:
                 problems.append(Problem(f"--{key.replace('_', '-')}", "应为正整数", value=str(value)))
+        if self.workers is not None and self.workers < 1:
+            problems.append(Problem("--workers", "应为正整数", value=str(self.workers)))
+        if self.scheduler is not None and "://" not in self.scheduler:
+            problems.append(
+                Problem("--scheduler", "应为 Dask 调度器地址，如 tcp://10.0.0.5:8786", value=self.scheduler)
+            )
         if problems:
             raise InputError(problems)
 

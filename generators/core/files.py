@@ -10,6 +10,7 @@ import shutil
 import stat
 import tempfile
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 from generators.core.errors import InputError, Problem
@@ -83,7 +84,7 @@ def copy_static(static: Path, folder: Path) -> None:
     shutil.copytree(static, folder, dirs_exist_ok=True)
 
 
-def fill_folder(folder: Path, files: dict[str, bytes | str], static: Path | None = None) -> None:
+def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:
     """Copy `static` into `folder`, then write `files` (relative path → content) over it. Every path is
     checked first, so that a bad one stops the build before anything is written."""
     for rel_path in files:

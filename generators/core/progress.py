@@ -1,11 +1,12 @@
-"""Progress output for long builds: one line per stage with its timing, on stderr."""
+"""Progress output for long builds: one line per stage with its timing, on stderr. A long stage shows a bar
+with counts and the time left (tqdm) while it runs on a terminal; a log file (CI) and -q get none of it."""
 
 from __future__ import annotations
 
 import sys
 import time
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 
 class Progress:
@@ -17,6 +18,10 @@ class Progress:
     def say(self, text: str) -> None:
         if not self.quiet:
             print(text, file=self.stream, flush=True)
+
+    @property
+    def interactive(self) -> bool:
+        return not self.quiet and getattr(self.stream, "isatty", lambda: False)()
 
     @contextmanager
     def stage(self, name: str):
@@ -30,9 +35,11 @@ class Progress:
         try:
             yield step
         except BaseException:
+            step.close()
             if not self.quiet:
                 print(" 失败", file=self.stream, flush=True)
             raise
+        step.close()
         if not self.quiet:
             note = f"（{step.note}）" if step.note else ""
             again = f"\r\033[K{header}" if step.ticked else ""
@@ -43,14 +50,35 @@ class Progress:
 
 
 class _Step:
-    """A running stage: `.note` for its summary, `.tick()` for a counter on a terminal."""
+    """A running stage: `.note` for its summary, `.tick(done, total)` for its bar on a terminal."""
 
     def __init__(self, progress: Progress, header: str):
         self.progress, self.header, self.note, self.ticked = progress, header, "", False
+        self._bar: Any = None
 
     def tick(self, done: int, total: int, label: str = "") -> None:
-        stream = self.progress.stream
-        if self.progress.quiet or not getattr(stream, "isatty", lambda: False)():
-            return  # a log file gets the one summary line, not a counter
+        if not self.progress.interactive:
+            return  # a log file gets the one summary line, not a bar
+        if self._bar is None or self._bar.total != total:
+            from tqdm import tqdm
+
+            if self._bar is None:
+                print("\r\033[K", end="", file=self.progress.stream, flush=True)
+            else:
+                self._bar.close()
+            self._bar = tqdm(
+                total=total,
+                desc=self.header.removesuffix(" …"),
+                file=self.progress.stream,
+                leave=False,
+                dynamic_ncols=True,
+                mininterval=0.5,
+                bar_format="{desc} {bar} {n_fmt}/{total_fmt}（已用 {elapsed}，约剩 {remaining}）",
+            )
         self.ticked = True
-        print(f"\r\033[K{self.header} {done}/{total} {label}", end="", file=stream, flush=True)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

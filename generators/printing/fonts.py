@@ -160,6 +160,7 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
             made.append(style)
         faces[style] = (source, index, dest)
     used = {ord(ch) for text in texts for ch in text if ord(ch) > 0x7E and not ch.isspace()}
+    used -= set(range(0xE000, 0xF900))  # private use: our own slots in templates, never printed
     rare = sorted(used - base)
     extra: Path | None = None
     missing: tuple[str, ...] = ()

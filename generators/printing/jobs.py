@@ -25,6 +25,14 @@ from generators.website.assessment_pages import (
 from generators.website.pages import SiteCiter
 
 CONFIDENTIAL = "内部资料 · 含个人信息 · 仅供重点青少年帮教工作使用，不得外传或公开"
+# Slots in a pack's HTML for the numbers known only once its sheets are laid out (printing/packs.py):
+# the first page of each sheet, and the pack's length. Private-use characters never occur in our text.
+SLOT = "\ue000{}\ue001"
+TOTAL = SLOT.format("n")
+
+
+def start_slot(index: int) -> str:
+    return SLOT.format(index)
 
 
 @dataclass(frozen=True)
@@ -37,24 +45,32 @@ class PrintJob:
     fields: Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes] | None = None
 
 
-def briefing_jobs(env: jinja2.Environment, packs: list[TownshipPack]) -> list[PrintJob]:
-    """Render: one PDF per village (briefings/<乡镇>/<村>.pdf) and one pack per township."""
-    jobs = []
-    for pack in packs:
-        for sheet in pack.sheets:
-            jobs.append(
-                PrintJob(
-                    f"briefings/{pack.township}/{sheet.village}.pdf",
-                    env.get_template("print/briefing.html.j2").render(s=sheet, confidential=CONFIDENTIAL),
-                )
-            )
-        jobs.append(
-            PrintJob(
-                f"briefings/{pack.township}-简报汇编.pdf",
-                env.get_template("print/township_pack.html.j2").render(pack=pack, confidential=CONFIDENTIAL),
-            )
+def sheet_jobs(env: jinja2.Environment, pack: TownshipPack) -> list[PrintJob]:
+    """Render: one PDF per village of the township (briefings/<乡镇>/<村>.pdf)."""
+    template = env.get_template("print/briefing.html.j2")
+    return [
+        PrintJob(
+            f"briefings/{pack.township}/{sheet.village}.pdf",
+            template.render(s=sheet, confidential=CONFIDENTIAL),
         )
-    return jobs
+        for sheet in pack.sheets
+    ]
+
+
+def pack_job(env: jinja2.Environment, pack: TownshipPack) -> PrintJob:
+    """Render: the township pack's own pages (cover, contents, summary), with slots for page numbers;
+    printing.packs puts the sheets' pages after them."""
+    return PrintJob(
+        f"briefings/{pack.township}-简报汇编.pdf",
+        env.get_template("print/township_pack.html.j2").render(
+            pack=pack, confidential=CONFIDENTIAL, starts=[start_slot(i) for i in range(len(pack.sheets))]
+        ),
+    )
+
+
+def briefing_jobs(env: jinja2.Environment, packs: list[TownshipPack]) -> list[PrintJob]:
+    """Every village's sheet, then its township's pack pages, township by township."""
+    return [job for pack in packs for job in (*sheet_jobs(env, pack), pack_job(env, pack))]
 
 
 def assessment_print_jobs(

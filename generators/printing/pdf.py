@@ -1,8 +1,10 @@
-"""Publish: HTML → PDF with WeasyPrint, with one font configuration and one stylesheet per build.
+"""Publish: HTML → PDF with WeasyPrint, with one font configuration and one stylesheet per process.
 
-The print fonts are cut and cached by generators.printing.fonts; with them a sheet lays out in ~0.1 s
-and writes in a few hundredths (see bench/). Output is deterministic: dates come from the documents'
-<meta> tags, the file identifier from the content, and the embedded fonts' own timestamp is pinned.
+The print fonts are cut and cached by generators.printing.fonts; with them a sheet lays out in a few
+tenths of a second and writes in less (see bench/). Output is deterministic: dates come from the
+documents' <meta> tags, the file identifier from the content, and the embedded fonts' own timestamp is
+pinned. A `PrintSetup` (stylesheet and fonts) is what every worker needs to write any PDF of a build; it
+is small, and carries the fonts' bytes only when sent to another machine.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -19,7 +25,8 @@ from generators.printing.fonts import PrintFonts
 from generators.printing.jobs import PrintJob
 
 # fontTools stamps each font it subsets into a PDF with the time of writing (head.modified), unless
-# SOURCE_DATE_EPOCH is set; without this, the same PDF written a second later has other bytes.
+# SOURCE_DATE_EPOCH is set; without this, the same PDF written a second later has other bytes. (With
+# Debian's libharfbuzz-subset0, WeasyPrint subsets with HarfBuzz, which keeps the font's own date.)
 FONT_EPOCH = "946684800"  # 2000-01-01
 PT_PER_PX = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
 
@@ -37,6 +44,63 @@ def _pinned_font_time():
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def _sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+@dataclass(frozen=True)
+class FontFile:
+    uri: str  # where this machine has it (file:///…)
+    digest: str  # sha256 of its bytes: what the PDF depends on, wherever the checkout lives
+    data: bytes | None = field(default=None, repr=False)  # carried to workers on other machines
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """The print stylesheet (fonts by URI) and the fonts: all a worker needs to lay out a build's PDFs."""
+
+    css: str
+    fonts: tuple[FontFile, ...]
+    engine: str  # WeasyPrint's version
+
+    @property
+    def key(self) -> str:
+        """Content only: the stylesheet with each font's URI replaced by the hash of its bytes."""
+        css = self.css
+        for font in self.fonts:
+            css = css.replace(font.uri, font.digest)
+        return _sha256(f"{css}\n{self.engine}")
+
+    def portable(self) -> PrintSetup:
+        """With the fonts' bytes, for workers that do not share this machine's files."""
+        return replace(
+            self,
+            fonts=tuple(
+                replace(f, data=Path(f.uri.removeprefix("file://")).read_bytes()) if f.data is None else f
+                for f in self.fonts
+            ),
+        )
+
+
+def print_setup(
+    env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"
+) -> PrintSetup:
+    from weasyprint import VERSION
+
+    files = {k: p for k, p in (("regular", fonts.regular), ("bold", fonts.bold), ("extra", fonts.extra)) if p}
+    uris = {k: p.resolve().as_uri() for k, p in files.items()}
+    css = env.get_template(stylesheet).render(fonts={"extra": None, **uris})
+    return PrintSetup(
+        css, tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()), VERSION
+    )
+
+
+def document_key(setup: PrintSetup, html: str, forms: bool = False) -> str:
+    """Everything that goes into a PDF: stylesheet, fonts (by content), WeasyPrint, options, the HTML
+    (key-derived pseudonyms are inside it)."""
+    return _sha256(f"{setup.key}\n{forms}\n{html}")
+
+
 def element_boxes(document) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
     """The box of every element with an id: its page and (x0, y0, x1, y1) in PDF points from the bottom
     left, as WeasyPrint laid it out (its anchors, in CSS pixels from the top left)."""
@@ -52,69 +116,148 @@ def element_boxes(document) -> dict[str, tuple[int, tuple[float, float, float, f
 
 
 class PdfWriter:
-    def __init__(
-        self,
-        env: jinja2.Environment,
-        fonts: PrintFonts,
-        stylesheet: str = "print/print.css.j2",
-        cache: Path | None = None,
-    ):
+    def __init__(self, env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"):
+        self._start(print_setup(env, fonts, stylesheet))
+
+    @classmethod
+    def for_setup(cls, setup: PrintSetup) -> PdfWriter:
+        writer = cls.__new__(cls)
+        writer._start(setup)
+        return writer
+
+    def _start(self, setup: PrintSetup) -> None:
         # Imported here: WeasyPrint loads Pango on import, which the site-only commands never need.
-        from weasyprint import CSS, VERSION
+        from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its warnings are about CSS it ignores
         logging.getLogger("fontTools").setLevel(logging.ERROR)
+        self.setup = setup
+        css = setup.css
+        for font in setup.fonts:  # on another machine: the fonts as sent, in a private temporary folder
+            if font.data is not None and not Path(font.uri.removeprefix("file://")).exists():
+                css = css.replace(font.uri, _materialised(font).as_uri())
         self.font_config = FontConfiguration()
-        css = env.get_template(stylesheet).render(
-            fonts={
-                "regular": fonts.regular.resolve().as_uri(),
-                "bold": fonts.bold.resolve().as_uri(),
-                "extra": fonts.extra.resolve().as_uri() if fonts.extra else None,
-            }
-        )
         self.stylesheet = CSS(string=css, font_config=self.font_config)
-        self.cache = cache
-        self._key_base = hashlib.sha256((css + VERSION).encode("utf-8")).hexdigest()
+
+    def layout(self, html: str, forms: bool = False, extra_css: str | None = None) -> Any:
+        """The laid-out document (WeasyPrint's `Document`), not yet written."""
+        from weasyprint import CSS, HTML
+
+        sheets = [self.stylesheet]
+        if extra_css:
+            sheets.append(CSS(string=extra_css, font_config=self.font_config))
+        return HTML(string=html, base_url=".").render(
+            stylesheets=sheets, font_config=self.font_config, pdf_forms=forms
+        )
+
+    def write(self, document: Any, forms: bool = False) -> bytes:
+        with _pinned_font_time():
+            return document.write_pdf(pdf_identifier=True, pdf_forms=forms)  # identifier = content hash
 
     def render(self, job: PrintJob, forms: bool = False) -> bytes:
         """`forms`: HTML inputs become fillable PDF (AcroForm) fields named as the inputs are; a job with
         its own `fields` writer gets the boxes of its elements instead, to place fields on itself."""
-        from weasyprint import HTML
+        return render_with(self, job.html, forms, job.fields)
 
-        forms = forms and job.fields is None
-        document = HTML(string=job.html, base_url=".").render(
-            stylesheets=[self.stylesheet], font_config=self.font_config, pdf_forms=forms
-        )
-        with _pinned_font_time():
-            data = document.write_pdf(
-                pdf_identifier=True, pdf_forms=forms
-            )  # identifier = hash of the content
-        return job.fields(data, element_boxes(document)) if job.fields else data
-
-    def render_cached(self, job: PrintJob, forms: bool = False) -> bytes:
-        """For public documents only (person-level PDFs must never be copied into a cache): the same
-        HTML, stylesheet, fonts and WeasyPrint give the same bytes, so an unchanged edition is not laid
-        out again."""
-        if self.cache is None or job.fields is not None:  # a post-processed PDF is not keyed by its HTML
-            return self.render(job, forms)
-        key = hashlib.sha256(f"{self._key_base}\n{forms}\n{job.html}".encode()).hexdigest()
-        path = self.cache / f"{key}.pdf"
-        if path.exists():
-            return path.read_bytes()
-        data = self.render(job, forms)
-        self.cache.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        return data
-
-    def render_all(
-        self, jobs: list[PrintJob], progress=None, forms: bool = False, public: bool = False
-    ) -> dict[str, bytes]:
+    def render_all(self, jobs: list[PrintJob], progress=None, forms: bool = False) -> dict[str, bytes]:
+        """In this process, one after the other (tests, benchmarks); the build uses `render_document`."""
         out = {}
         for i, job in enumerate(jobs, 1):
-            out[job.path] = self.render_cached(job, forms) if public else self.render(job, forms)
+            out[job.path] = self.render(job, forms)
             if progress:
                 progress(i, len(jobs), job.path)
         return out
+
+
+_WRITERS: dict[str, PdfWriter] = {}
+_FONT_DIR: list[Path] = []
+
+
+def _materialised(font: FontFile) -> Path:
+    if not _FONT_DIR:
+        _FONT_DIR.append(Path(tempfile.mkdtemp(prefix="handbook-fonts-")))
+    path = _FONT_DIR[0] / f"{font.digest}.ttf"
+    if not path.exists():
+        assert font.data is not None
+        path.write_bytes(font.data)
+    return path
+
+
+def writer_for(setup: PrintSetup) -> PdfWriter:
+    """This process's writer for a setup (made once: the font configuration is costly)."""
+    writer = _WRITERS.get(setup.key)
+    if writer is None:
+        _WRITERS.clear()  # one build's setup at a time
+        writer = _WRITERS[setup.key] = PdfWriter.for_setup(setup)
+    return writer
+
+
+def forget_writers() -> None:
+    """Drop the writers and any fonts sent to this worker (a worker keeps nothing after the run)."""
+    import shutil
+
+    _WRITERS.clear()
+    for folder in _FONT_DIR:
+        shutil.rmtree(folder, ignore_errors=True)
+    _FONT_DIR.clear()
+
+
+FieldWriter = Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes]
+
+
+def render_with(writer: PdfWriter, html: str, forms: bool, fields: FieldWriter | None) -> bytes:
+    """Lay out and write one PDF; `fields` places its own form fields from the laid-out element boxes
+    (WeasyPrint's own fields are then left out)."""
+    forms = forms and fields is None
+    document = writer.layout(html, forms)
+    data = writer.write(document, forms)
+    return fields(data, element_boxes(document)) if fields else data
+
+
+def render_document(setup: PrintSetup, item: tuple[str, bool, FieldWriter | None]) -> bytes:
+    """Task: one PDF from its HTML (`item` = (html, forms, fields)), in whatever process runs it."""
+    html, forms, fields = item
+    return render_with(writer_for(setup), html, forms, fields)
+
+
+class PdfCache:
+    """PDFs by `document_key`. Public PDFs: .cache/pdf (shared, content-keyed). Person-level PDFs: only a
+    folder inside the restricted output, pruned to what the last build used."""
+
+    def __init__(self, folder: Path, private: bool = False):
+        self.folder = folder
+        self.private = private  # person-level: only the owner may list or read the cache
+        self.used: set[str] = set()
+        self.hits = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pdf"
+
+    def get(self, key: str) -> bytes | None:
+        self.used.add(key)
+        path = self._path(key)
+        if path.exists():
+            self.hits += 1
+            return path.read_bytes()
+        return None
+
+    def put(self, key: str, data: bytes) -> None:
+        self.used.add(key)
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        if self.private:
+            for folder in (self.folder, path.parent):
+                folder.chmod(0o700)
+            tmp.chmod(0o600)
+        tmp.replace(path)  # atomic: a half-written PDF never looks cached
+
+    def prune(self) -> None:
+        """Remove what this build did not use (person-level data is kept no longer than needed)."""
+        if not self.folder.exists():
+            return
+        for path in self.folder.rglob("*"):
+            if path.is_file() and path.stem not in self.used:
+                path.unlink()

@@ -155,28 +155,65 @@ def month_tasks(calendar: WorkCalendar, model: PolicyModel, month: Month) -> lis
     return tasks
 
 
+@dataclass(frozen=True)
+class MonthRules:
+    """What every township's derivation shares: the month and the county's rules."""
+
+    month: Month
+    rules: CountyRules
+    trend_months: list[Month]
+
+
+CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
+
+
+def township_month(
+    shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]
+) -> AreaMonth:
+    """Task: one township and its villages (`item` = township, its cases, contact dates by case)."""
+    township, cases, by_case = item
+    rules = (shared.rules, shared.trend_months)
+    area = _area("township", township, township, shared.month, cases, by_case, *rules)
+    by_village: dict[str, list[Case]] = {}
+    for c in cases:
+        by_village.setdefault(c.village, []).append(c)
+    for village in sorted(by_village):
+        area.villages.append(
+            _area("village", village, township, shared.month, by_village[village], by_case, *rules)
+        )
+    return area
+
+
 def monthly_areas(
     cases: list[Case],
     contacts: list[Contact],
     month: Month,
     rules: CountyRules,
     trend_length: int = 6,
+    run=None,
 ) -> AreaMonth:
-    """The county, its townships, their villages — each an AreaMonth for the report month."""
-    by_case: dict[tuple[str, str, str], list[dt.date]] = {}
-    for c in contacts:  # by (township, village, case number): villages may each number from 0001
+    """The county, its townships, their villages — each an AreaMonth for the report month. `run` maps the
+    per-township task over its items (an executor's `run`; in this process when None)."""
+    by_case: dict[CaseKey, list[dt.date]] = {}
+    for c in contacts:
         by_case.setdefault(c.key, []).append(c.date)
     trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
     county = _area("county", "全县", None, month, cases, by_case, rules, trend_months)
-    for township in sorted({c.township for c in cases}):
-        in_t = [c for c in cases if c.township == township]
-        t_area = _area("township", township, township, month, in_t, by_case, rules, trend_months)
-        for village in sorted({c.village for c in in_t}):
-            in_v = [c for c in in_t if c.village == village]
-            t_area.villages.append(
-                _area("village", village, township, month, in_v, by_case, rules, trend_months)
-            )
-        county.villages.append(t_area)
+    by_township: dict[str, list[Case]] = {}
+    for case in cases:
+        by_township.setdefault(case.township, []).append(case)
+    items = [
+        (t, by_township[t], {c.key: by_case[c.key] for c in by_township[t] if c.key in by_case})
+        for t in sorted(by_township)
+    ]
+    shared = MonthRules(month, rules, trend_months)
+    townships: list[AreaMonth | None] = [None] * len(items)
+    if run is None:
+        townships = [township_month(shared, item) for item in items]
+    else:
+        for index, area in run(township_month, items, shared):
+            townships[index] = area
+    county.villages = [t for t in townships if t is not None]
     return county
 
 

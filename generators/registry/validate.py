@@ -471,7 +471,8 @@ def import_registry(
     are found. A file that cannot be read is named and its village reported; only a folder with nothing
     readable at all stops the build."""
     with _older_objects_left_alone():
-        return _import(folder, schema, places, model, rules, as_of)
+        listing, reads = read_folder(folder, schema)
+    return import_reads(folder, listing, reads, places, model, rules, as_of)
 
 
 @contextlib.contextmanager
@@ -486,15 +487,30 @@ def _older_objects_left_alone():
         gc.unfreeze()
 
 
-def _import(
+def import_reads(
     folder: Path,
-    schema: RegistrySchema,
+    listing: Listing,
+    reads: list[FileRead],
     places: PlaceList,
     model: PolicyModel,
     rules: CountyRules,
     as_of: dt.date,
 ) -> RegistryImport:
-    listing, reads = read_folder(folder, schema)
+    """The import after each file of `listing` was read on its own (`reads`, in the listing's order, by
+    whatever ran `read_registry_file`): this month's tables chosen, then all rows validated together."""
+    with _older_objects_left_alone():
+        return _import(folder, listing, reads, places, model, rules, as_of)
+
+
+def _import(
+    folder: Path,
+    listing: Listing,
+    reads: list[FileRead],
+    places: PlaceList,
+    model: PolicyModel,
+    rules: CountyRules,
+    as_of: dt.date,
+) -> RegistryImport:
     chosen = select(reads, listing.skipped, places, as_of, folder)
     if not chosen.tables:  # nothing at all to build from: stop, and say why for every file
         why = [o.problem for o in chosen.outcomes if o.problem]

@@ -1,0 +1,221 @@
+"""Running the build's independent tasks (one registry file, one township, one PDF) on every core, or on a
+Dask cluster: one interface, three backends that run the same task functions.
+
+- `SerialExecutor`: in this process, in order (for debugging: tracebacks and breakpoints work as usual);
+- `PoolExecutor`: a local process pool, one process per core (the default);
+- `DaskExecutor`: a Dask distributed cluster (`--scheduler tcp://host:8786`, or DASK_SCHEDULER_ADDRESS).
+
+A task is a module-level function `fn(shared, item)`; `shared` is sent to each worker once where the
+backend allows (Dask scatters it), `item` with each task. Results come back as they finish, with the
+item's index, so that the caller writes each one out at once and holds no more than the tasks in flight;
+what is written never depends on the order in which tasks finish.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+# Modules every pool worker imports once, before its first task (WeasyPrint loads Pango on import).
+PRELOAD = ["generators.printing.pdf", "generators.registry.readers"]
+
+Tick = Callable[[int, int], None]
+
+
+class Executor(Protocol):
+    workers: int
+    name: str
+
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
+        """(index, fn(shared, item)) for every item, in the order they finish."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _count(items: Iterable[Any], total: int | None) -> int:
+    if total is not None:
+        return total
+    return len(items) if hasattr(items, "__len__") else 0  # type: ignore[arg-type]
+
+
+class SerialExecutor:
+    """Every task in this process, in order."""
+
+    workers, name = 1, "serial"
+
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
+        n = _count(items, total)
+        for index, item in enumerate(items):
+            result = fn(shared, item)
+            if tick:
+                tick(index + 1, n)
+            yield index, result
+
+    def close(self) -> None:
+        pass
+
+
+def _call(fn, shared, item):
+    return fn(shared, item)
+
+
+class PoolExecutor:
+    """A pool of local worker processes. Workers are forked from a small server process that has imported
+    WeasyPrint once (not from the build process, whose threads and open files a fork would copy)."""
+
+    name = "pool"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._pool
+
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
+        pool = self._started()
+        n = _count(items, total)
+        window = self.workers * 2  # tasks in flight: enough to keep every worker busy, no more in memory
+        pending: dict[Future, int] = {}
+        done = 0
+        source = iter(enumerate(items))
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                try:
+                    index, item = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pool.submit(_call, fn, shared, item)] = index
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(finished, key=pending.__getitem__):
+                index = pending.pop(future)
+                result = future.result()  # a task's exception stops the build here, as in serial
+                done += 1
+                if tick:
+                    tick(done, max(n, done))
+                yield index, result
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster. The workers handle personal data (registry rows, briefing
+    sheets): they must run inside the same protected network as this build and keep nothing after it
+    (see README)."""
+
+    name = "dask"
+
+    def __init__(
+        self, address: str | None = None, client: Any = None, cleanup: Callable[[], None] | None = None
+    ):
+        from distributed import Client
+
+        self.client = client if client is not None else Client(address, set_as_default=False)
+        self._own_client = client is None
+        self.cleanup = cleanup  # run on every worker at the end: what the build sent them is removed
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def run(
+        self,
+        fn: Callable[[Any, Any], Any],
+        items: Iterable[Any],
+        shared: Any = None,
+        total: int | None = None,
+        tick: Tick | None = None,
+    ) -> Iterator[tuple[int, Any]]:
+        from distributed import as_completed
+
+        n = _count(items, total)
+        scattered = self.client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
+        window = self.workers * 2
+        indices: dict[Any, int] = {}
+        source = iter(enumerate(items))
+        queue = as_completed()
+
+        def submit_next() -> bool:
+            try:
+                index, item = next(source)
+            except StopIteration:
+                return False
+            future = self.client.submit(fn, scattered, item, pure=False)
+            indices[future.key] = index
+            queue.add(future)
+            return True
+
+        for _ in range(window):
+            if not submit_next():
+                break
+        done = 0
+        try:
+            for future in queue:
+                result = future.result()
+                index = indices.pop(future.key)
+                future.release()  # the worker forgets the result as soon as we have it
+                done += 1
+                if tick:
+                    tick(done, max(n, done))
+                submit_next()
+                yield index, result
+        finally:
+            if scattered is not None:
+                self.client.cancel([scattered])
+
+    def close(self) -> None:
+        if self.cleanup is not None:
+            self.client.run(self.cleanup)
+        if self._own_client:
+            self.client.close()
+
+
+def make_executor(
+    scheduler: str | None = None,
+    workers: int | None = None,
+    serial: bool = False,
+    cleanup: Callable[[], None] | None = None,
+) -> Executor:
+    """Serial when asked, Dask when a scheduler is named (here or in DASK_SCHEDULER_ADDRESS), otherwise a
+    local pool of `workers` processes (default: one per core; its processes end with the build).
+    `cleanup` runs on each Dask worker when the executor closes."""
+    if serial or workers == 1:
+        return SerialExecutor()
+    address = scheduler or os.environ.get(SCHEDULER_ENV)
+    if address:
+        return DaskExecutor(address, cleanup=cleanup)
+    return PoolExecutor(workers)

@@ -1,0 +1,415 @@
+"""Scale: synthetic counties of any size, the three executors giving the same bytes, incremental rebuilds,
+content-keyed caches, quiet progress in logs."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generators import pipeline
+from generators.config.settings import Settings
+from generators.core.executor import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
+from generators.core.progress import Progress
+from generators.registry.places import read_places
+from generators.registry.synthetic import SyntheticSettings, place_list_yaml, synthetic_places
+from tests.conftest import ROOT
+
+LISTED = read_places(ROOT / "data" / "places.yaml")
+
+
+def size(**over) -> SyntheticSettings:
+    from generators.registry.config import read_registry_config
+
+    return SyntheticSettings.from_config(
+        read_registry_config(ROOT / "data" / "registry.yaml").synthetic, **over
+    )
+
+
+def test_default_size_keeps_the_county_list_exactly():
+    assert synthetic_places(size(), LISTED) == LISTED
+
+
+@pytest.mark.parametrize("townships,villages", [(20, 20), (3, 9), (1, 2), (90, 40)])
+def test_any_size_gets_unique_plausible_names(tmp_path, townships, villages):
+    places = synthetic_places(size(townships=townships, villages_per_township=villages), LISTED)
+    assert len(places.townships) == townships
+    assert all(len(t.villages) == villages for t in places.townships)
+    names = [t.name for t in places.townships] + [v.name for t in places.townships for v in t.villages]
+    assert len(names) == len(set(names))
+    bases = [n.removesuffix("镇").removesuffix("街道").removesuffix("村").removesuffix("社区") for n in names]
+    assert len(bases) == len(set(bases))  # no 青山镇 beside a 青山村: a name says which place it is
+    for t in places.townships:
+        village_suffix = "社区" if t.name.endswith("街道") else "村"
+        assert t.name.endswith(("镇", "街道")) and all(v.name.endswith(village_suffix) for v in t.villages)
+    # the listed places come first, as listed; the generated list reads back as the same list
+    assert places.townships[0].name == "高峰镇" and places.townships[0].aliases == ("高峰乡",)
+    (tmp_path / "places.yaml").write_text(place_list_yaml(places), encoding="utf-8")
+    assert read_places(tmp_path / "places.yaml") == places
+    # the same size gives the same names, every time
+    assert synthetic_places(size(townships=townships, villages_per_township=villages), LISTED) == places
+
+
+def _square(shared, item):
+    if item == "boom":
+        raise ValueError("task failed")
+    return shared * item
+
+
+def test_pool_and_serial_run_the_same_tasks():
+    pool = PoolExecutor(2)
+    try:
+        for executor in (SerialExecutor(), pool):
+            ticks: list[tuple[int, int]] = []
+            got = dict(executor.run(_square, range(7), 3, tick=lambda d, t, seen=ticks: seen.append((d, t))))
+            assert got == {i: 3 * i for i in range(7)} and ticks[-1] == (7, 7)
+            with pytest.raises(ValueError, match="task failed"):
+                dict(executor.run(_square, [1, "boom", 2], 1))
+    finally:
+        pool.close()
+    assert make_executor(serial=True).name == "serial" and make_executor(workers=3).workers == 3
+
+
+def test_progress_bar_only_on_a_terminal():
+    log = io.StringIO()  # not a terminal: CI logs get the stage lines only
+    progress = Progress(1, stream=log)
+    with progress.stage("生成 PDF") as step:
+        for i in range(1, 4):
+            step.tick(i, 3)
+    assert log.getvalue().startswith("[1/1] 生成 PDF … 完成") and "3/3" not in log.getvalue()
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Terminal()
+    with Progress(1, stream=tty).stage("生成 PDF") as step:
+        for i in range(1, 4):
+            step.tick(i, 3)
+    assert "/3（已用" in tty.getvalue() and "约剩" in tty.getvalue()  # counts and time left
+    quiet = Terminal()
+    with Progress(1, stream=quiet, quiet=True).stage("生成 PDF") as step:
+        step.tick(1, 3)
+    assert quiet.getvalue() == ""
+
+
+def test_public_pdf_keys_do_not_depend_on_where_the_checkout_lives(tmp_path):
+    from generators.printing.fonts import PrintFonts, prepare_print_fonts
+    from generators.printing.pdf import document_key, print_setup
+    from generators.website.render import make_environment
+
+    env = make_environment(ROOT / "templates")
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts")
+    keys = []
+    for place in ("a", "b/deeper"):
+        folder = tmp_path / place
+        folder.mkdir(parents=True)
+        copied = PrintFonts(
+            Path(shutil.copy(fonts.regular, folder)), Path(shutil.copy(fonts.bold, folder)), None
+        )
+        setup = print_setup(env, copied)
+        assert str(folder) in setup.css  # the stylesheet does name the files where they are …
+        keys.append(document_key(setup, "<p>同一页</p>"))
+    assert keys[0] == keys[1]  # … but the key holds their content only
+    other = PrintFonts(fonts.bold, fonts.regular, None)  # other bytes behind the same roles
+    assert document_key(print_setup(env, other), "<p>同一页</p>") != keys[0]
+
+
+# --- whole stages on a small county -----------------------------------------------------------------------
+SMALL = {"townships": 2, "villages_per_township": 3, "cases_per_village": 6, "months": 4}
+
+
+def _settings(tmp_path: Path, name: str, registry: Path | None = None) -> Settings:
+    return Settings.from_args(
+        ROOT,
+        build=tmp_path / name / "build",
+        site=tmp_path / name / "site",
+        restricted=tmp_path / name / "restricted",
+        registry=registry,
+        month="2026-11",
+        synthetic_size=SMALL if registry is None else None,
+    )
+
+
+def _restricted(settings, policies, executor) -> tuple[dict[str, bytes], pipeline.RestrictedPrint]:
+    """Import, derive and print the restricted output with one executor; the files it would publish."""
+    registry = pipeline.import_registries(settings, policies, executor)
+    figures = pipeline.derive_month(settings, policies, registry, executor)
+    pages = pipeline.render_site_pages(settings, policies, registry, figures)
+    plan = pipeline.plan_print(settings, policies, registry, figures, pages)
+    staged = pipeline.Staged()
+    printed = pipeline.print_restricted(settings, registry, pages, plan, staged, executor)
+    pipeline.publish(staged)
+    folder = pipeline.restricted_folder(settings, registry)
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }, printed
+
+
+@pytest.fixture(scope="module")
+def policies():
+    return pipeline.load_policies(_settings(Path("/nonexistent"), "x"))
+
+
+@pytest.mark.slow
+def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
+    from distributed import Client, LocalCluster
+
+    serial, _ = _restricted(_settings(tmp_path, "serial"), policies, SerialExecutor())
+    pool_executor = PoolExecutor(2)
+    try:
+        pool, _ = _restricted(_settings(tmp_path, "pool"), policies, pool_executor)
+    finally:
+        pool_executor.close()
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        from generators.printing.pdf import forget_writers
+
+        executor = DaskExecutor(client=client, cleanup=forget_writers)
+        dask, _ = _restricted(_settings(tmp_path, "dask"), policies, executor)
+        executor.close()  # each worker forgets the writers and fonts the build sent
+    assert len(serial) == 3 * 2 + 2 + 2 + 3  # sheets, packs, rejected rows, readme, assessment reports
+    assert sorted(serial) == sorted(pool) == sorted(dask)
+    assert [p for p in serial if serial[p] != pool[p]] == []
+    assert [p for p in serial if serial[p] != dask[p]] == []
+
+
+@pytest.mark.slow
+def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_path, policies):
+    import openpyxl
+
+    first = _settings(tmp_path, "generate")
+    executor = SerialExecutor()
+    pipeline.import_registries(first, policies, executor)  # writes the small county's workbooks
+    folder = tmp_path / "registry"
+    shutil.copytree(first.build / "registry-default", folder)
+    settings = _settings(tmp_path, "monthly", registry=folder)
+    before, printed = _restricted(settings, policies, executor)
+    assert printed.written == 3 * 2 + 2 and printed.townships == 2  # the first build makes everything
+
+    again, printed = _restricted(settings, policies, executor)
+    assert printed.written == printed.townships == 0 and again == before  # nothing laid out, same bytes
+
+    changed = sorted(folder.glob("*.xlsx"))[-1]
+    book = openpyxl.load_workbook(changed)
+    sheet = book["个案台账"]
+    column = {str(c.value): c.column for c in sheet[1]}
+    row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
+    risk = sheet.cell(row, column["风险等级"])
+    risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
+    book.save(changed)
+    after, printed = _restricted(settings, policies, executor)
+    # that village's sheet and its township's pack are made; the township's other sheets are laid out
+    # again for the pack (not written), no other township is touched
+    assert printed.written == 2 and printed.townships == 1
+    township, village = changed.stem.split("-", 1)
+    differ = sorted(p for p in before if before[p] != after[p])
+    assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
+    cache = settings.restricted / ".pdf-cache"
+    assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
+    assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
+
+
+def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):
+    """Every edition has a downloads/units/police.pdf: each must get its own edition's PDF."""
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.jobs import PrintJob
+    from generators.printing.pdf import PdfCache, print_setup
+    from generators.website.render import make_environment
+
+    setup = print_setup(make_environment(ROOT / "templates"), prepare_print_fonts(ROOT / ".cache" / "fonts"))
+    jobs = [
+        (PrintJob("units/police.pdf", f"<p>{text}</p>"), False) for text in ("第一版", "第二版", "第一版")
+    ]
+    cache = PdfCache(tmp_path / "pdf")
+    first = pipeline.render_cached(SerialExecutor(), setup, jobs, cache)
+    assert first[0] != first[1] and first[0] == first[2] and cache.hits == 0
+    again = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
+    assert again == first
+
+
+def test_a_worker_elsewhere_gets_the_fonts_and_keeps_nothing(tmp_path):
+    """A Dask worker on another machine has no font files at the build's paths: the setup carries their
+    bytes, the worker writes them to a private temporary folder, and forgets them after the run."""
+    from dataclasses import replace
+
+    from generators.printing import pdf
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.website.render import make_environment
+
+    pdf.forget_writers()  # a writer of this process for the same content would be used as it is
+    env = make_environment(ROOT / "templates")
+    fonts = prepare_print_fonts(ROOT / ".cache" / "fonts")
+    here = pdf.print_setup(env, fonts)
+    moved = {f.uri: f.uri.replace(str(fonts.regular.parent), str(tmp_path / "elsewhere")) for f in here.fonts}
+    css = here.css
+    for old, new in moved.items():
+        css = css.replace(old, new)
+    remote = replace(
+        here.portable(), css=css, fonts=tuple(replace(f, uri=moved[f.uri]) for f in here.portable().fonts)
+    )
+    assert remote.key == here.key  # the same content, wherever the files are
+    data = pdf.render_document(remote, ("<p>第一页</p>", False, None))
+    assert data.startswith(b"%PDF") and data == pdf.render_document(here, ("<p>第一页</p>", False, None))
+    sent = list(pdf._FONT_DIR)
+    assert sent and all(p.exists() for p in sent)
+    pdf.forget_writers()
+    assert not any(p.exists() for p in sent) and not pdf._WRITERS
+
+
+# Registry folders as villages send them: subfolders, .xls/.ods/.csv, lock files, a corrupt or encrypted
+# file among good ones, a village sent twice, rows rejected and warned about.
+MIXED = (
+    "02-ods-file",
+    "04-real-xls",
+    "06-township-subfolders",
+    "07-lock-and-other-files",
+    "11-village-sent-twice-newer",
+    "13-corrupt-file-among-good",
+    "15-encrypted-xlsx",
+    "30-csv-ragged-rows",
+    "32-csv-gbk-title-rows",
+    "45-duplicates-in-village",
+)
+
+
+def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_path, model):
+    """Each file read by its own task (#15's read_registry_file) in a pool of two, results put back in the
+    listing's order: the import, its rejected-rows workbook and its notices are those of a serial read."""
+    import datetime as dt
+
+    from generators.registry.folder import registry_files
+    from generators.registry.local_rules import county_rules
+    from generators.registry.rejected import rejected_workbook
+    from generators.registry.validate import import_reads, import_registry
+    from tests.registry_fixtures import SCHEMA
+
+    corpus = ROOT / "tests" / "corpus" / "registry"
+    folder = tmp_path / "registry"
+    for name in MIXED:
+        shutil.copytree(corpus / "scenarios" / name, folder / name)
+    places = read_places(corpus / "places.yaml")
+    rules = county_rules(model, places, 90)
+    as_of = dt.date(2026, 10, 31)
+    listing = registry_files(folder)
+    assert len(listing.files) > len(MIXED)  # several files per folder
+
+    def imported(executor) -> tuple[bytes, bytes]:
+        reads = pipeline.read_files(executor, folder, listing.files, SCHEMA)
+        assert [r.path for r in reads] == listing.files  # the listing's order, whatever finished first
+        result = import_reads(folder, listing, reads, places, model, rules, as_of)
+        book = rejected_workbook(SCHEMA, result.rejected, result.warnings, result.files, result.notes)
+        return repr(result).encode(), book  # repr: content only, not object identity
+
+    pool = PoolExecutor(2)
+    try:
+        pooled = imported(pool)
+    finally:
+        pool.close()
+    serial = imported(SerialExecutor())
+    assert pooled == serial
+    direct = import_registry(folder, SCHEMA, places, model, rules, as_of)  # read in this process
+    assert repr(direct).encode() == serial[0]
+    assert direct.rejected and direct.unreadable and direct.cases  # the folder is varied enough
+
+
+# --- made-up names and the privacy guard -----------------------------------------------------------
+def _county(policies, **over):
+    from generators.registry.config import read_registry_config
+
+    settings = _settings(Path("/nonexistent"), "x")
+    synthetic = size(**over)
+    sized, places, printed = pipeline.synthetic_county(settings, policies, synthetic, LISTED)
+    config = read_registry_config(ROOT / "data" / "registry.yaml")
+    return settings, synthetic, sized, places, printed, config
+
+
+def test_a_place_name_inside_another_is_not_printed_alone_but_a_name_across_two_is():
+    from generators.registry.synthetic import PrintedWords
+
+    printed = PrintedWords.of(["杨湾社区、青山社区；成文日期"], ["杨湾社区", "青山社区"])
+    assert "成文" in printed and "区青" in printed and "成文日期" in printed
+    assert "杨湾" not in printed and "青山" not in printed  # the guard counts them as the place's own
+
+
+@pytest.mark.parametrize("townships,villages", [(20, 20), (40, 10), (80, 20)])
+def test_made_up_places_are_no_words_the_site_prints(policies, townships, villages):
+    from generators.privacy.guard import letters_form
+
+    settings, _, sized, places, _, _ = _county(policies, townships=townships, villages_per_township=villages)
+    text = "\n".join(letters_form(t) for t in pipeline.site_texts(settings, policies))
+    listed = set(LISTED.names())
+    made = [n for t in sized.townships for n in (t.name, *(v.name for v in t.villages)) if n not in listed]
+    assert len(made) > townships * villages * 0.9
+    bases = [re.sub("(镇|街道|村|社区)$", "", n) for n in made]
+    assert [b for b in bases if b in text] == []
+
+
+def test_a_big_made_up_county_gives_the_guard_nothing_to_find_in_what_the_site_prints(policies):
+    """40 townships × 10 villages of made-up people: no name, guardian or visiting staff member is a word
+    of the policy texts, the vocabularies, the templates, the theme or the place list as pages print it."""
+    from generators.privacy.guard import Matcher, Needle
+    from generators.registry.local_rules import county_rules
+    from generators.registry.pii import place_words
+    from generators.registry.synthetic import generate
+
+    settings, synthetic, sized, places, printed, config = _county(
+        policies, townships=40, villages_per_township=10, cases_per_village=30, months=2
+    )
+    rules = county_rules(policies.model, places, config.periodic_contact_days).narrowest_ages()
+    people = generate(synthetic, rules, sized, printed)
+    names = {
+        row[key]
+        for cases, _ in people.values()
+        for row in cases
+        for key in ("name", "guardian", "contact_person")
+    }
+    assert len(names) > 5000
+    matcher = Matcher([Needle(n, "姓名", "") for n in sorted(names)], place_words(places))
+    found = {
+        form
+        for text in pipeline.site_texts(settings, policies) + pipeline.place_texts(places)
+        for (_, form), _ in matcher.find(text)
+    }
+    assert found == set()
+    # nor across the edge of a printed stretch and a place name (a table's 合计 header, then 宁滩村)
+    ends = {
+        m[-1] for t in pipeline.site_texts(settings, policies) for m in re.findall(r"[\u4e00-\u9fff]+", t)
+    }
+    starts = {v.name[0] for t in places.townships for v in t.villages}
+    assert [n for n in names if len(n) == 2 and n[0] in ends and n[1] in starts] == []
+    # without the care, such a county's names are found (the guard would stop its build)
+    careless = generate(synthetic, rules, sized)
+    names = {row["name"] for cases, _ in careless.values() for row in cases}
+    matcher = Matcher([Needle(n, "姓名", "") for n in sorted(names)], place_words(places))
+    assert any(matcher.find(text) for text in pipeline.site_texts(settings, policies))
+
+
+def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(tmp_path, policies):
+    """The guard's public words are the county's place list (data/places.yaml) with the places made up for
+    a bigger synthetic county, as the generator made them; never the place cells of the registry."""
+    from generators.registry.pii import place_words
+
+    settings = Settings.from_args(
+        ROOT,
+        build=tmp_path / "build",
+        site=tmp_path / "site",
+        restricted=tmp_path / "restricted",
+        month="2026-11",
+        synthetic_size={"townships": 3, "villages_per_township": 2, "cases_per_village": 4, "months": 2},
+    )
+    registry = pipeline.import_registries(settings, policies, SerialExecutor())
+    synthetic = size(townships=3, villages_per_township=2, cases_per_village=4, months=2)
+    _, places, _ = pipeline.synthetic_county(settings, policies, synthetic, LISTED)
+    assert registry.places == places and len(places.townships) == 3
+    assert read_places(settings.build / "registry-default-places.yaml") == places
+    made = places.townships[2]
+    assert made.name not in LISTED.names() and {c.township for c in registry.imported.cases} >= {made.name}
+    words = set(place_words(registry.places))
+    assert {made.name, *(v.name for v in made.villages)} <= words
+    assert set(LISTED.names()) <= words  # listed villages without a registry this time stay public words
