@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from generators.assessment.criteria import read_criteria, read_pilots
+from generators.assessment.definition import form_definition
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
 from generators.policy.build import build_policy_model
@@ -34,6 +36,27 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def model():
     return build_policy_model(DataPaths(ROOT / "data"))
+
+
+# The 双零 form of the sample pilot (杨柳社区), as the assessment tests share it.
+@pytest.fixture(scope="session")
+def criteria(model):
+    return read_criteria(ROOT / "data" / "assessment" / "criteria.yaml", model)
+
+
+@pytest.fixture(scope="session")
+def pilots():
+    return read_pilots(ROOT / "data" / "assessment" / "pilots.yaml")
+
+
+@pytest.fixture(scope="session")
+def pilot(pilots):
+    return next(p for p in pilots.pilots if p.community == "杨柳社区")
+
+
+@pytest.fixture(scope="session")
+def definition(criteria, pilot):
+    return form_definition(criteria, pilot)
 
 
 @pytest.fixture

@@ -38,26 +38,6 @@ DATA = ROOT / "data" / "assessment"
 MM = 72 / 25.4
 
 
-@pytest.fixture(scope="module")
-def criteria(model):
-    return read_criteria(DATA / "criteria.yaml", model)
-
-
-@pytest.fixture(scope="module")
-def pilots():
-    return read_pilots(DATA / "pilots.yaml")
-
-
-@pytest.fixture(scope="module")
-def pilot(pilots):
-    return next(p for p in pilots.pilots if p.community == "杨柳社区")
-
-
-@pytest.fixture(scope="module")
-def definition(criteria, pilot):
-    return form_definition(criteria, pilot)
-
-
 FACTS = {"key_youth": 9, "deaths": 0, "as_of": dt.date(2026, 10, 31)}
 
 

@@ -12,8 +12,6 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from generators.assessment.criteria import read_criteria, read_pilots
-from generators.assessment.definition import form_definition
 from generators.assessment.forms import assessment_workbook
 from generators.assessment.ingest import read_form_csv, read_form_pdf, read_form_xlsx
 from generators.assessment.layout import ANSWER_COL, FORM_SHEET, INFO_SHEET, sheet_rows
@@ -48,26 +46,6 @@ EXPECTED = (
     NOT_MET,
     [("zero_crime", 0, True), ("zero_harm", 0, False), ("mechanism", 6, False), ("content", 4, False)],
 )
-
-
-@pytest.fixture(scope="module")
-def criteria(model):
-    return read_criteria(DATA / "criteria.yaml", model)
-
-
-@pytest.fixture(scope="module")
-def pilots():
-    return read_pilots(DATA / "pilots.yaml")
-
-
-@pytest.fixture(scope="module")
-def pilot(pilots):
-    return next(p for p in pilots.pilots if p.community == "杨柳社区")
-
-
-@pytest.fixture(scope="module")
-def definition(criteria, pilot):
-    return form_definition(criteria, pilot)
 
 
 def outcome(a):

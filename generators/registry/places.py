@@ -88,16 +88,6 @@ class PlaceList:
                 out.update((v.name, *v.aliases, t.name + v.name))
         return sorted(out)
 
-    def with_places(self, pairs: list[tuple[str, str]]) -> PlaceList:
-        """This list plus (township, village) pairs it lacks: the synthetic county's own places."""
-        townships = {t.name: t for t in self.townships}
-        for town, village in pairs:
-            t = townships.get(town) or Township(town)
-            if all(v.name != village for v in t.villages):
-                t = Township(t.name, t.aliases, t.follows, (*t.villages, Village(village, town)))
-            townships[town] = t
-        return PlaceList(self.county, tuple(townships.values()), self.follows)
-
     def documents_for(self, township: str) -> tuple[str, ...]:
         """The documents whose rules apply in a township: the county's, then its own."""
         own = next((t.follows for t in self.townships if t.name == township), ())
