@@ -52,12 +52,10 @@ from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
 from generators.registry.figures import PublicFigures, on_place_list, public_figures
-from generators.registry.folder import file_name, registry_files
 from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import personal_values, place_words
 from generators.registry.places import PlaceList, read_places
-from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import (
@@ -70,7 +68,7 @@ from generators.registry.synthetic import (
     write_synthetic_registry,
 )
 from generators.registry.template import registry_workbook
-from generators.registry.validate import RegistryImport, import_reads, import_summary
+from generators.registry.validate import RegistryImport, import_reads, import_summary, read_folder
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
@@ -168,8 +166,7 @@ def import_registries(
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    listing = registry_files(folder)
-    reads = read_files(executor, folder, listing.files, schema, tick)
+    listing, reads = read_folder(folder, schema, executor.run, tick)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):
         raise InputError(
@@ -229,25 +226,6 @@ def place_texts(places: PlaceList) -> list[str]:
     townships = ["、".join((t.name, *(v.name for v in t.villages))) for t in places.townships]
     villages = "、".join(v.name for t in places.townships for v in t.villages)
     return ["、".join((places.county, *townships)), villages]
-
-
-def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
-    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
-    path, name = item
-    return read_registry_file(path, schema, name)
-
-
-def read_files(
-    executor: Executor, folder: Path, files: list[Path], schema: RegistrySchema, tick=None
-) -> list[FileRead]:
-    """Every file read on its own, one task per file, in the listing's order."""
-    reads: list[FileRead | None] = [None] * len(files)
-    items = [(path, file_name(folder, path)) for path in files]
-    for index, read in executor.run(_read_file, items, schema, tick=tick):
-        reads[index] = read
-    done = [r for r in reads if r is not None]
-    assert len(done) == len(files), "a registry file's read was lost"  # the executor yields every task
-    return done
 
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------

@@ -286,7 +286,7 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     from generators.registry.folder import registry_files
     from generators.registry.local_rules import county_rules
     from generators.registry.rejected import rejected_workbook
-    from generators.registry.validate import import_reads, import_registry
+    from generators.registry.validate import import_reads, import_registry, read_folder
     from tests.registry_fixtures import SCHEMA
 
     corpus = ROOT / "tests" / "corpus" / "registry"
@@ -300,8 +300,10 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     assert len(listing.files) > len(MIXED)  # several files per folder
 
     def imported(executor) -> tuple[bytes, bytes]:
-        reads = pipeline.read_files(executor, folder, listing.files, SCHEMA)
-        assert [r.path for r in reads] == listing.files  # the listing's order, whatever finished first
+        listed, reads = read_folder(folder, SCHEMA, executor.run)
+        assert (
+            listed == listing and [r.path for r in reads] == listing.files
+        )  # the listing's order, whatever finished first
         result = import_reads(folder, listing, reads, places, model, rules, as_of)
         book = rejected_workbook(SCHEMA, result.rejected, result.warnings, result.files, result.notes)
         return repr(result).encode(), book  # repr: content only, not object identity

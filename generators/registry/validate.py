@@ -453,10 +453,25 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport) -> None:
 
 
 # --- the folder -----------------------------------------------------------------------------------------
-def read_folder(folder: Path, schema: RegistrySchema) -> tuple[Listing, list[FileRead]]:
-    """Every file of the folder read on its own (a pure function of path and schema per file)."""
+def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
+    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
+    path, name = item
+    return read_registry_file(path, schema, name)
+
+
+def read_folder(folder: Path, schema: RegistrySchema, run=None, tick=None) -> tuple[Listing, list[FileRead]]:
+    """Every file of the folder read on its own, one task per file, results in the listing's order. `run`
+    maps the task over the files (an executor's `run`; in this process when None)."""
     listing = registry_files(folder)
-    return listing, [read_registry_file(p, schema, file_name(folder, p)) for p in listing.files]
+    items = [(path, file_name(folder, path)) for path in listing.files]
+    if run is None:
+        return listing, [_read_file(schema, item) for item in items]
+    reads: list[FileRead | None] = [None] * len(items)
+    for index, read in run(_read_file, items, schema, tick=tick):
+        reads[index] = read
+    done = [r for r in reads if r is not None]
+    assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
+    return listing, done
 
 
 def import_registry(
