@@ -73,7 +73,7 @@ from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
-from generators.website.pages import COVERAGE_PAGE, navigation, unit_pdf
+from generators.website.pages import COVERAGE_PAGE, navigation, not_in_nav, unit_pdf
 from generators.website.registry_pages import registry_pages
 from generators.website.render import PageTask, make_environment, render_pages
 
@@ -577,6 +577,7 @@ def build_handbook_site(
             settings.docs_out / e.number,
             navigation(pages.versions[e.number][0]),
             search_dict(settings, e),
+            not_in_nav(pages.versions[e.number][0]),
         )
         for e in policies.editions
     ]

@@ -165,6 +165,36 @@ def test_a_finding_names_row_field_file_and_context_once_and_says_how_to_allowli
     assert "本月表扬" in text and "data/privacy-allowlist.yaml" in text and "reviewer" in text
 
 
+def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
+    """A visiting staff member's name stands in thousands of contact rows: one needle, the first row named,
+    the others counted in the finding."""
+    from generators.registry.model import Contact, RowRef
+    from generators.registry.pii import personal_values
+    from generators.registry.validate import RegistryImport
+    from tests.registry_fixtures import SCHEMA
+
+    contacts = [
+        Contact(
+            case_id="V01-0001",
+            date=None,
+            method="入户走访",
+            by="王建华",
+            note=None,
+            township="高峰镇",
+            village="长岭村",
+            source=RowRef("v.xlsx", "联系记录", row),
+        )
+        for row in range(2, 302)
+    ]
+    needles = personal_values(RegistryImport([], contacts, [], [], {}), SCHEMA)
+    assert [(n.value, n.rows) for n in needles] == [("王建华", 300)]
+    assert "第 2 行" in needles[0].source
+    (tmp_path / "p.html").write_text("<p>王建华</p>", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        guard(tmp_path, needles, PLACES, [], "data/privacy-allowlist.yaml")
+    assert "另有 299 行相同" in str(err.value.problems[0])
+
+
 def test_allowlist_entries_need_a_reason_and_a_reviewer(tmp_path):
     (tmp_path / "hotline.html").write_text("青少年服务热线 12355；咨询 13800138000", encoding="utf-8")
     allow = tmp_path / "privacy-allowlist.yaml"

@@ -364,3 +364,23 @@ def test_merged_cells_and_hidden_rows_of_an_ods_file():
     assert merged == {2: [], 3: ["contact_person"], 4: ["contact_person"], 5: []}
     assert [r.ref.row for r in cases.rows if r.hidden] == [5]
     assert [r.ref.row for r in contacts.rows if r.hidden] == [3]
+
+
+def test_a_read_file_comes_back_from_a_worker_as_it_was():
+    """Tables travel from the reading processes as columns, not row objects: problems, hidden rows, row
+    numbers and the shared column map must all survive the trip."""
+    import pickle
+
+    read = read_registry_file(ROOT / "tests" / "fixtures" / "registry" / "合并单元格与隐藏行.ods", SCHEMA)
+    back = pickle.loads(pickle.dumps(read))
+    assert back == read
+    assert any(r.problems for t in back.tables for r in t.rows) and any(
+        r.hidden for t in back.tables for r in t.rows
+    )
+    for table in back.tables:
+        assert all(r.columns is table.rows[0].columns for r in table.rows)
+    # rows that do not share their table's file or column map are pickled as they are
+    table = read.tables[0]
+    odd = type(table)(table.file, table.sheet, table.schema, table.headers, [*table.rows[:1]], [])
+    odd.rows.append(type(table.rows[0])(RowRef("other.xlsx", None, 9), table.rows[0].cells, {"name": 0}))
+    assert pickle.loads(pickle.dumps(odd)) == odd

@@ -191,3 +191,19 @@ def test_search_ranks_unit_group_and_document_pages_up(built_site):
     boost = {d["location"].split("#")[0]: d.get("boost") for d in index["docs"]}
     assert boost["units/social-security.html"] == 3 and boost["groups/idle.html"] == 3
     assert boost["documents/dunji-2023.html"] == 2 and boost.get("assessment/index.html") is None
+
+
+def test_village_pages_are_reached_from_their_township_not_from_every_page(built_site):
+    """Every page carries the navigation: a county's hundreds of village pages in it would make every
+    page large (and the site's build quadratic); a village page is linked from its township's page."""
+    townships = [p.parent for p in sorted((built_site / "registry").glob("*/index.html"))]
+    assert townships
+    home_links = {unquote(h) for h in re.findall(r'href="([^"]+)"', read(built_site, "index.html"))}
+    for township in townships:
+        villages = sorted(p.name for p in township.glob("*.html") if p.name != "index.html")
+        assert villages, township
+        links = {unquote(h) for h in re.findall(r'href="([^"]+)"', read(township, "index.html"))}
+        assert set(villages) <= links, township.name  # its table names each village, linked
+        assert f"registry/{township.name}/index.html" in home_links  # the township is in the navigation
+        for v in villages:
+            assert f"registry/{township.name}/{v}" not in home_links, v

@@ -95,6 +95,13 @@ def print_township(setup: PrintSetup, item: TownshipPrint) -> dict[str, bytes]:
         del document
     if item.pack_path is None:
         return out
+    out[item.pack_path] = write_pack(writer, item, pages)
+    return out
+
+
+def write_pack(writer: PdfWriter, item: TownshipPrint, pages: list[list[Any]]) -> bytes:
+    """The pack: its own pages (laid out here, numbered for the sheets' pages that follow) and each sheet's
+    laid-out `pages` with the pack's page footer, written as one PDF."""
     counts = [len(p) for p in pages]
     front_pages = 3  # cover, contents, summary; laid out again if the guess was wrong
     for _ in range(5):
@@ -111,5 +118,4 @@ def print_township(setup: PrintSetup, item: TownshipPrint) -> dict[str, bytes]:
     combined = list(front.pages) + [
         _with_footer(page, numbering.pages[i]) for i, page in enumerate(sheet_pages)
     ]
-    out[item.pack_path] = writer.write(front.copy(combined))
-    return out
+    return writer.write(front.copy(combined))

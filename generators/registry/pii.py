@@ -3,6 +3,8 @@ the public words (the county's place names) that may contain them."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from generators.privacy.guard import Needle
 from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
 from generators.registry.model import RowRef
@@ -45,27 +47,33 @@ def _where(schema: RegistrySchema, kind: str, ref: RowRef, key: str) -> str:
 
 
 def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
-    """Every personal value of the registry — accepted and rejected rows alike — with where it stands.
-    Nothing is left out because it also occurs in a policy text: only a reviewed allowlist exempts."""
-    needles = []
+    """Every personal value of the registry — accepted and rejected rows alike — once, with the first row
+    that holds it and how many do. Nothing is left out because it also occurs in a policy text: only a
+    reviewed allowlist exempts."""
+    first: dict[tuple[str, str], tuple[str, RowRef, str]] = {}
+    rows: Counter[tuple[str, str]] = Counter()
+
+    def add(value: object, kind: str | None, table: str, ref: RowRef, key: str) -> None:
+        if kind is None or value in (None, ""):
+            return
+        found = (kind, str(value))
+        rows[found] += 1
+        if found not in first:
+            first[found] = (table, ref, key)  # where it stands is written out for the first row only
+
     for case in imported.cases:
         for key in KINDS:
-            value = getattr(case, key, None)
-            if value:
-                needles.append(Needle(str(value), KINDS[key], _where(schema, "cases", case.source, key)))
+            add(getattr(case, key, None), KINDS[key], "cases", case.source, key)
     for contact in imported.contacts:
         for key in ("by", "note"):
-            value = getattr(contact, key, None)
-            if value:
-                needles.append(
-                    Needle(str(value), KINDS[key], _where(schema, "contacts", contact.source, key))
-                )
+            add(getattr(contact, key, None), KINDS[key], "contacts", contact.source, key)
     for row in imported.rejected:
         for key, value in row.values.items():
-            kind = _kind(schema, row.kind, key)
-            if kind and value not in (None, ""):
-                needles.append(Needle(str(value), kind, _where(schema, row.kind, row.ref, key)))
-    return needles
+            add(value, _kind(schema, row.kind, key), row.kind, row.ref, key)
+    return [
+        Needle(value, kind, _where(schema, table, ref, key), rows[(kind, value)])
+        for (kind, value), (table, ref, key) in first.items()
+    ]
 
 
 def place_words(places: PlaceList) -> list[str]:

@@ -88,6 +88,18 @@ class SheetSchema:
     def by_key(self) -> dict[str, Column]:
         return {c.key: c for c in self.columns}
 
+    @functools.cached_property
+    def spellings(self) -> dict[str, str]:
+        """Every header spelling as `header_key` compares it → its column key ("" for a header read past on
+        purpose); made once: header rows are looked for cell by cell in every file."""
+        out: dict[str, str] = {}
+        for c in self.columns:
+            for h in c.headers:
+                out.setdefault(header_key(h), c.key)
+        for h in self.ignored:
+            out.setdefault(header_key(h), "")
+        return out
+
     @property
     def required(self) -> list[Column]:
         return [c for c in self.columns if c.required]

@@ -64,6 +64,7 @@ class VersionBuild:
     docs_dir: Path
     nav: list
     search_dict: Path
+    not_in_nav: tuple[str, ...] = ()  # pages built but left out of `nav` (reached by links and search)
 
 
 # Material's edition selector opens the same page in the other edition when that edition's sitemap lists it;
@@ -127,6 +128,8 @@ def build_site(
                 docs_dir=str(v.docs_dir),
                 site_dir=str(staging / v.slug),
                 nav=v.nav,
+                # Named, so that mkdocs knows they are meant to be out of the navigation.
+                not_in_nav="\n".join("/" + p for p in v.not_in_nav),
             )
             for name, plugin in config.plugins.items():
                 if name.endswith("search") and "jieba_dict_user" in plugin.config:

@@ -701,8 +701,10 @@ SECTION_TITLES = {  # the site's sections (folders), as the navigation and the p
 
 
 def navigation(tasks: list[PageTask]) -> list:
-    """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order."""
+    """The mkdocs `nav`: one section per folder (nested folders nest), its index first, in task order;
+    pages marked out of the navigation left out."""
     titles = SECTION_TITLES
+    tasks = [t for t in tasks if t.in_nav]
     # A folder's own page names its section (a township's folder is named by code or place, its page by
     # the place list).
     index_titles = {posixpath.dirname(t.path): t.title for t in tasks if t.path.endswith("/index.md")}
@@ -721,6 +723,11 @@ def navigation(tasks: list[PageTask]) -> list:
         entry = t.path if folder and t.path.endswith("/index.md") else {nav_title(t.title): t.path}
         sections[folder].append(entry)
     return nav
+
+
+def not_in_nav(tasks: list[PageTask]) -> tuple[str, ...]:
+    """The pages left out of the navigation, as mkdocs' `not_in_nav` names them."""
+    return tuple(t.path for t in tasks if not t.in_nav)
 
 
 def nav_title(title: str) -> str:

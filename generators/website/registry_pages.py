@@ -134,6 +134,8 @@ def registry_pages(
                         else []
                     ),
                 },
+                # A village's page is reached from its township's table (its name links there).
+                in_nav=area.level != "village",
             )
         )
     tasks += unreadable_pages(figs, townships, unreadable)

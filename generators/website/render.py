@@ -153,6 +153,9 @@ class PageTask:
     template: str
     title: str
     context: dict = field(default_factory=dict, compare=False)
+    # Out of the navigation: a page reached from another page's links. Every page carries the whole
+    # navigation, so a county's hundreds of village pages in it would make every page of the site large.
+    in_nav: bool = True
 
 
 def front_matter_problem(page: str) -> str | None:
