@@ -567,10 +567,10 @@ def build_date(model: PolicyModel) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
-def build_handbook_site(
-    settings: Settings, policies: Policies, registry: Registry, pages: Pages, staged: Staged
-) -> None:
-    """mkdocs for every edition into a staging folder, checked for registry PII before it may be published."""
+def build_handbook_site(settings: Settings, policies: Policies, registry: Registry, pages: Pages) -> Path:
+    """mkdocs for every edition into a staging folder, checked for registry PII before it may be published;
+    returns the staging folder (for `Staged`). Reads only what the stages before printing made, so that it
+    may run while the restricted PDFs are made."""
     builds = [
         VersionBuild(
             e.number,
@@ -598,8 +598,9 @@ def build_handbook_site(
         check=lambda folder: guard(
             folder, needles, public_words, allowlist, hint, settings.cache / "pii-clean"
         ),
+        reuse=settings.cache / "site",
     )
-    staged.folders.append((staging, settings.site))
+    return staging
 
 
 # --- 8. publish -----------------------------------------------------------------------------------------

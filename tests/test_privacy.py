@@ -244,3 +244,30 @@ def test_the_age_change_list_gives_the_month_not_the_birthday(model):
     for case in CASES:
         born = case.birth_date
         assert born.isoformat() not in html and f"{born.month:02d}-{born.day:02d}" not in html
+
+
+def test_a_file_found_clean_is_not_read_again_until_it_or_the_registry_changes(tmp_path, monkeypatch):
+    from generators.privacy import guard as guard_module
+
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    site.mkdir()
+    for i in range(3):
+        (site / f"p{i}.html").write_text(f"<p>第 {i} 页</p>", encoding="utf-8")
+    read: list[str] = []
+    texts = guard_module.published_texts
+    monkeypatch.setattr(guard_module, "published_texts", lambda p, d=None: read.append(p.name) or texts(p, d))
+    matcher = Matcher(NEEDLES, PLACES)
+    assert scan_for_pii(site, matcher, clean) == [] and sorted(read) == ["p0.html", "p1.html", "p2.html"]
+    read.clear()
+    (site / "p1.html").write_text(f"<p>{NAME}</p>", encoding="utf-8")  # changed, and now with a name
+    (site / "p2.html").unlink()
+    assert [leak.needle.value for leak in scan_for_pii(site, matcher, clean)] == [NAME]
+    assert read == ["p1.html"]
+    assert len(list(clean.iterdir())) == 1  # p0's verdict; p2's is gone, p1 was never found clean
+    read.clear()
+    assert [leak.needle.value for leak in scan_for_pii(site, matcher, clean)] == [NAME]  # read again
+    assert read == ["p1.html"]
+    read.clear()
+    other = Matcher([*NEEDLES, Needle("欧阳明轩", "姓名", "文件 w.xlsx，第 3 行，列 “姓名”")], PLACES)
+    scan_for_pii(site, other, clean)  # other registry strings: everything is read again
+    assert sorted(read) == ["p0.html", "p1.html"]

@@ -415,3 +415,51 @@ def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(
     words = set(place_words(registry.places))
     assert {made.name, *(v.name for v in made.villages)} <= words
     assert set(LISTED.names()) <= words  # listed villages without a registry this time stay public words
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
+    """mkdocs has no incremental build: an edition whose inputs are all unchanged is copied from the last
+    build that passed the check; a changed one is built; a failed check keeps nothing."""
+    import mkdocs.commands.build
+
+    from generators.website.mkdocs_build import VersionBuild, build_site
+
+    built: list[str] = []
+    real = mkdocs.commands.build.build
+    monkeypatch.setattr(mkdocs.commands.build, "build", lambda c: built.append(c.site_dir) or real(c))
+    words = tmp_path / "dict.txt"
+    words.write_text("", encoding="utf-8")
+    editions = []
+    for slug in ("a", "b"):
+        docs = tmp_path / "docs" / slug
+        docs.mkdir(parents=True)
+        (docs / "index.md").write_text(f"# 版本 {slug}\n\n正文。\n", encoding="utf-8")
+        editions.append(VersionBuild(slug, docs, ["index.md"], words))
+    reuse, site = tmp_path / "reuse", tmp_path / "site"
+
+    def build(check=None) -> dict[str, bytes]:
+        built.clear()
+        staging = build_site(ROOT / "mkdocs.yml", editions, site, 86400, {}, {}, check, reuse=reuse)
+        out = _tree(staging)
+        shutil.rmtree(staging)
+        return out
+
+    first = build()
+    assert len(built) == 2 and len(list(reuse.iterdir())) == 2
+    assert build() == first and built == []  # both copied, byte for byte
+    (tmp_path / "docs" / "b" / "index.md").write_text("# 版本 b\n\n改过的正文。\n", encoding="utf-8")
+    changed = build()
+    assert len(built) == 1 and Path(built[0]).name == "b" and changed != first
+    assert len(list(reuse.iterdir())) == 2  # the old b is gone
+    (tmp_path / "docs" / "a" / "index.md").write_text("# 版本 a\n\n又改了。\n", encoding="utf-8")
+
+    def refuse(folder):
+        raise RuntimeError("guard")
+
+    with pytest.raises(RuntimeError):
+        build(refuse)
+    assert build() is not None and [Path(s).name for s in built] == ["a"]  # a was not kept by the failed one

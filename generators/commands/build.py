@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from generators import pipeline
@@ -68,16 +69,32 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                 else "打印字体已缓存"
             )
         with progress.stage("生成简报和评估报告 PDF（个人信息，先放在受限目录旁）") as step:
-            printed = pipeline.print_restricted(
-                settings, registry, pages, plan, staged, executor, tick=step.tick
-            )
+            # The site needs nothing of this stage: it is built meanwhile, on this process's otherwise idle
+            # time, while the workers lay out the sheets (not with the serial executor: its PDFs are
+            # written in this process, and both set the date mkdocs and WeasyPrint read).
+            site = _site_meanwhile(settings, policies, registry, pages, executor)
+            try:
+                printed = pipeline.print_restricted(
+                    settings, registry, pages, plan, staged, executor, tick=step.tick
+                )
+            finally:
+                if site is not None:
+                    wait([site])
+                    if site.exception() is None:  # staged, so that it is published or removed with the rest
+                        staged.folders.append((site.result(), settings.site))
             step.note = (
                 f"{printed.sheets} 份村（社区）简报，{printed.packs} 份乡镇汇编（本次新生成 {printed.written} 份，"
                 f"其余未变、沿用上次），{len(plan.report_jobs)} 份试点评估报告，"
                 f"退回 {len(registry.imported.rejected)} 行；{executor.workers} 个进程（{executor.name}）"
             )
-        with progress.stage("构建站点并检查隐私（mkdocs，各版本）"):
-            pipeline.build_handbook_site(settings, policies, registry, pages, staged)
+        with progress.stage("构建站点并检查隐私（mkdocs，各版本）") as step:
+            if site is None:
+                staged.folders.append(
+                    (pipeline.build_handbook_site(settings, policies, registry, pages), settings.site)
+                )
+            else:
+                site.result()  # the site's own failure (a leak the guard found) stops the build here
+                step.note = "与上一步同时进行"
         with progress.stage("发布：替换站点和本月受限目录"):
             pipeline.publish(staged)
     except InputError as exc:
@@ -113,6 +130,22 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         "month": str(registry.month),
         "exit_code": imported.exit_code,
     }
+
+
+def _site_meanwhile(
+    settings: Settings,
+    policies: pipeline.Policies,
+    registry: pipeline.Registry,
+    pages: pipeline.Pages,
+    executor: Executor,
+) -> Future | None:
+    if executor.name == "serial":
+        return None
+    thread = ThreadPoolExecutor(1, thread_name_prefix="site")
+    try:
+        return thread.submit(pipeline.build_handbook_site, settings, policies, registry, pages)
+    finally:
+        thread.shutdown(wait=False)  # the thread ends with its one task
 
 
 def report_messages(

@@ -33,7 +33,7 @@ from generators.core.errors import InputError, Problem, display_path
 from generators.core.yamlio import load_yaml
 from generators.privacy.masking import ID_NUMBER, NAME, PHONE, mask_value
 
-GUARD_VERSION = "2"  # part of the clean-PDF cache key: a changed guard reads every PDF again
+GUARD_VERSION = "3"  # part of the clean-file cache key: a changed guard reads every file again
 DIGIT_KINDS = (ID_NUMBER, PHONE)
 MIN_LENGTH = {NAME: 2, ID_NUMBER: 15, PHONE: 7}  # shorter values are ordinary words and numbers
 DEFAULT_MIN_LENGTH = 4  # addresses, notes
@@ -408,6 +408,7 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
     hits: dict[tuple[str, str], list[Hit]] = defaultdict(list)
     unreadable: list[Leak] = []
     seen: dict[str, list[tuple[tuple[str, str], str]]] = {}
+    used: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
         for form, context in matcher.find(rel):
@@ -418,10 +419,12 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         verdict = None
-        if clean is not None and path.suffix.lower() == ".pdf":
-            # Reading a PDF's text is slow; a PDF already found clean against the same registry strings
-            # is not read again. Only hashes are kept, never text.
+        if clean is not None:
+            # A file already found clean against the same registry strings is not read again (a monthly
+            # rebuild changes a few pages; the earlier editions, the theme and most PDFs are as they were).
+            # Only hashes are kept, never text.
             verdict = clean / hashlib.sha256((digest + matcher.key).encode()).hexdigest()
+            used.add(verdict.name)
             if verdict.exists():
                 continue
         if digest not in seen:  # the theme's files and alias pages repeat: read each content once
@@ -435,6 +438,10 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
         if verdict is not None and not seen[digest]:
             verdict.parent.mkdir(parents=True, exist_ok=True)
             verdict.touch()
+    if clean is not None and clean.is_dir():  # verdicts of files no longer published go
+        for old in clean.iterdir():
+            if old.name not in used:
+                old.unlink()
     leaks = []
     for form, found in sorted(hits.items()):
         files = tuple(dict.fromkeys(h.file for h in found))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -101,6 +103,47 @@ def alias_redirects(site: Path, slug: str, alias: str) -> dict[str, str]:
     return out
 
 
+def edition_key(config_file: Path, custom_dir: str | None, v: VersionBuild, build_date: int) -> str:
+    """Everything one edition's built folder depends on: the tools' versions, mkdocs.yml, the theme
+    overrides, its pages and files, navigation, search dictionary and build date."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for part in (
+        "edition-1",
+        version("mkdocs"),
+        version("mkdocs-material"),
+        version("jieba"),
+        version("markdown"),
+        v.slug,
+        str(build_date),
+        json.dumps([v.nav, list(v.not_in_nav)], ensure_ascii=False, sort_keys=True),
+    ):
+        digest.update(part.encode() + b"\0")
+    files = [("mkdocs.yml", config_file), ("search-dict", v.search_dict)]
+    for label, folder in (("theme", Path(custom_dir) if custom_dir else None), ("docs", v.docs_dir)):
+        if folder is not None and folder.is_dir():
+            found = sorted(p for p in folder.rglob("*") if p.is_file())
+            files += [(f"{label}/{p.relative_to(folder).as_posix()}", p) for p in found]
+    for name, f in files:
+        digest.update(name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def keep_editions(reuse: Path, staging: Path, built: dict[str, str], keys: list[str]) -> None:
+    """Editions built (and checked) by this build kept for the next; the others' copies removed."""
+    reuse.mkdir(parents=True, exist_ok=True)
+    for slug, key in built.items():
+        if not (reuse / key).exists():
+            partial = reuse / f".{key}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(staging / slug, partial)
+            partial.rename(reuse / key)
+    for old in reuse.iterdir():
+        if old.name not in keys:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def build_site(
     config_file: Path,
     versions: list[VersionBuild],
@@ -109,10 +152,15 @@ def build_site(
     extra_files: dict[str, str],
     aliases: dict[str, str],
     check=None,
+    reuse: Path | None = None,
 ) -> Path:
     """Run mkdocs for every version into a staging folder beside `site_dir`, add the versions file and
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
-    world-readable, for the caller to swap in once everything else has succeeded."""
+    world-readable, for the caller to swap in once everything else has succeeded.
+
+    `reuse`: a folder of editions built before, by everything that goes into them (mkdocs has no
+    incremental build; an edition whose pages, downloads, navigation and theme are unchanged is copied,
+    not built again). Only editions that passed `check` are kept there."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -121,6 +169,8 @@ def build_site(
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     # mkdocs dates the sitemap from SOURCE_DATE_EPOCH; fix it so that the same inputs give the same bytes.
     os.environ["SOURCE_DATE_EPOCH"] = str(build_date)
+    built: dict[str, str] = {}  # slug → key, for editions built here (kept for reuse once checked)
+    keys: list[str] = []
     try:
         for v in versions:
             config = load_config(
@@ -131,6 +181,12 @@ def build_site(
                 # Named, so that mkdocs knows they are meant to be out of the navigation.
                 not_in_nav="\n".join("/" + p for p in v.not_in_nav),
             )
+            key = edition_key(config_file, config["theme"].custom_dir, v, build_date)
+            keys.append(key)
+            if reuse is not None and (reuse / key).is_dir():
+                shutil.copytree(reuse / key, staging / v.slug)
+                continue
+            built[v.slug] = key
             for name, plugin in config.plugins.items():
                 if name.endswith("search") and "jieba_dict_user" in plugin.config:
                     plugin.config["jieba_dict_user"] = str(v.search_dict)
@@ -145,6 +201,8 @@ def build_site(
             write_file(staging, rel_path, text)
         if check is not None:
             check(staging)
+        if reuse is not None:
+            keep_editions(reuse, staging, built, keys)
         make_public(staging)  # the staging folder is private while it is built; the site is for everyone
         return staging
     except BaseException:
