@@ -418,7 +418,9 @@ def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):

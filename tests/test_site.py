@@ -207,3 +207,5 @@ def test_village_pages_are_reached_from_their_township_not_from_every_page(built
         assert f"registry/{township.name}/index.html" in home_links  # the township is in the navigation
         for v in villages:
             assert f"registry/{township.name}/{v}" not in home_links, v
+            up = {unquote(h) for h in re.findall(r'href="([^"]+)"', read(township, v))}
+            assert "index.html" in up, v  # and it links back up to its township

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from generators import pipeline
@@ -18,7 +18,7 @@ from generators.registry.validate import RegistryImport
 
 
 def run(settings: Settings, quiet: bool = False, executor: Executor | None = None) -> dict:
-    progress = Progress(total=8, quiet=quiet)
+    progress = Progress(total=7, quiet=quiet)
     staged = pipeline.Staged()
     own = executor is None
     executor = executor or make_executor(
@@ -59,42 +59,27 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                 f"{len(policies.editions)} 个版本共 {sum(len(p) for _, p in pages.versions.values())} 页，"
                 f"{len(pages.downloads)} 个 Excel 表"
             )
-        with progress.stage("准备打印字体，生成公开的 PDF（手册、单位职责、自评表、试点汇总）") as step:
+        with progress.stage("准备打印：各份 PDF 的页面和所需的字体") as step:
             plan = pipeline.plan_print(settings, policies, registry, figures, pages)
-            made = pipeline.print_public(settings, policies, pages, plan, executor, tick=step.tick)
-            count = len(plan.public) + sum(len(j) for j in plan.editions.values())
-            step.note = f"{count} 份 PDF（新生成 {made} 份，其余按内容取自缓存）；" + (
+            step.note = (
                 f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
                 if plan.fonts.made
                 else "打印字体已缓存"
             )
-        with progress.stage("生成简报和评估报告 PDF（个人信息，先放在受限目录旁）") as step:
-            # The site needs nothing of this stage: it is built meanwhile, on this process's otherwise idle
-            # time, while the workers lay out the sheets (not with the serial executor: its PDFs are
-            # written in this process, and both set the date mkdocs and WeasyPrint read).
-            site = _site_meanwhile(settings, policies, registry, pages, executor)
-            try:
-                printed = pipeline.print_restricted(
-                    settings, registry, pages, plan, staged, executor, tick=step.tick
-                )
-            finally:
-                if site is not None:
-                    wait([site])
-                    if site.exception() is None:  # staged, so that it is published or removed with the rest
-                        staged.folders.append((site.result(), settings.site))
+        with progress.stage(
+            "生成 PDF 并构建站点：公开的手册、单位职责、自评表（随后建站并检查隐私），"
+            "个人信息的简报和评估报告（先放在受限目录旁）"
+        ) as step:
+            made, printed = _print_and_build_site(
+                settings, policies, registry, pages, plan, staged, executor, step.tick
+            )
+            count = len(plan.public) + sum(len(j) for j in plan.editions.values())
             step.note = (
+                f"公开 PDF {count} 份（新生成 {made} 份，其余按内容取自缓存）；"
                 f"{printed.sheets} 份村（社区）简报，{printed.packs} 份乡镇汇编（本次新生成 {printed.written} 份，"
                 f"其余未变、沿用上次），{len(plan.report_jobs)} 份试点评估报告，"
                 f"退回 {len(registry.imported.rejected)} 行；{executor.workers} 个进程（{executor.name}）"
             )
-        with progress.stage("构建站点并检查隐私（mkdocs，各版本）") as step:
-            if site is None:
-                staged.folders.append(
-                    (pipeline.build_handbook_site(settings, policies, registry, pages), settings.site)
-                )
-            else:
-                site.result()  # the site's own failure (a leak the guard found) stops the build here
-                step.note = "与上一步同时进行"
         with progress.stage("发布：替换站点和本月受限目录"):
             pipeline.publish(staged)
     except InputError as exc:
@@ -132,20 +117,40 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     }
 
 
-def _site_meanwhile(
+def _print_and_build_site(
     settings: Settings,
     policies: pipeline.Policies,
     registry: pipeline.Registry,
     pages: pipeline.Pages,
+    plan: pipeline.PrintPlan,
+    staged: pipeline.Staged,
     executor: Executor,
-) -> Future | None:
+    tick=None,
+) -> tuple[int, pipeline.RestrictedPrint]:
+    """The public PDFs, then the site (which publishes them), in a second thread of this process, while
+    this thread has the restricted PDFs made: both feed the same workers, so that the sheets fill the
+    cores the few long handbooks leave idle, and mkdocs runs on this process's otherwise idle time. Not
+    with the serial executor: its PDFs are written in this process, and both set the date that mkdocs and
+    WeasyPrint read. Returns how many public PDFs were made, and what the restricted stage printed."""
+
+    def public_then_site() -> tuple[int, Path]:
+        made = pipeline.print_public(settings, policies, pages, plan, executor)
+        return made, pipeline.build_handbook_site(settings, policies, registry, pages)
+
     if executor.name == "serial":
-        return None
-    thread = ThreadPoolExecutor(1, thread_name_prefix="site")
-    try:
-        return thread.submit(pipeline.build_handbook_site, settings, policies, registry, pages)
-    finally:
-        thread.shutdown(wait=False)  # the thread ends with its one task
+        made, site = public_then_site()
+        staged.folders.append((site, settings.site))
+        return made, pipeline.print_restricted(settings, registry, pages, plan, staged, executor, tick)
+    with ThreadPoolExecutor(1, thread_name_prefix="public") as thread:
+        public = thread.submit(public_then_site)
+        try:
+            printed = pipeline.print_restricted(settings, registry, pages, plan, staged, executor, tick)
+        finally:
+            wait([public])
+            if public.exception() is None:  # staged, so that it is published or removed with the rest
+                staged.folders.append((public.result()[1], settings.site))
+        made = public.result()[0]  # the site's own failure (a leak the guard found) stops the build here
+    return made, printed
 
 
 def report_messages(

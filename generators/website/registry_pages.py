@@ -108,11 +108,13 @@ def registry_pages(
     index = "registry/index.md"
     townships = place_slugs([t.name for t in figs.county.children], "t")
     pages = {"": index}
+    township_of = {}  # a village's key → its township (a village page is out of the navigation: it links up)
     for t in figs.county.children:
         pages[t.key] = f"registry/{townships[t.name]}/index.md"
         villages = place_slugs([v.name for v in t.children], "v")
         for v in t.children:
             pages[v.key] = f"registry/{townships[t.name]}/{villages[v.name]}.md"
+            township_of[v.key] = t
     tasks = []
     for area in figs.areas():
         page = pages[area.key]
@@ -125,6 +127,14 @@ def registry_pages(
                     "area": area_context(model, figs, area, lambda c, page=page: rel(page, pages[c.key])),
                     "summary": import_summary if area.level == "county" else None,
                     "schema_href": rel(page, "registry/schema.md"),
+                    "up": (
+                        {
+                            "name": township_of[area.key].name,
+                            "href": rel(page, pages[township_of[area.key].key]),
+                        }
+                        if area.key in township_of
+                        else None
+                    ),
                     "guide_href": rel(page, "guide.md", "suppression"),
                     "unreadable": (
                         [t + v for t, v in unreadable]
