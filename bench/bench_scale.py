@@ -1,7 +1,7 @@
 """Benchmark: a county of 400 villages (W1 = 20 townships × 20 villages × 60 cases × 12 months) built
 against the floor, in one run, every figure a ratio beside its target (machines differ; ratios less so).
 
-Run: .venv/bin/python bench/bench_scale.py [--skip-memory] [--workers 2]
+Run: .venv/bin/python bench/bench_scale.py [--skip-memory | --memory-only] [--workers 2]
 
 - full W1 build on 2 cores / (sum of the layout time of all its PDFs ÷ cores)        ≤ 1.5
 - W1 import (read, one task per file, + validation) / a raw calamine read of the files ≤ 2
@@ -211,6 +211,13 @@ def peak_memory(work: Path, size: dict[str, int]) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def memory(work: Path, size: dict[str, int]) -> None:
+    small = peak_memory(work / "mem1", size)
+    big = peak_memory(work / "mem4", {**size, "townships": size["townships"] * 4})
+    print(f"peak memory of the build process: W1 {small / 1024:.0f} MiB, 4 × W1 {big / 1024:.0f} MiB")
+    line("peak memory 4 × W1 / W1", big / small, "≤ 1.3", big / small <= 1.3)
+
+
 def spin(_shared, n: int) -> int:
     total = 0
     for i in range(n):
@@ -255,6 +262,7 @@ def line(what: str, value: float, target: str, ok: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-memory", action="store_true", help="leave out the 4 × W1 memory build")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory ratio (two builds)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pdf-townships", type=int, default=4, help="townships in the 1-vs-2 worker run")
     parser.add_argument(
@@ -271,6 +279,9 @@ def main() -> None:
     os.environ["HANDBOOK_CACHE"] = str(cache)
     os.environ.setdefault("HANDBOOK_PSEUDONYM_KEY", "bench-" + "0123456789abcdef" * 4)  # 32+ bytes
     try:
+        if args.memory_only:
+            memory(work, size)
+            return
         t0 = time.perf_counter()
         data, registry = county(work, size)
         print(f"W1: {len(list(registry.glob('*.xlsx')))} workbooks made in {time.perf_counter() - t0:.0f} s")
@@ -325,10 +336,7 @@ def main() -> None:
         line("township pack / write time of its village sheets", pack / sheets, "≤ 1.1", pack / sheets <= 1.1)
         line("privacy scan of the W1 site / full build", scan / full, "≤ 0.1", scan / full <= 0.1)
         if not args.skip_memory:
-            small = peak_memory(work / "mem1", size)
-            big = peak_memory(work / "mem4", {**size, "townships": size["townships"] * 4})
-            print(f"peak memory of the build process: W1 {small / 1024:.0f} MiB, 4 × W1 {big / 1024:.0f} MiB")
-            line("peak memory 4 × W1 / W1", big / small, "≤ 1.3", big / small <= 1.3)
+            memory(work, size)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -384,9 +384,11 @@ def validate(
     as_of: dt.date,
     places: PlaceList,
     path_villages: dict[str, tuple[str, str] | None] | None = None,
+    release: bool = False,
 ) -> RegistryImport:
     """Accept or reject every row. Cases first (all files), then contacts against the accepted cases of
-    their own file's village (or of the village the file's path names, for a file of contacts only)."""
+    their own file's village (or of the village the file's path names, for a file of contacts only).
+    `release`: empty each table once its rows are validated (the tables are the caller's to give up)."""
     group_ids = {g.name: g.id for g in model.groups.values()}
     ctx = _Context(places, rules, group_ids, as_of)
     result = RegistryImport([], [], [], [], {})
@@ -427,6 +429,8 @@ def validate(
                 _accept_case(row, ctx, result)
             else:
                 result.contacts.append(Contact(**row.values, source=raw.ref))
+        if release:
+            table.rows = []  # validated: its raw rows go now, not with the last table (a county's peak)
     return result
 
 
@@ -533,7 +537,7 @@ def _import(
             why
             + [Problem(display_path(folder), "台账目录中没有可以读取的台账文件（.xlsx、.xls、.ods 或 .csv）")]
         )
-    result = validate(chosen.tables, model, rules, as_of, places, chosen.file_villages)
+    result = validate(chosen.tables, model, rules, as_of, places, chosen.file_villages, release=True)
     result.files = chosen.outcomes
     result.unreadable = chosen.unreadable
     skipped = [o.problem for o in chosen.outcomes if o.outcome == "skipped" and o.problem]
