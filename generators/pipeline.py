@@ -309,7 +309,8 @@ def render_site_pages(
         encoding="utf-8",
     )
     for e in policies.editions:
-        search_dict(settings, e).write_text(search_dictionary(policies.models[e.number]), encoding="utf-8")
+        words = search_dictionary(policies.models[e.number], registry.places.names())
+        search_dict(settings, e).write_text(words, encoding="utf-8")
     downloads = {TEMPLATE_PATH: registry_workbook(registry.schema)}
     for p in figures.pilots.pilots:
         files = form_downloads(p)

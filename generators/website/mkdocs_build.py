@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -21,7 +22,7 @@ from generators.website.edition_pages import redirect_page
 STEM_FREQ, WORD_FREQ = 1_000_000, 100_000
 
 
-def search_dictionary(model: PolicyModel) -> str:
+def search_dictionary(model: PolicyModel, places: Iterable[str] = ()) -> str:
     """A jieba user dictionary for the search index, built around how the theme searches Chinese.
 
     The theme cuts a query into the longest index tokens it finds, but never lets a token end at the
@@ -40,6 +41,7 @@ def search_dictionary(model: PolicyModel) -> str:
     for d in model.documents:
         words.update((d.meta.locality, d.meta.short))
     words.update(("闲散", "留守", "困境", "双零", "帮教", "台账"))
+    words.update(places)  # the county's townships and villages: a village's name finds its page
     clean = {w for w in words if w and " " not in w and len(w) >= 2}
     long = {w for w in clean if len(w) >= 3}
     lines = {w: WORD_FREQ for w in clean - long}
