@@ -96,6 +96,27 @@ def test_progress_bar_only_on_a_terminal():
     assert quiet.getvalue() == ""
 
 
+def test_two_streams_of_work_at_once_count_on_one_bar():
+    """Public PDFs (a thread of their own) and the townships' briefings run together: one bar, both counted."""
+    import threading
+
+    from generators.core.progress import TickSum
+
+    seen: list[tuple[int, int]] = []
+    ticks = TickSum(lambda done, total: seen.append((done, total)), {"restricted": 20})
+    public, restricted = ticks.part("public"), ticks.part("restricted")
+    runs = [
+        threading.Thread(target=lambda: [public(i, 50) for i in range(1, 51)]),
+        threading.Thread(target=lambda: [restricted(i, 20) for i in range(1, 21)]),
+    ]
+    for t in runs:
+        t.start()
+    for t in runs:
+        t.join()
+    assert seen[-1] == (70, 70) and len(seen) == 70
+    assert all(total in (20, 70) for _, total in seen)  # the public count joins once it is known
+
+
 def test_public_pdf_keys_do_not_depend_on_where_the_checkout_lives(tmp_path):
     from generators.printing.fonts import PrintFonts, prepare_print_fonts
     from generators.printing.pdf import document_key, print_setup

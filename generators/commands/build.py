@@ -10,7 +10,7 @@ from generators import pipeline
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
-from generators.core.progress import Progress
+from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
 from generators.privacy.masking import TextMasker, masked_problem
 from generators.registry.pii import personal_values, place_words
@@ -66,10 +66,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                 if plan.fonts.made
                 else "打印字体已缓存"
             )
-        with progress.stage(
-            "生成 PDF 并构建站点：公开的手册、单位职责、自评表（随后建站并检查隐私），"
-            "个人信息的简报和评估报告（先放在受限目录旁）"
-        ) as step:
+        with progress.stage("生成 PDF（公开的和个人信息的）并构建站点、检查隐私") as step:
             made, printed = _print_and_build_site(
                 settings, policies, registry, pages, plan, staged, executor, step.tick
             )
@@ -133,18 +130,28 @@ def _print_and_build_site(
     with the serial executor: its PDFs are written in this process, and both set the date that mkdocs and
     WeasyPrint read. Returns how many public PDFs were made, and what the restricted stage printed."""
 
+    # One bar for both: public PDFs laid out, townships printed (the public count is known once the cache
+    # has been looked at).
+    ticks = TickSum(tick, {"restricted": len(plan.packs)}) if tick else None
+    public_tick = ticks.part("public") if ticks else None
+    restricted_tick = ticks.part("restricted") if ticks else None
+
     def public_then_site() -> tuple[int, Path]:
-        made = pipeline.print_public(settings, policies, pages, plan, executor)
+        made = pipeline.print_public(settings, policies, pages, plan, executor, public_tick)
         return made, pipeline.build_handbook_site(settings, policies, registry, pages)
 
     if executor.name == "serial":
         made, site = public_then_site()
         staged.folders.append((site, settings.site))
-        return made, pipeline.print_restricted(settings, registry, pages, plan, staged, executor, tick)
+        return made, pipeline.print_restricted(
+            settings, registry, pages, plan, staged, executor, restricted_tick
+        )
     with ThreadPoolExecutor(1, thread_name_prefix="public") as thread:
         public = thread.submit(public_then_site)
         try:
-            printed = pipeline.print_restricted(settings, registry, pages, plan, staged, executor, tick)
+            printed = pipeline.print_restricted(
+                settings, registry, pages, plan, staged, executor, restricted_tick
+            )
         finally:
             wait([public])
             if public.exception() is None:  # staged, so that it is published or removed with the rest

@@ -4,6 +4,7 @@ with counts and the time left (tqdm) while it runs on a terminal; a log file (CI
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from typing import Any, TextIO
@@ -82,3 +83,21 @@ class _Step:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+
+class TickSum:
+    """Streams of work that run at once (in two threads) counted on one bar: each part reports its own
+    done/total, the bar shows their sums."""
+
+    def __init__(self, tick, parts: dict[str, int]):
+        self._tick = tick
+        self._lock = threading.Lock()
+        self._parts = {name: (0, total) for name, total in parts.items()}
+
+    def part(self, name: str):
+        def report(done: int, total: int) -> None:
+            with self._lock:
+                self._parts[name] = (done, total)
+                self._tick(sum(d for d, _ in self._parts.values()), sum(t for _, t in self._parts.values()))
+
+        return report
