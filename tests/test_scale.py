@@ -97,7 +97,7 @@ def test_progress_bar_only_on_a_terminal():
 
 
 def test_two_streams_of_work_at_once_count_on_one_bar():
-    """Public PDFs (a thread of their own) and the townships' briefings run together: one bar, both counted."""
+    """Public PDFs (in a thread of their own) and the briefings run together: one bar counts both."""
     import threading
 
     from generators.core.progress import TickSum
