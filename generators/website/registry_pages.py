@@ -118,6 +118,7 @@ def registry_pages(
     tasks = []
     for area in figs.areas():
         page = pages[area.key]
+        up = township_of.get(area.key)
         tasks.append(
             PageTask(
                 page,
@@ -127,14 +128,7 @@ def registry_pages(
                     "area": area_context(model, figs, area, lambda c, page=page: rel(page, pages[c.key])),
                     "summary": import_summary if area.level == "county" else None,
                     "schema_href": rel(page, "registry/schema.md"),
-                    "up": (
-                        {
-                            "name": township_of[area.key].name,
-                            "href": rel(page, pages[township_of[area.key].key]),
-                        }
-                        if area.key in township_of
-                        else None
-                    ),
+                    "up": {"name": up.name, "href": rel(page, pages[up.key])} if up else None,
                     "guide_href": rel(page, "guide.md", "suppression"),
                     "unreadable": (
                         [t + v for t, v in unreadable]
