@@ -8,7 +8,7 @@ in a notice; rows below the header are rows unless every cell is blank.
 
 from __future__ import annotations
 
-import operator
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,12 +21,12 @@ from generators.registry.schema import Column, RegistrySchema, SheetSchema, head
 
 HEADER_ROWS = 10  # the header must start within the first ten rows
 BRACKETED = re.compile(r"（[^（）]*）")
+SHARED = {str, dt.date, dt.datetime}  # cell types kept once per distinct value in a table
 
 
 @dataclass(slots=True)
 class RawRow:
-    """One row as read: its cells under the table's columns (a tuple, and one key → position map shared
-    by the table's rows: a big sheet makes no dictionary per row)."""
+    """One row as read, as a table hands it out: its cells under the table's columns."""
 
     ref: RowRef
     cells: tuple[object, ...]
@@ -44,41 +44,59 @@ class RawRow:
         return dict(zip(self.columns, self.cells, strict=True))
 
 
+Problems = tuple[tuple[str | None, str], ...]
+
+
 @dataclass
 class Table:
+    """A sheet's data rows, held as columns (a list of values per column key, row numbers, the few
+    problems and hidden rows) rather than an object per row: a county's registry is read in worker
+    processes and crosses to the build as these lists, which cost a fraction of row objects to make, to
+    send and to keep."""
+
     file: str
     sheet: str | None
     schema: SheetSchema
     headers: dict[str, str]  # column key → how problems name the column: 公民身份号码（表头“身份证号”，J 列）
-    rows: list[RawRow]
+    data: dict[str, list[object]]  # column key → each row's value as read, in the sheet's column order
+    numbers: list[int]  # each row's number as staff see it
+    problems: dict[int, Problems] = field(default_factory=dict)  # row index → found while reading
+    hidden: frozenset[int] = frozenset()  # indexes of rows hidden in Excel
     notices: list[Problem] = field(default_factory=list)
+    parsed: object = None  # the rows' values as meant, when parsed where the file was read (validate.py)
 
-    def __reduce__(self):
-        """Pickled as columns (row numbers, cell tuples, the few problems and hidden rows) when its rows
-        share the table's file, sheet and column map, as read tables do: a file read in a worker process
-        comes back to the build in a fifth of the time a pickle of row objects takes."""
-        rows = self.rows
-        columns = rows[0].columns if rows else {}
-        if not all(
-            r.columns is columns and r.ref.file == self.file and r.ref.sheet == self.sheet for r in rows
-        ):
-            return (Table, (self.file, self.sheet, self.schema, self.headers, rows, self.notices))
-        numbers = [r.ref.row for r in rows]
-        cells = [r.cells for r in rows]
-        problems = {i: r.problems for i, r in enumerate(rows) if r.problems}
-        hidden = [i for i, r in enumerate(rows) if r.hidden]
-        head = (self.file, self.sheet, self.schema, self.headers, self.notices, columns)
-        return (_table, (head, numbers, cells, problems, hidden))
+    def __len__(self) -> int:
+        return len(self.numbers)
 
+    def ref(self, index: int) -> RowRef:
+        return RowRef(self.file, self.sheet, self.numbers[index])
 
-def _table(head, numbers: list[int], cells: list[tuple], problems: dict, hidden: list[int]) -> Table:
-    file, sheet, schema, headers, notices, columns = head
-    hide = set(hidden)
-    rows = [
-        RawRow(RowRef(file, sheet, n), c, columns, problems.get(i, ()), i in hide)
-        for i, (n, c) in enumerate(zip(numbers, cells, strict=True))
-    ]
-    return Table(file, sheet, schema, headers, rows, notices)
+    def values(self, index: int) -> dict[str, object]:
+        """One row's values as read, by column key."""
+        return {k: column[index] for k, column in self.data.items()}
+
+    def row(self, index: int) -> RawRow:
+        columns = {k: i for i, k in enumerate(self.data)}
+        cells = tuple(column[index] for column in self.data.values())
+        return RawRow(self.ref(index), cells, columns, self.problems.get(index, ()), index in self.hidden)
+
+    @property
+    def rows(self) -> list[RawRow]:
+        """Every row as an object (made on each call: for a look at a few tables, not a county's)."""
+        return [self.row(i) for i in range(len(self.numbers))]
+
+    def column(self, key: str) -> list[object]:
+        """The values of one column, as read (None for each row when the sheet has no such column)."""
+        found = self.data.get(key)
+        return [None] * len(self.numbers) if found is None else found
+
+    def add_problem(self, index: int, key: str | None, why: str) -> None:
+        self.problems[index] = (*self.problems.get(index, ()), (key, why))
+
+    def release(self) -> None:
+        """Let the rows go (validated: a county's tables need not all be held at once)."""
+        self.data = {k: [] for k in self.data}
+        self.numbers, self.problems, self.parsed = [], {}, None
 
 
 @dataclass(frozen=True)
@@ -241,31 +259,40 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
                     f"单元格 {ref} 是合并单元格：合并后只有第一行有值，其余行无法确定，请取消合并并逐行填写",
                 )
             )
-    rows = []
-    keyed = [(p, k) for p, k in header.positions.items() if k]
-    keys = [k for _, k in keyed]
-    at = {k: i for i, k in enumerate(keys)}  # shared by every row of the table
-    take = operator.itemgetter(*(p for p, _ in keyed))
-    reach = max(p for p, _ in keyed) if keyed else 0
+    numbers: list[int] = []
+    lines = []
     for index in range(header.last + 1, len(cells)):
         line = cells[index]
-        if not _filled(line, ignored):
-            continue
-        number = grid.number(index)
-        if len(line) > reach:
-            values = take(line) if len(keys) > 1 else (take(line),)
-        else:
-            values = tuple(line[p] if p < len(line) else None for p, _ in keyed)
-        raw = RawRow(RowRef(file, grid.title, number), values, at, hidden=number in grid.hidden_rows)
-        if merged:
-            raw.problems += tuple(merged.get(number, ()))
-        for p, k in header.positions.items() if grid.formulas else ():
+        if _filled(line, ignored):
+            lines.append(line)
+            numbers.append(grid.number(index))
+    keyed = [(p, k) for p, k in header.positions.items() if k]
+    reach = max((p for p, _ in keyed), default=0)
+    square = all(len(line) > reach for line in lines)
+    data: dict[str, list[object]] = {}
+    for p, k in keyed:
+        column = (
+            [line[p] for line in lines] if square else [line[p] if p < len(line) else None for line in lines]
+        )
+        # one object per distinct text or date, as the sheet repeats them; numbers are left as they are
+        # (1, 1.0 and True are equal keys, but not the same cell)
+        same: dict[object, object] = {}
+        data[k] = [same.setdefault(v, v) if v.__class__ in SHARED else v for v in column]
+    problems: dict[int, Problems] = {}
+    at_number = {n: i for i, n in enumerate(numbers)} if merged or grid.formulas else {}
+    for number in sorted(merged):
+        if number in at_number:
+            problems[at_number[number]] = tuple(merged[number])
+    formula_rows = sorted({n for n, _ in grid.formulas if n in at_number})
+    for number in formula_rows:
+        index = at_number[number]
+        for p, k in header.positions.items():
             formula = grid.formulas.get((number, p + 1))
             if k and formula is not None:
                 why = (
                     f"是公式（{formula}），但文件里没有计算结果：请在 Excel/WPS 中打开并保存，或改为填写数值"
                 )
-                raw.problems += ((k, why),)
-                raw.cells = tuple(None if i == at[k] else v for i, v in enumerate(raw.cells))
-        rows.append(raw)
-    return Table(file, grid.title, sheet, headers, rows, notices)
+                problems[index] = (*problems.get(index, ()), (k, why))
+                data[k][index] = None
+    hidden = frozenset(i for i, n in enumerate(numbers) if n in grid.hidden_rows)
+    return Table(file, grid.title, sheet, headers, data, numbers, problems, hidden, notices)

@@ -98,7 +98,6 @@ ATTR = re.compile(rb'\b(\w+)="([^"]*)"')
 FORMULA = re.compile(rb"<(?:\w+:)?f(?=[\s>/])[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 VALUE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
 CELL_REF = re.compile(r"^([A-Z]+)(\d+)$")
-PREFIX = re.compile(rb"<(\w+):worksheet\b")
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
@@ -139,9 +138,9 @@ def _xlsx_facts(data: bytes) -> dict[str, tuple[frozenset[int], dict[tuple[int, 
                 if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"r", b"").isdigit():
                     hidden.add(int(attrs[b"r"]))
         formulas: dict[tuple[int, int], str] = {}
-        prefix = PREFIX.match(xml, xml.find(b"<", xml.find(b"?>") + 1))  # <x:worksheet …>: tags are x:…
-        tag = b"<" + (prefix.group(1) + b":" if prefix else b"") + b"f"
-        has_formula = tag + b">" in xml or tag + b" " in xml  # two quick looks; most sheets have none
+        # A formula element ends in </f> or </x:f> (a shared formula's other cells point to one that does):
+        # one quick look, as most sheets have none. The declaration, if any, is in the first bytes.
+        has_formula = b"f>" in xml
         for f in FORMULA.finditer(xml) if has_formula else ():  # only formula cells are looked at
             start = max(xml.rfind(b"<c ", 0, f.start()), xml.rfind(b":c ", 0, f.start()))
             cell = CELL.match(xml, xml.rfind(b"<", 0, start + 1)) if start >= 0 else None
@@ -270,16 +269,16 @@ def _ragged(table: Table, header: Header, grid: SheetGrid) -> None:
     """A CSV record with another number of fields than its header cannot be split into columns safely.
     (Only when nearly every record carries the same empty fields after the header's do those not count.)"""
     width = len(grid.cells[header.last])
-    records = [grid.cells[row.ref.row - 1] for row in table.rows]
+    records = [grid.cells[number - 1] for number in table.numbers]
     lengths = Counter(len(r) for r in records)
     usual = max(lengths, key=lambda n: (lengths[n], n)) if lengths else width
     padded = usual > width and lengths[usual] * 10 >= len(records) * 9
-    for row, record in zip(table.rows, records, strict=True):
+    for index, record in enumerate(records):
         n = len(record)
         if n == width or (padded and n == usual and all(blank(v) for v in record[width:])):
             continue
         why = f"列数不对：表头有 {width} 列，这一行有 {n} 列（姓名或地址中可能有未加引号的逗号），无法确定各值属于哪一列"
-        row.problems += ((None, why),)
+        table.add_problem(index, None, why)
 
 
 # --- one file ----------------------------------------------------------------------------------------------

@@ -80,10 +80,10 @@ def _month_sheets(read: FileRead, as_of: dt.date) -> None:
 def _villages(read: FileRead, places: PlaceList) -> set[tuple[str, str]]:
     """The places on the list that the file's case rows name."""
     written = {
-        (row.get("township"), row.get("village"))
+        pair
         for t in read.tables
         if t.schema.kind == "cases"
-        for row in t.rows
+        for pair in zip(t.column("township"), t.column("village"), strict=True)
     }
     out = set()
     for town, village in written:
@@ -99,7 +99,8 @@ def _newest(read: FileRead, as_of: dt.date) -> dt.date | None:
     written: set[object] = set()
     for t in read.tables:
         keys = ("entry_date", "exit_date") if t.schema.kind == "cases" else ("date",)
-        written.update(row.get(k) for row in t.rows for k in keys)
+        for k in keys:
+            written.update(t.column(k))
     days = []
     for value in written:
         try:

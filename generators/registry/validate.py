@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import operator
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
 from generators.registry.cells import CellError, cell_parser, control_character, id_birth_date
 from generators.registry.folder import Listing, file_name, registry_files
-from generators.registry.headers import RawRow, Table
+from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, Contact, RowRef
 from generators.registry.places import PlaceList
@@ -33,6 +34,7 @@ from generators.registry.schema import Column, RegistrySchema
 from generators.registry.submissions import FileOutcome, select
 
 MAX_PLACE = 64
+CONTACT_FIELDS = {"case_id", "date", "method", "by", "note"}  # a contact's fields that come from its row
 EXIT_UNREADABLE = 3  # the build published, but a file or a village could not be read
 
 
@@ -117,18 +119,22 @@ def shown(column: Column | None, value: object) -> str | None:
 @dataclass(slots=True)
 class _Row:
     table: Table
-    raw: RawRow
+    index: int  # in the table
     values: dict[str, Any] = field(default_factory=dict)
     rejects: list[Problem] | None = None  # made when needed: most rows have none
     warns: list[RowWarning] | None = None
 
+    @property
+    def file(self) -> str:
+        return self.table.file
+
     def problem(self, key: str | None, message: str, value: object = None) -> Problem:
         column = self.table.schema.by_key[key] if key else None
         return Problem(
-            self.raw.ref.file,
+            self.table.file,
             message,
-            sheet=self.raw.ref.sheet,
-            row=self.raw.ref.row,
+            sheet=self.table.sheet,
+            row=self.table.numbers[self.index],
             column=self.table.headers.get(key, column.header) if key and column else None,
             value=shown(column, value),
         )
@@ -199,23 +205,23 @@ class NotAName(CellError):
 
 def _repeats(table: Table, key: str, sample: int = 200) -> bool:
     """Whether a column repeats its values enough to be worth remembering (judged on its first rows)."""
-    values = [r.get(key) for r in table.rows[:sample]]
+    values = table.data[key][:sample]
     try:
         return len(set(values)) < 0.8 * len(values)
     except TypeError:
         return False
 
 
-def _parse(row: _Row, present: list[tuple[str, int, dict | None, _Reader]]) -> None:
+def _parse(row: _Row, present: list[tuple[str, list[object], dict | None, _Reader]]) -> None:
     """Each cell of the row's columns (`present`: those the sheet has, with their readers, and the values
     seen before where a column repeats them) as meant, or why not. A value seen before takes one
     dictionary look; a column of values that differ row by row (names, ID numbers) is read directly."""
-    raw = row.raw
-    cells = raw.cells
+    table, index = row.table, row.index
+    read = table.problems.get(index, ())
     values = row.values
     closer = None
-    for key, at, seen, reader in present:
-        value = cells[at]
+    for key, cells, seen, reader in present:
+        value = cells[index]
         if seen is None:
             parsed, look = reader.read(value)
         else:
@@ -227,10 +233,10 @@ def _parse(row: _Row, present: list[tuple[str, int, dict | None, _Reader]]) -> N
         if look:
             closer = closer or []
             closer.append((reader.column, value))
-    if not closer and not raw.problems:
+    if not closer and not read:
         return
-    read_problems = {k for k, _ in raw.problems}
-    for where, message in raw.problems:
+    read_problems = {k for k, _ in read}
+    for where, message in read:
         row.reject(where, message)
     empty: list[Column] = []
     for column, value in closer or ():
@@ -310,6 +316,9 @@ class _Context:
     as_of: dt.date
     ids: dict[str, tuple[RowRef, str]] = field(default_factory=dict)
     accepted: dict[tuple[str, str, str], Case] = field(default_factory=dict)
+    village_cases: dict[tuple[str, str], dict[str, Case]] = field(
+        default_factory=dict
+    )  # (t, v) → number → case
     file_villages: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -318,7 +327,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
     v = row.values
     place = _places(row, ctx.places, ctx.memo)
     if place:
-        ctx.file_villages.setdefault(row.raw.ref.file, set()).add(place)
+        ctx.file_villages.setdefault(row.file, set()).add(place)
     if row.rejects:
         return
     if (same := ctx.accepted.get((*place, v["case_id"]))) is not None:  # type: ignore[misc]
@@ -360,7 +369,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
 
 
 def _find_case(row: _Row, ctx: _Context, path_village: tuple[str, str] | None) -> Case | None:
-    villages = ctx.file_villages.get(row.raw.ref.file) or ({path_village} if path_village else set())
+    villages = ctx.file_villages.get(row.file) or ({path_village} if path_village else set())
     case_id = row.values["case_id"]
     found = [ctx.accepted[(t, v, case_id)] for t, v in sorted(villages) if (t, v, case_id) in ctx.accepted]
     if len(found) > 1:
@@ -377,6 +386,51 @@ def _find_case(row: _Row, ctx: _Context, path_village: tuple[str, str] | None) -
     return found[0]
 
 
+@dataclass
+class Parsed:
+    """A table's rows as meant (each a tuple in the order of `keys`; a column the sheet lacks is None),
+    with what parsing found: the rows refused so far and the values left out. Made where the file is read,
+    so that a county's parsing runs on every core; what depends on other files comes after."""
+
+    keys: tuple[str, ...]
+    values: list[tuple[object, ...]]
+    rejects: dict[int, list[Problem]]
+    warns: dict[int, list[RowWarning]]
+
+
+def parse_table(table: Table) -> Parsed:
+    """Each cell of each row as meant, or why not (the checks that need nothing beyond the row). Read a
+    column at a time; only the rows where something needs a closer look are read again row by row."""
+    keys = tuple(c.key for c in table.schema.columns)
+    if not table.numbers:
+        return Parsed(keys, [], {}, {})
+    readers = [_Reader.of(c) for c in table.schema.columns if c.key in table.data]
+    present = [
+        (r.column.key, table.data[r.column.key], r.seen if _repeats(table, r.column.key) else None, r)
+        for r in readers
+    ]
+    closer = set(table.problems)
+    empty = [None] * len(table.numbers)
+    columns: dict[str, list[object]] = {}
+    for key, column, seen, reader in present:
+        read = reader if seen is not None else reader.read
+        found = [read(value) for value in column]
+        columns[key] = [value for value, _ in found]
+        closer.update(i for i, (_, look) in enumerate(found) if look)
+    values = list(zip(*(columns.get(k, empty) for k in keys), strict=True))
+    parsed = Parsed(keys, values, {}, {})
+    absent = [k for k in keys if k not in columns]
+    for index in sorted(closer):
+        row = _Row(table, index, dict.fromkeys(absent))
+        _parse(row, present)
+        values[index] = tuple([row.values[k] for k in keys])
+        if row.rejects:
+            parsed.rejects[index] = row.rejects
+        if row.warns:
+            parsed.warns[index] = row.warns
+    return parsed
+
+
 def validate(
     tables: list[Table],
     model: PolicyModel,
@@ -388,6 +442,7 @@ def validate(
 ) -> RegistryImport:
     """Accept or reject every row. Cases first (all files), then contacts against the accepted cases of
     their own file's village (or of the village the file's path names, for a file of contacts only).
+    Tables parsed where they were read keep their parse; others are parsed here.
     `release`: empty each table once its rows are validated (the tables are the caller's to give up)."""
     group_ids = {g.name: g.id for g in model.groups.values()}
     ctx = _Context(places, rules, group_ids, as_of)
@@ -395,51 +450,94 @@ def validate(
     ordered = sorted(tables, key=lambda t: t.schema.kind != "cases")
     for table in ordered:
         kind = table.schema.kind
-        result.read[(table.file, table.sheet, kind)] = len(table.rows)
-        if not table.rows:
-            continue
-        readers = [_Reader.of(c) for c in table.schema.columns if c.key in table.headers]
-        at = table.rows[0].columns
-        present = [
-            (r.column.key, at[r.column.key], r.seen if _repeats(table, r.column.key) else None, r)
-            for r in readers
-        ]
-        absent = [c.key for c in table.schema.columns if c.key not in table.headers]
-        for raw in table.rows:
-            row = _Row(table, raw, dict.fromkeys(absent))
-            _parse(row, present)
-            if kind == "cases":
-                _check_case(row, ctx)
-            elif not row.rejects:
-                case = _find_case(row, ctx, (path_villages or {}).get(table.file))
-                if row.values["date"] > as_of:
-                    row.reject("date", f"联系日期晚于统计截止日 {as_of}", row.values["date"])
-                if case is not None:
-                    row.values["township"], row.values["village"] = case.township, case.village
-            if row.rejects:
-                result.rejected.append(RejectedRow(raw.ref, kind, dict(raw.values), tuple(row.rejects)))
-                continue
-            if row.warns:
-                result.warnings.extend(row.warns)
-            if raw.hidden:
-                result.notes.append(
-                    row.problem(None, "这一行在 Excel 中被隐藏，已照常读入；如不应计入请删除该行")
-                )
-            if kind == "cases":
-                _accept_case(row, ctx, result)
-            else:
-                result.contacts.append(Contact(**row.values, source=raw.ref))
+        result.read[(table.file, table.sheet, kind)] = len(table)
+        parsed = table.parsed if isinstance(table.parsed, Parsed) else parse_table(table)
+        path_village = (path_villages or {}).get(table.file)
+        if kind == "cases":
+            for index in range(len(parsed.values)):
+                _validate_row(table, index, parsed, ctx, path_village, result)
+        else:
+            _contacts(table, parsed, ctx, path_village, result)
         if release:
-            table.rows = []  # validated: its raw rows go now, not with the last table (a county's peak)
+            table.release()  # validated: its rows go now, not with the last table (a county's peak)
     return result
 
 
-def _accept_case(row: _Row, ctx: _Context, result: RegistryImport) -> None:
+def _contacts(
+    table: Table, parsed: Parsed, ctx: _Context, path_village: tuple[str, str] | None, result: RegistryImport
+) -> None:
+    """A sheet of contacts. Most rows have nothing to say and their file one village to look in: such a
+    row takes one look for its case (a county has hundreds of thousands); any other the whole way."""
+    villages = ctx.file_villages.get(table.file) or ({path_village} if path_village else set())
+    keys = parsed.keys
+    if len(villages) != 1 or table.hidden or not CONTACT_FIELDS - {"note"} <= set(keys) <= CONTACT_FIELDS:
+        for index in range(len(parsed.values)):
+            _validate_row(table, index, parsed, ctx, path_village, result)
+        return
+    here = ctx.village_cases.get(next(iter(villages)), {})
+    as_of, file, sheet, numbers = ctx.as_of, table.file, table.sheet, table.numbers
+    take = operator.itemgetter(*(keys.index(k) for k in ("case_id", "date", "method", "by")))
+    at_note = keys.index("note") if "note" in keys else None
+    closer = parsed.rejects.keys() | parsed.warns.keys()
+    append = result.contacts.append
+    for index, values in enumerate(parsed.values):
+        if index not in closer:
+            case_id, day, method, by = take(values)
+            case = here.get(case_id)
+            if case is not None and day <= as_of:
+                note: Any = None if at_note is None else values[at_note]
+                ref = RowRef(file, sheet, numbers[index])
+                append(Contact(case_id, day, method, by, ref, case.township, case.village, note))
+                continue
+        _validate_row(table, index, parsed, ctx, path_village, result)
+
+
+def _validate_row(
+    table: Table,
+    index: int,
+    parsed: Parsed,
+    ctx: _Context,
+    path_village: tuple[str, str] | None,
+    result: RegistryImport,
+) -> None:
+    kind = table.schema.kind
+    found, warned = parsed.rejects.get(index), parsed.warns.get(index)
+    row = _Row(
+        table,
+        index,
+        dict(zip(parsed.keys, parsed.values[index], strict=True)),
+        list(found) if found else None,
+        list(warned) if warned else None,
+    )
+    if kind == "cases":
+        _check_case(row, ctx)
+    elif not row.rejects:
+        case = _find_case(row, ctx, path_village)
+        if row.values["date"] > ctx.as_of:
+            row.reject("date", f"联系日期晚于统计截止日 {ctx.as_of}", row.values["date"])
+        if case is not None:
+            row.values["township"], row.values["village"] = case.township, case.village
+    ref = table.ref(index)
+    if row.rejects:
+        as_read = table.values(index)
+        result.rejected.append(RejectedRow(ref, kind, as_read, tuple(row.rejects)))
+        return
+    if row.warns:
+        result.warnings.extend(row.warns)
+    if index in table.hidden:
+        result.notes.append(row.problem(None, "这一行在 Excel 中被隐藏，已照常读入；如不应计入请删除该行"))
+    if kind == "cases":
+        _accept_case(row, ctx, result, ref)
+    else:
+        result.contacts.append(Contact(**row.values, source=ref))
+
+
+def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) -> None:
     v = row.values
     v["group"] = ctx.group_ids[v["group"]]
-    ref = row.raw.ref
     case = Case(**v, source=ref)
     ctx.accepted[(case.township, case.village, case.case_id)] = case
+    ctx.village_cases.setdefault((case.township, case.village), {})[case.case_id] = case
     ctx.ids[case.id_number] = (ref, case.village)
     rule = ctx.rules.of(case.township).ages[case.group]
     if rule.below is None:  # admitted at entry, and no upper bound to outgrow
@@ -460,7 +558,10 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport) -> None:
 def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
     """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
     path, name = item
-    return read_registry_file(path, schema, name)
+    read = read_registry_file(path, schema, name)
+    for table in read.tables:
+        table.parsed = parse_table(table)
+    return read
 
 
 def read_folder(folder: Path, schema: RegistrySchema, run=None, tick=None) -> tuple[Listing, list[FileRead]]:
@@ -469,10 +570,12 @@ def read_folder(folder: Path, schema: RegistrySchema, run=None, tick=None) -> tu
     listing = registry_files(folder)
     items = [(path, file_name(folder, path)) for path in listing.files]
     if run is None:
-        return listing, [_read_file(schema, item) for item in items]
+        with _older_objects_left_alone():
+            return listing, [_read_file(schema, item) for item in items]
     reads: list[FileRead | None] = [None] * len(items)
-    for index, read in run(_read_file, items, schema, tick=tick):
-        reads[index] = read
+    with _older_objects_left_alone():  # the tables arriving from the workers are many small objects
+        for index, read in run(_read_file, items, schema, tick=tick):
+            reads[index] = read
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done
@@ -489,21 +592,25 @@ def import_registry(
     """Read every file, choose this month's tables, then validate all rows together so that duplicates
     are found. A file that cannot be read is named and its village reported; only a folder with nothing
     readable at all stops the build."""
-    with _older_objects_left_alone():
-        listing, reads = read_folder(folder, schema)
+    listing, reads = read_folder(folder, schema)
     return import_reads(folder, listing, reads, places, model, rules, as_of)
 
 
 @contextlib.contextmanager
 def _older_objects_left_alone():
-    """While a big registry is read (a few objects per cell), the cycle collector need not scan again
-    and again what was alive before (the policy model, the modules): those objects are set aside for the
-    duration and handed back afterwards. About a quarter of a big import's time otherwise."""
+    """While a big registry is read and validated (a few objects per cell), the cycle collector is kept
+    from scanning again and again what was alive before (the policy model, the modules) and what is being
+    made (rows, cases and contacts, which hold no cycles): about a third of a big import's time otherwise.
+    Collection resumes afterwards, with everything made here as young objects."""
+    enabled = gc.isenabled()  # within another such block, collection stays off until its end
     gc.freeze()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if enabled:
+            gc.enable()
+            gc.unfreeze()
 
 
 def import_reads(
