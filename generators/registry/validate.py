@@ -316,9 +316,8 @@ class _Context:
     as_of: dt.date
     ids: dict[str, tuple[RowRef, str]] = field(default_factory=dict)
     accepted: dict[tuple[str, str, str], Case] = field(default_factory=dict)
-    village_cases: dict[tuple[str, str], dict[str, Case]] = field(
-        default_factory=dict
-    )  # (t, v) → number → case
+    # (township, village) → case number → case: a contact's case in one look
+    village_cases: dict[tuple[str, str], dict[str, Case]] = field(default_factory=dict)
     file_villages: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -470,7 +469,7 @@ def _contacts(
     row takes one look for its case (a county has hundreds of thousands); any other the whole way."""
     villages = ctx.file_villages.get(table.file) or ({path_village} if path_village else set())
     keys = parsed.keys
-    if len(villages) != 1 or table.hidden or not CONTACT_FIELDS - {"note"} <= set(keys) <= CONTACT_FIELDS:
+    if len(villages) != 1 or not CONTACT_FIELDS - {"note"} <= set(keys) <= CONTACT_FIELDS:
         for index in range(len(parsed.values)):
             _validate_row(table, index, parsed, ctx, path_village, result)
         return
@@ -478,7 +477,7 @@ def _contacts(
     as_of, file, sheet, numbers = ctx.as_of, table.file, table.sheet, table.numbers
     take = operator.itemgetter(*(keys.index(k) for k in ("case_id", "date", "method", "by")))
     at_note = keys.index("note") if "note" in keys else None
-    closer = parsed.rejects.keys() | parsed.warns.keys()
+    closer = parsed.rejects.keys() | parsed.warns.keys() | table.hidden
     append = result.contacts.append
     for index, values in enumerate(parsed.values):
         if index not in closer:
@@ -558,9 +557,10 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) 
 def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
     """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
     path, name = item
-    read = read_registry_file(path, schema, name)
-    for table in read.tables:
-        table.parsed = parse_table(table)
+    with _older_objects_left_alone():
+        read = read_registry_file(path, schema, name)
+        for table in read.tables:
+            table.parsed = parse_table(table)
     return read
 
 
@@ -608,9 +608,9 @@ def _older_objects_left_alone():
     try:
         yield
     finally:
+        gc.unfreeze()
         if enabled:
             gc.enable()
-            gc.unfreeze()
 
 
 def import_reads(
