@@ -155,13 +155,11 @@ class _Row:
 
 @dataclass(frozen=True)
 class _Reader:
-    """A column's cell reader that remembers what it made of each value (a sheet repeats its places,
-    groups, dates and staff names thousands of times): (value as meant, whether the row must look
-    closer — an empty required cell, a value that could not be read, a word that is no name)."""
+    """A column's cell reader: (value as meant, whether the row must look closer — an empty required
+    cell, a value that could not be read, a word that is no name)."""
 
     column: Column
     parse: Callable[[object], object]
-    seen: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, column: Column) -> _Reader:
@@ -185,15 +183,6 @@ class _Reader:
             return NotAName(f"应填姓名，这里填的是“{parsed}”，已略去（关系请填在相应的关系列）"), True
         return parsed, False
 
-    def __call__(self, value: object) -> tuple[object, bool]:
-        try:
-            return self.seen[value]
-        except KeyError:
-            found = self.seen[value] = self.read(value)
-            return found
-        except TypeError:  # a value that cannot be remembered is read each time
-            return self.read(value)
-
 
 class ControlCharacter(CellError):
     """A cell holding a control character: the row is refused whatever the column."""
@@ -203,32 +192,16 @@ class NotAName(CellError):
     """A name column holding a relation or a placeholder (父亲, 无): warned, left out."""
 
 
-def _repeats(table: Table, key: str, sample: int = 200) -> bool:
-    """Whether a column repeats its values enough to be worth remembering (judged on its first rows)."""
-    values = table.data[key][:sample]
-    try:
-        return len(set(values)) < 0.8 * len(values)
-    except TypeError:
-        return False
-
-
-def _parse(row: _Row, present: list[tuple[str, list[object], dict | None, _Reader]]) -> None:
-    """Each cell of the row's columns (`present`: those the sheet has, with their readers, and the values
-    seen before where a column repeats them) as meant, or why not. A value seen before takes one
-    dictionary look; a column of values that differ row by row (names, ID numbers) is read directly."""
+def _parse(row: _Row, present: list[tuple[str, list[object], _Reader]]) -> None:
+    """Each cell of the row (`present`: the columns the sheet has, their values and readers) as meant, or
+    why not, with what the row is refused or warned for."""
     table, index = row.table, row.index
     read = table.problems.get(index, ())
     values = row.values
     closer = None
-    for key, cells, seen, reader in present:
+    for key, cells, reader in present:
         value = cells[index]
-        if seen is None:
-            parsed, look = reader.read(value)
-        else:
-            try:
-                parsed, look = seen[value]
-            except (KeyError, TypeError):
-                parsed, look = reader(value)
+        parsed, look = reader.read(value)
         values[key] = parsed
         if look:
             closer = closer or []
@@ -403,19 +376,23 @@ def parse_table(table: Table) -> Parsed:
     keys = tuple(c.key for c in table.schema.columns)
     if not table.numbers:
         return Parsed(keys, [], {}, {})
-    readers = [_Reader.of(c) for c in table.schema.columns if c.key in table.data]
-    present = [
-        (r.column.key, table.data[r.column.key], r.seen if _repeats(table, r.column.key) else None, r)
-        for r in readers
-    ]
+    present = [(c.key, table.data[c.key], _Reader.of(c)) for c in table.schema.columns if c.key in table.data]
     closer = set(table.problems)
     empty = [None] * len(table.numbers)
     columns: dict[str, list[object]] = {}
-    for key, column, seen, reader in present:
-        read = reader if seen is not None else reader.read
-        found = [read(value) for value in column]
-        columns[key] = [value for value, _ in found]
-        closer.update(i for i, (_, look) in enumerate(found) if look)
+    for key, column, reader in present:
+        try:  # each distinct value read once (a column repeats its places, groups, dates, staff)
+            meant = {value: reader.read(value) for value in set(column)}
+        except TypeError:  # a value that cannot be a key: read each
+            found = [reader.read(value) for value in column]
+            columns[key] = [value for value, _ in found]
+            closer.update(i for i, (_, look) in enumerate(found) if look)
+            continue
+        as_meant = {value: parsed for value, (parsed, _) in meant.items()}
+        columns[key] = [as_meant[value] for value in column]
+        odd = {value for value, (_, look) in meant.items() if look}
+        if odd:
+            closer.update(i for i, value in enumerate(column) if value in odd)
     values = list(zip(*(columns.get(k, empty) for k in keys), strict=True))
     parsed = Parsed(keys, values, {}, {})
     absent = [k for k in keys if k not in columns]
