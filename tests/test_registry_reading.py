@@ -236,6 +236,27 @@ def test_rows_of_blanks_or_only_a_serial_number_are_not_rows():
     assert [r.ref.row for r in table.rows] == [2, 5]
 
 
+def test_each_cell_is_read_as_itself_when_a_column_repeats_equal_values_of_other_kinds():
+    """A column is read once per distinct value; TRUE equals 1 and 1.0 as a key, but is another cell."""
+    from generators.registry.validate import parse_table
+
+    grid = [
+        ["个案编号", "联系日期", "方式", "联系人", "备注"],
+        ["0001", "2026-10-01", "走访", "王平", 1],
+        ["0002", dt.date(2026, 10, 1), "走访", "王平", True],
+        ["0003", "2026.10.1", "走访", "王平", 1.0],
+        ["0004", "2026-10-01", "走访", "王平", "1"],
+        ["0005", "2026-13-01", "走访", "王平", False],
+    ]
+    table = build_table("v.xlsx", SheetGrid("联系记录", grid), headers_of(grid))
+    parsed = parse_table(table)
+    at = {k: i for i, k in enumerate(parsed.keys)}
+    assert [v[at["note"]] for v in parsed.values] == ["1", "True", "1", "1", "False"]
+    assert [v[at["date"]] for v in parsed.values[:4]] == [dt.date(2026, 10, 1)] * 4
+    assert list(parsed.rejects) == [4]  # no 13th month
+    assert parsed.rejects[4][0].row == 6 and parsed.rejects[4][0].column.startswith("联系日期")
+
+
 # --- files and the folder ----------------------------------------------------------------------------------
 def test_files_in_subfolders_are_read_and_every_other_file_is_named(tmp_path):
     (tmp_path / "高峰镇" / "10月").mkdir(parents=True)

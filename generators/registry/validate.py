@@ -382,8 +382,10 @@ def parse_table(table: Table) -> Parsed:
     columns: dict[str, list[object]] = {}
     for key, column, reader in present:
         try:  # each distinct value read once (a column repeats its places, groups, dates, staff)
+            if bool in set(map(type, column)):  # TRUE is equal to 1 as a key, but is not the same cell
+                raise TypeError
             meant = {value: reader.read(value) for value in set(column)}
-        except TypeError:  # a value that cannot be a key: read each
+        except TypeError:  # a value that cannot be a key, or TRUE/FALSE beside numbers: read each
             found = [reader.read(value) for value in column]
             columns[key] = [value for value, _ in found]
             closer.update(i for i, (_, look) in enumerate(found) if look)
