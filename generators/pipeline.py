@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import jinja2
@@ -47,7 +48,7 @@ from generators.printing.handbook import handbook_jobs
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
-from generators.privacy.guard import guard, read_allowlist
+from generators.privacy.guard import Needle, guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
@@ -133,6 +134,12 @@ class Registry:
     @property
     def summary(self) -> dict:
         return import_summary(self.imported)
+
+    @cached_property
+    def personal(self) -> list[Needle]:
+        """Its personal values: masked on the console and looked for in everything published. Found once
+        (a county's rows take a second or so), before the site's thread starts."""
+        return personal_values(self.imported, self.schema)
 
 
 def import_registries(
@@ -582,7 +589,7 @@ def build_handbook_site(settings: Settings, policies: Policies, registry: Regist
         )
         for e in policies.editions
     ]
-    needles = personal_values(registry.imported, registry.schema)
+    needles = registry.personal
     public_words = place_words(registry.places)  # the list is shown on the guide page
     allowlist = read_allowlist(settings.privacy_allowlists)
     hint = " 或 ".join(display_path(p) for p in settings.privacy_allowlists)

@@ -13,7 +13,7 @@ from generators.core.executor import Executor, make_executor
 from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
 from generators.privacy.masking import TextMasker, masked_problem
-from generators.registry.pii import personal_values, place_words
+from generators.registry.pii import place_words
 from generators.registry.validate import RegistryImport
 
 
@@ -36,7 +36,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         with progress.stage("导入台账") as step:
             registry = pipeline.import_registries(settings, policies, executor, tick=step.tick)
             masker = TextMasker(
-                ((n.value, n.kind) for n in personal_values(registry.imported, registry.schema)),
+                ((n.value, n.kind) for n in registry.personal),
                 place_words(registry.places),
             )
             s = registry.summary

@@ -3,8 +3,6 @@ the public words (the county's place names) that may contain them."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from generators.privacy.guard import Needle
 from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
 from generators.registry.model import RowRef
@@ -46,30 +44,34 @@ def _where(schema: RegistrySchema, kind: str, ref: RowRef, key: str) -> str:
     )
 
 
+def _values(imported: RegistryImport, schema: RegistrySchema):
+    """(table, row, column key, kind, value) of every personal cell, in the order of the rows."""
+    for case in imported.cases:
+        for key, kind in KINDS.items():
+            yield "cases", case.source, key, kind, getattr(case, key, None)
+    for contact in imported.contacts:
+        yield "contacts", contact.source, "by", KINDS["by"], contact.by
+        yield "contacts", contact.source, "note", KINDS["note"], contact.note
+    for row in imported.rejected:
+        for key, value in row.values.items():
+            yield row.kind, row.ref, key, _kind(schema, row.kind, key), value
+
+
 def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
     """Every personal value of the registry — accepted and rejected rows alike — once, with the first row
     that holds it and how many do. Nothing is left out because it also occurs in a policy text: only a
     reviewed allowlist exempts."""
     first: dict[tuple[str, str], tuple[str, RowRef, str]] = {}
-    rows: Counter[tuple[str, str]] = Counter()
-
-    def add(value: object, kind: str | None, table: str, ref: RowRef, key: str) -> None:
-        if kind is None or value in (None, ""):
-            return
-        found = (kind, str(value))
-        rows[found] += 1
-        if found not in first:
+    rows: dict[tuple[str, str], int] = {}
+    for table, ref, key, kind, value in _values(imported, schema):
+        if kind is None or value is None or value == "":
+            continue
+        found = (kind, value if value.__class__ is str else str(value))
+        if found in rows:
+            rows[found] += 1
+        else:
+            rows[found] = 1
             first[found] = (table, ref, key)  # where it stands is written out for the first row only
-
-    for case in imported.cases:
-        for key in KINDS:
-            add(getattr(case, key, None), KINDS[key], "cases", case.source, key)
-    for contact in imported.contacts:
-        for key in ("by", "note"):
-            add(getattr(contact, key, None), KINDS[key], "contacts", contact.source, key)
-    for row in imported.rejected:
-        for key, value in row.values.items():
-            add(value, _kind(schema, row.kind, key), row.kind, row.ref, key)
     return [
         Needle(value, kind, _where(schema, table, ref, key), rows[(kind, value)])
         for (kind, value), (table, ref, key) in first.items()
