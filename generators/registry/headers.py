@@ -8,7 +8,6 @@ in a notice; rows below the header are rows unless every cell is blank.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from generators.registry.schema import Column, RegistrySchema, SheetSchema, head
 
 HEADER_ROWS = 10  # the header must start within the first ten rows
 BRACKETED = re.compile(r"（[^（）]*）")
-SHARED = {str, dt.date, dt.datetime}  # cell types kept once per distinct value in a table
 
 
 @dataclass(slots=True)
@@ -271,13 +269,9 @@ def build_table(file: str, grid: SheetGrid, header: Header) -> Table:
     square = all(len(line) > reach for line in lines)
     data: dict[str, list[object]] = {}
     for p, k in keyed:
-        column = (
+        data[k] = (
             [line[p] for line in lines] if square else [line[p] if p < len(line) else None for line in lines]
         )
-        # one object per distinct text or date, as the sheet repeats them; numbers are left as they are
-        # (1, 1.0 and True are equal keys, but not the same cell)
-        same: dict[object, object] = {}
-        data[k] = [same.setdefault(v, v) if v.__class__ in SHARED else v for v in column]
     problems: dict[int, Problems] = {}
     at_number = {n: i for i, n in enumerate(numbers)} if merged or grid.formulas else {}
     for number in sorted(merged):

@@ -192,16 +192,20 @@ class NotAName(CellError):
     """A name column holding a relation or a placeholder (父亲, 无): warned, left out."""
 
 
-def _parse(row: _Row, present: list[tuple[str, list[object], _Reader]]) -> None:
-    """Each cell of the row (`present`: the columns the sheet has, their values and readers) as meant, or
-    why not, with what the row is refused or warned for."""
+Present = list[tuple[str, list[object], _Reader, dict | None]]
+
+
+def _parse(row: _Row, present: Present) -> None:
+    """Each cell of the row (`present`: the columns the sheet has, their values, readers and what each
+    distinct value was read as, when known) as meant, or why not, with what the row is refused or warned
+    for."""
     table, index = row.table, row.index
     read = table.problems.get(index, ())
     values = row.values
     closer = None
-    for key, cells, reader in present:
+    for key, cells, reader, meant in present:
         value = cells[index]
-        parsed, look = reader.read(value)
+        parsed, look = reader.read(value) if meant is None else meant[value]
         values[key] = parsed
         if look:
             closer = closer or []
@@ -376,22 +380,32 @@ def parse_table(table: Table) -> Parsed:
     keys = tuple(c.key for c in table.schema.columns)
     if not table.numbers:
         return Parsed(keys, [], {}, {})
-    present = [(c.key, table.data[c.key], _Reader.of(c)) for c in table.schema.columns if c.key in table.data]
+    present: Present = []
     closer = set(table.problems)
     empty = [None] * len(table.numbers)
     columns: dict[str, list[object]] = {}
-    for key, column, reader in present:
+    for c in table.schema.columns:
+        if c.key not in table.data:
+            continue
+        key, column, reader = c.key, table.data[c.key], _Reader.of(c)
         try:  # each distinct value read once (a column repeats its places, groups, dates, staff)
             if bool in set(map(type, column)):  # TRUE is equal to 1 as a key, but is not the same cell
                 raise TypeError
             meant = {value: reader.read(value) for value in set(column)}
         except TypeError:  # a value that cannot be a key, or TRUE/FALSE beside numbers: read each
+            present.append((key, column, reader, None))
             found = [reader.read(value) for value in column]
             columns[key] = [value for value, _ in found]
             closer.update(i for i, (_, look) in enumerate(found) if look)
             continue
+        present.append((key, column, reader, meant))
         as_meant = {value: parsed for value, (parsed, _) in meant.items()}
         columns[key] = [as_meant[value] for value in column]
+        if len(meant) * 2 < len(column):
+            # A column that repeats its texts and dates keeps one object of each (a smaller table to send
+            # and to keep); numbers stay as they are (1 and 1.0 are equal keys, but not the same cell).
+            same: dict[object, object] = {v: v for v in meant if isinstance(v, (str, dt.date))}
+            column[:] = [same.get(value, value) for value in column]
         odd = {value for value, (_, look) in meant.items() if look}
         if odd:
             closer.update(i for i, value in enumerate(column) if value in odd)
