@@ -292,9 +292,8 @@ class _Context:
     group_ids: dict[str, str]
     as_of: dt.date
     ids: dict[str, tuple[RowRef, str]] = field(default_factory=dict)
-    accepted: dict[tuple[str, str, str], Case] = field(default_factory=dict)
-    # (township, village) → case number → case: a contact's case in one look
-    village_cases: dict[tuple[str, str], dict[str, Case]] = field(default_factory=dict)
+    # the accepted cases, (township, village) → case number → case: a contact's case in one look
+    accepted: dict[tuple[str, str], dict[str, Case]] = field(default_factory=dict)
     file_villages: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -306,7 +305,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
         ctx.file_villages.setdefault(row.file, set()).add(place)
     if row.rejects:
         return
-    if (same := ctx.accepted.get((*place, v["case_id"]))) is not None:  # type: ignore[misc]
+    if (same := ctx.accepted.get(place, {}).get(v["case_id"])) is not None:  # type: ignore[arg-type]
         first = same.source
         row.reject(
             "case_id",
@@ -347,7 +346,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
 def _find_case(row: _Row, ctx: _Context, path_village: tuple[str, str] | None) -> Case | None:
     villages = ctx.file_villages.get(row.file) or ({path_village} if path_village else set())
     case_id = row.values["case_id"]
-    found = [ctx.accepted[(t, v, case_id)] for t, v in sorted(villages) if (t, v, case_id) in ctx.accepted]
+    found = [c for place in sorted(villages) if (c := ctx.accepted.get(place, {}).get(case_id)) is not None]
     if len(found) > 1:
         names = "、".join(c.village for c in found)
         row.reject(
@@ -466,7 +465,7 @@ def _contacts(
         for index in range(len(parsed.values)):
             _validate_row(table, index, parsed, ctx, path_village, result)
         return
-    here = ctx.village_cases.get(next(iter(villages)), {})
+    here = ctx.accepted.get(next(iter(villages)), {})
     as_of, file, sheet, numbers = ctx.as_of, table.file, table.sheet, table.numbers
     take = operator.itemgetter(*(keys.index(k) for k in ("case_id", "date", "method", "by")))
     at_note = keys.index("note") if "note" in keys else None
@@ -528,8 +527,7 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) 
     v = row.values
     v["group"] = ctx.group_ids[v["group"]]
     case = Case(**v, source=ref)
-    ctx.accepted[(case.township, case.village, case.case_id)] = case
-    ctx.village_cases.setdefault((case.township, case.village), {})[case.case_id] = case
+    ctx.accepted.setdefault((case.township, case.village), {})[case.case_id] = case
     ctx.ids[case.id_number] = (ref, case.village)
     rule = ctx.rules.of(case.township).ages[case.group]
     if rule.below is None:  # admitted at entry, and no upper bound to outgrow
