@@ -174,21 +174,19 @@ def restricted_stage(settings: Settings, w1: Prepared, workers: int, townships: 
 
 def pack_over_sheets(w1: Prepared, rounds: int = 3) -> tuple[float, float]:
     """One township, its sheets laid out once: the pack's own time (`write_pack`, as `print_township` calls
-    it: its front pages laid out and numbered, then everything written as one PDF) and the time to write
-    its village sheets. Each the best of `rounds` after a first round that warms the caches (fonts, styles)
-    alike for both, so that neither side pays for the other's first use."""
+    it: its front pages laid out, numbered and written, then joined with the sheets' PDFs) and the time to
+    write its village sheets. Each the best of `rounds` after a first round that warms the caches (fonts,
+    styles) alike for both, so that neither side pays for the other's first use."""
     writer = writer_for(w1.plan.setup)
     item = township_print(w1.pages.env, w1.plan.packs[0])
     documents = [writer.layout(s.html) for s in item.sheets]
-    pages = [d.pages for d in documents]
     packs, sheets = [], []
     for _ in range(rounds + 1):
         t0 = time.perf_counter()
-        for d in documents:
-            writer.write(d)
+        pdfs = [writer.write(d) for d in documents]
         sheets.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        write_pack(writer, item, pages)
+        write_pack(writer, item, pdfs)
         packs.append(time.perf_counter() - t0)
     return min(packs[1:]), min(sheets[1:])
 

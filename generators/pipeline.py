@@ -476,7 +476,7 @@ class RestrictedPrint:
     sheets: int  # village sheets
     packs: int  # township packs
     written: int  # sheets and packs made by this build; the others were unchanged and came from the cache
-    townships: int  # townships laid out (all of a township's sheets are laid out when its pack is made)
+    townships: int  # townships with a sheet or pack made (a pack takes its unchanged sheets' cached PDFs)
 
 
 def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
@@ -497,7 +497,10 @@ def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, d
         yield (
             TownshipPrint(
                 pack.township,
-                tuple(SheetPrint(j.path, j.html, j.path in todo) for j in sheets),
+                tuple(
+                    SheetPrint(j.path, j.html) if j.path in todo else SheetPrint(j.path, "", cached[j.path])
+                    for j in sheets
+                ),
                 front.path if front.path in todo else None,
                 front.html if front.path in todo else "",
             ),

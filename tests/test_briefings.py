@@ -200,6 +200,13 @@ def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     toc = reader.pages[1].extract_text()
     assert "长岭村" in toc and "第 4 页" in toc
     assert f"第 2 页 / 共 {len(reader.pages)} 页" in toc
+    # the sheet keeps its own page numbers, and carries the pack's beside them
+    sheet = reader.pages[3].extract_text()
+    assert "长岭村 2026年11月重点青少年群体工作简报" in sheet
+    assert "第 1 页 / 共 1 页" in sheet and f"汇编第 4 页 / 共 {len(reader.pages)} 页" in sheet
+    links = [a.get_object() for a in reader.pages[1]["/Annots"]]
+    to_sheet = [a["/Dest"][0] for a in links if isinstance(a.get("/Dest"), list)]
+    assert to_sheet and {reader.get_page_number(p.get_object()) for p in to_sheet} == {3}
 
 
 def twenty_youths() -> tuple[list[Case], list[Contact]]:

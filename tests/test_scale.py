@@ -201,8 +201,20 @@ def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
 
 
 @pytest.mark.slow
-def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_path, policies):
+def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_path, policies, monkeypatch):
     import openpyxl
+
+    from generators.printing.pdf import PdfWriter
+
+    laid_out: list[str] = []  # the village sheets laid out (serial executor: in this process)
+    layout = PdfWriter.layout
+
+    def counted(self, html, *args, **kwargs):
+        if "重点青少年群体工作简报</title>" in html:
+            laid_out.append(html)
+        return layout(self, html, *args, **kwargs)
+
+    monkeypatch.setattr(PdfWriter, "layout", counted)
 
     first = _settings(tmp_path, "generate")
     executor = SerialExecutor()
@@ -212,9 +224,11 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     settings = _settings(tmp_path, "monthly", registry=folder)
     before, printed = _restricted(settings, policies, executor)
     assert printed.written == 3 * 2 + 2 and printed.townships == 2  # the first build makes everything
+    assert len(laid_out) == 3 * 2  # each sheet once: the packs take the sheets' PDFs
 
+    laid_out.clear()
     again, printed = _restricted(settings, policies, executor)
-    assert printed.written == printed.townships == 0 and again == before  # nothing laid out, same bytes
+    assert printed.written == printed.townships == 0 and again == before and not laid_out  # same bytes
 
     changed = sorted(folder.glob("*.xlsx"))[-1]
     book = openpyxl.load_workbook(changed)
@@ -224,10 +238,12 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     risk = sheet.cell(row, column["风险等级"])
     risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
     book.save(changed)
+    laid_out.clear()
     after, printed = _restricted(settings, policies, executor)
-    # that village's sheet and its township's pack are made; the township's other sheets are laid out
-    # again for the pack (not written), no other township is touched
+    # that village's sheet and its township's pack are made, the pack with the township's other sheets as
+    # they were cached (not laid out again); no other township is touched
     assert printed.written == 2 and printed.townships == 1
+    assert len(laid_out) == 1 and changed.stem.split("-", 1)[1] in laid_out[0]
     township, village = changed.stem.split("-", 1)
     differ = sorted(p for p in before if before[p] != after[p])
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])

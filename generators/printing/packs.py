@@ -1,30 +1,33 @@
-"""Publish: one township's briefing PDFs — each village's sheet, and the township pack made of the pack's
-own pages (cover, contents, summary) followed by the sheets' pages as they were laid out for the sheets
-themselves, written once. No village is laid out twice.
+"""Publish: one township's briefing PDFs — each village's sheet, and the township pack: the pack's own pages
+(cover, contents, summary) followed by the village sheets' PDFs as they were written, joined with pypdf. No
+village is laid out or written twice, and a sheet unchanged since the last build is not laid out at all:
+its cached PDF goes into the pack as it is.
 
-Only the page footers differ between a sheet and its place in the pack (第 5 页 / 共 40 页 counts the
-pack): each sheet page in the pack gets the footer of a tiny numbering document laid out for it.
+A sheet keeps its own footer in the pack (第 1 页 / 共 2 页 of the sheet); the pack's page number
+(汇编第 5 页 / 共 40 页) is stamped in the corner beside it, from a document of numbers only laid out
+with the sheets' page geometry. The contents' entries link to the sheets' first pages, and the sheets'
+bookmarks follow the pack's own.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
-from typing import Any
 
 import jinja2
 
 from generators.printing.jobs import TOTAL, pack_job, sheet_jobs, start_slot
-from generators.printing.pdf import PdfWriter, PrintSetup, writer_for
+from generators.printing.pdf import PdfWriter, PrintSetup, element_boxes, writer_for
 from generators.registry.briefings import TownshipPack
 
-FOOTER = "@bottom-center"
+STAMP = "/HBPackPage"  # the pack number's form XObject on each sheet page (no name of WeasyPrint's)
 
 
 @dataclass(frozen=True)
 class SheetPrint:
     path: str
-    html: str
-    write: bool  # False: its PDF is cached; laid out for the pack only
+    html: str  # laid out and written when `pdf` is None
+    pdf: bytes | None = None  # the sheet's PDF of an earlier build, unchanged: goes into the pack as it is
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,23 @@ class TownshipPrint:
 def township_print(env: jinja2.Environment, pack: TownshipPack) -> TownshipPrint:
     """Everything of a township printed afresh (nothing cached)."""
     front = pack_job(env, pack)
-    sheets = tuple(SheetPrint(j.path, j.html, True) for j in sheet_jobs(env, pack))
+    sheets = tuple(SheetPrint(j.path, j.html) for j in sheet_jobs(env, pack))
     return TownshipPrint(pack.township, sheets, front.path, front.html)
+
+
+def print_township(setup: PrintSetup, item: TownshipPrint) -> dict[str, bytes]:
+    """Task: the township's sheets that are not cached, and its pack when it is not cached."""
+    writer = writer_for(setup)
+    out: dict[str, bytes] = {}
+    sheets = []
+    for sheet in item.sheets:
+        data = sheet.pdf
+        if data is None:
+            data = out[sheet.path] = writer.write(writer.layout(sheet.html))
+        sheets.append(data)
+    if item.pack_path is not None:
+        out[item.pack_path] = write_pack(writer, item, sheets)
+    return out
 
 
 def _numbered(html: str, starts: list[int], total: int) -> str:
@@ -51,58 +69,25 @@ def _numbered(html: str, starts: list[int], total: int) -> str:
 
 
 def _footer_css(total: int) -> str:
-    return f'@page {{ {FOOTER} {{ content: "第 " counter(page) " 页 / 共 {total} 页"; }} }}'
+    return f'@page {{ @bottom-center {{ content: "第 " counter(page) " 页 / 共 {total} 页"; }} }}'
 
 
-def _numbering(writer: PdfWriter, first: int, count: int, total: int) -> Any:
-    """`count` empty pages whose footers read 第 first… 页 / 共 total 页 (their footers are all we use)."""
-    html = "".join(
-        f'<p style="break-before: page; string-set: pack-page content(text)">第 {n} 页 / 共 {total} 页</p>'
-        for n in range(first, first + count)
-    )
-    return writer.layout(
-        f"<!DOCTYPE html><html><body>{html}</body></html>",
-        extra_css=f"@page {{ {FOOTER} {{ content: string(pack-page); }} }}",
-    )
+def _numbers(writer: PdfWriter, first: int, count: int, total: int) -> bytes:
+    """`count` pages, with the geometry of a sheet's, that show only 汇编第 first… 页 / 共 total 页 in the
+    bottom right corner (where a sheet's page has nothing)."""
+    pages = "".join(f"<p>汇编第 {n} 页 / 共 {total} 页</p>" for n in range(first, first + count))
+    html = f'<!DOCTYPE html><html lang="zh-CN"><body class="numbers">{pages}</body></html>'
+    return writer.write(writer.layout(html))
 
 
-def _with_footer(page: Any, donor: Any) -> Any:
-    """`page` with the footer of `donor` (same page size and margins) instead of its own."""
-    from weasyprint.document import Page
+def write_pack(writer: PdfWriter, item: TownshipPrint, sheets: list[bytes]) -> bytes:
+    """The pack: its own pages, laid out here and numbered for the sheets that follow, then each sheet's
+    PDF (`sheets`, in order) with the pack's page number stamped on its pages."""
+    from pypdf import PdfReader
+    from pypdf import PdfWriter as Joiner
 
-    def kind(box: Any) -> str | None:
-        return getattr(box, "at_keyword", None)
-
-    box = page._page_box  # WeasyPrint's laid-out page; its margin boxes are children tagged by at-rule
-    if not any(kind(b) == FOOTER for b in box.children):
-        return page
-    children = [b for b in box.children if kind(b) != FOOTER]
-    children += [b for b in donor._page_box.children if kind(b) == FOOTER]
-    return Page(box.copy_with_children(children))
-
-
-def print_township(setup: PrintSetup, item: TownshipPrint) -> dict[str, bytes]:
-    """Task: the township's sheets that are not cached, and its pack when it is not cached."""
-    writer = writer_for(setup)
-    out: dict[str, bytes] = {}
-    pages = []
-    for sheet in item.sheets:
-        document = writer.layout(sheet.html)
-        if sheet.write:
-            out[sheet.path] = writer.write(document)
-        if item.pack_path is not None:
-            pages.append(document.pages)
-        del document
-    if item.pack_path is None:
-        return out
-    out[item.pack_path] = write_pack(writer, item, pages)
-    return out
-
-
-def write_pack(writer: PdfWriter, item: TownshipPrint, pages: list[list[Any]]) -> bytes:
-    """The pack: its own pages (laid out here, numbered for the sheets' pages that follow) and each sheet's
-    laid-out `pages` with the pack's page footer, written as one PDF."""
-    counts = [len(p) for p in pages]
+    readers = [PdfReader(io.BytesIO(data)) for data in sheets]
+    counts = [len(r.pages) for r in readers]
     front_pages = 3  # cover, contents, summary; laid out again if the guess was wrong
     for _ in range(5):
         total = front_pages + sum(counts)
@@ -113,9 +98,62 @@ def write_pack(writer: PdfWriter, item: TownshipPrint, pages: list[list[Any]]) -
         front_pages = len(front.pages)
     else:
         raise RuntimeError(f"{item.township}: the pack's contents did not settle on a page count")
-    numbering = _numbering(writer, front_pages + 1, sum(counts), total)
-    sheet_pages = [p for doc_pages in pages for p in doc_pages]
-    combined = list(front.pages) + [
-        _with_footer(page, numbering.pages[i]) for i, page in enumerate(sheet_pages)
-    ]
-    return writer.write(front.copy(combined))
+    entries = element_boxes(front)
+    pack = Joiner(clone_from=PdfReader(io.BytesIO(writer.write(front))))
+    for reader in readers:
+        pack.append(reader)
+    numbers = PdfReader(io.BytesIO(_numbers(writer, front_pages + 1, sum(counts), total)))
+    if len(numbers.pages) != sum(counts):
+        raise RuntimeError(f"{item.township}: {len(numbers.pages)} page numbers for {sum(counts)} pages")
+    _stamp(pack, front_pages, numbers)
+    for i, start in enumerate(starts):
+        if (box := entries.get(f"toc-{i}")) is not None:
+            _link(pack, box, start - 1)
+    out = io.BytesIO()
+    pack.write(out)
+    return out.getvalue()
+
+
+def _stamp(pack, first: int, numbers) -> None:
+    """Draws page i of `numbers` over page `first + i` of `pack`, after the page's own content (kept as it
+    is, its graphics state closed first)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    def stream(data: bytes):
+        s = DecodedStreamObject()
+        s.set_data(data)
+        return pack._add_object(s)
+
+    before, after = stream(b"q\n"), stream(f"\nQ\nq {STAMP} Do Q\n".encode())
+    for i, source in enumerate(numbers.pages):
+        form = DecodedStreamObject()
+        form.set_data(source.get_contents().get_data())
+        form.update(
+            {
+                NameObject("/Type"): NameObject("/XObject"),
+                NameObject("/Subtype"): NameObject("/Form"),
+                NameObject("/BBox"): source.mediabox,
+                NameObject("/Resources"): source["/Resources"].clone(pack),
+            }
+        )
+        page = pack.pages[first + i]
+        contents = page.raw_get("/Contents")
+        parts = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([before, *parts, after])
+        resources = DictionaryObject(page["/Resources"])
+        xobjects = DictionaryObject(resources.get("/XObject", {}))
+        xobjects[NameObject(STAMP)] = pack._add_object(form)
+        resources[NameObject("/XObject")] = xobjects
+        page[NameObject("/Resources")] = resources
+
+
+def _link(pack, box: tuple[int, tuple[float, float, float, float]], target: int) -> None:
+    """A contents entry (its page and rectangle) made a link to the first page of its sheet."""
+    from pypdf.annotations import Link
+    from pypdf.generic import Fit
+
+    page, rect = box
+    top = float(pack.pages[target].mediabox.top)
+    pack.add_annotation(
+        page, Link(rect=rect, border=[0, 0, 0], target_page_index=target, fit=Fit.xyz(0, top, 0))
+    )
