@@ -469,7 +469,9 @@ def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
 
     built: list[str] = []
     real = mkdocs.commands.build.build
-    monkeypatch.setattr(mkdocs.commands.build, "build", lambda c: built.append(c.site_dir) or real(c))
+    monkeypatch.setattr(
+        mkdocs.commands.build, "build", lambda c, **k: built.append(c.site_dir) or real(c, **k)
+    )
     words = tmp_path / "dict.txt"
     words.write_text("", encoding="utf-8")
     editions = []
@@ -488,12 +490,14 @@ def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
         return out
 
     first = build()
-    assert len(built) == 2 and len(list(reuse.iterdir())) == 2
+    assert len(built) == 2 and len([p for p in reuse.iterdir() if p.is_dir()]) == 2
     assert build() == first and built == []  # both copied, byte for byte
     (tmp_path / "docs" / "b" / "index.md").write_text("# 版本 b\n\n改过的正文。\n", encoding="utf-8")
     changed = build()
     assert len(built) == 1 and Path(built[0]).name == "b" and changed != first
-    assert len(list(reuse.iterdir())) == 2  # the old b is gone
+    assert (
+        len([p for p in reuse.iterdir() if p.is_dir()]) == 2 and len(list(reuse.iterdir())) == 4
+    )  # old b gone
     (tmp_path / "docs" / "a" / "index.md").write_text("# 版本 a\n\n又改了。\n", encoding="utf-8")
 
     def refuse(folder):
@@ -502,3 +506,99 @@ def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         build(refuse)
     assert build() is not None and [Path(s).name for s in built] == ["a"]  # a was not kept by the failed one
+
+
+def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same_bytes(tmp_path, monkeypatch):
+    """A monthly rebuild changes a few registry pages: mkdocs renders those pages only (its dirty build
+    over the last build), and the edition comes out byte for byte as a whole build of the same pages."""
+    import mkdocs.commands.build
+
+    from generators.website.mkdocs_build import VersionBuild, build_site
+
+    rendered: list[str] = []  # the pages mkdocs renders (a dirty build skips the pages it leaves as they are)
+    real = mkdocs.commands.build._build_page
+
+    def build_page(page, config, doc_files, nav, env, dirty=False, **kwargs):
+        if not dirty or page.file.is_modified():
+            rendered.append(page.file.src_uri)
+        return real(page, config, doc_files, nav, env, dirty, **kwargs)
+
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", build_page)
+    words = tmp_path / "dict.txt"
+    words.write_text("上口社区 100000\n", encoding="utf-8")
+    docs = tmp_path / "docs"
+
+    def write(rel: str, text: str) -> None:
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(text, encoding="utf-8")
+
+    def county(high: int) -> None:
+        write("index.md", "# 手册\n\n见[台账汇总](registry/index.md)。\n")
+        write("guide.md", "# 使用说明\n\n## 隐去规则 {#suppression}\n\n少于 3 人不显示。\n")
+        write(
+            "registry/index.md",
+            f"# 全县台账汇总\n\n| 乡镇 | 高风险 |\n|:--|--:|\n| [沙铺街道](沙铺街道/index.md) | {high} |\n",
+        )
+        write("registry/沙铺街道/index.md", f"# 沙铺街道\n\n[上口社区](上口社区.md) 高风险 {high} 人。\n")
+        write(
+            "registry/沙铺街道/上口社区.md",
+            f'---\ntitle: "上口社区"\n---\n# 上口社区：台账汇总\n\n'
+            f"[← 沙铺街道](index.md)\n\n## 风险等级\n\n| 风险等级 | 人数 |\n|:--|--:|\n| 高风险 | {high} |\n\n"
+            f"见[规则](../../guide.md#suppression)。\n\n![图](chart.svg)\n",
+        )
+        write("registry/沙铺街道/东山社区.md", "# 东山社区：台账汇总\n\n## 风险等级\n\n高风险 \\* 人。\n")
+        write("registry/高峰镇/index.md", "# 高峰镇\n\n本月无变化。\n")  # unchanged, the changed page's next
+        write(
+            "registry/沙铺街道/chart.svg",
+            f'<svg xmlns="http://www.w3.org/2000/svg"><text>{high}</text></svg>',
+        )
+
+    nav = [
+        {"手册": "index.md"},
+        {"使用说明": "guide.md"},
+        {
+            "台账汇总": [
+                "registry/index.md",
+                {"沙铺街道": ["registry/沙铺街道/index.md"]},
+                {"高峰镇": ["registry/高峰镇/index.md"]},
+            ]
+        },
+    ]
+    hidden = ("registry/沙铺街道/上口社区.md", "registry/沙铺街道/东山社区.md")
+    edition = VersionBuild("2024.2", docs, nav, words, hidden)
+
+    def build(reuse: Path) -> dict[str, bytes]:
+        rendered.clear()
+        staging = build_site(ROOT / "mkdocs.yml", [edition], tmp_path / "site", 86400, {}, {}, reuse=reuse)
+        out = _tree(staging)
+        shutil.rmtree(staging)
+        return out
+
+    county(8)
+    first = build(tmp_path / "reuse")
+    assert len(rendered) == 7
+    county(7)  # one village's risk counts, its township's and the county's pages and its chart
+    again = build(tmp_path / "reuse")
+    assert sorted(rendered) == [
+        "registry/index.md",
+        "registry/沙铺街道/index.md",
+        "registry/沙铺街道/上口社区.md",
+    ]
+    whole = build(tmp_path / "fresh")
+    assert len(rendered) == 7 and again != first
+    assert [p for p in whole if whole[p] != again.get(p)] == [] and sorted(again) == sorted(whole)
+
+
+def test_search_entries_of_rebuilt_pages_take_the_place_of_their_old_ones():
+    from generators.website.mkdocs_build import merged_entries
+
+    def entries(*locations: str) -> list[dict]:
+        return [{"location": loc, "title": loc, "text": ""} for loc in locations]
+
+    previous = entries("index.html", "a/%E4%B8%8A.html", "a/%E4%B8%8A.html#x", "b.html")
+    fresh = [{"location": "a/%E4%B8%8A.html#y", "title": "new", "text": ""}]
+    merged = merged_entries(previous, fresh, {"a/上.html"})
+    assert [e["location"] for e in merged] == ["index.html", "a/%E4%B8%8A.html#y", "b.html"]
+    assert merged_entries(previous, [], {"a/上.html"}) == entries("index.html", "b.html")
+    # a rebuilt page that had no entries: where its entries go only a whole build knows
+    assert merged_entries(previous, entries("c.html"), {"c.html"}) is None

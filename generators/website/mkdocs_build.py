@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
 from generators.core.files import make_public, remove_leftovers, staging_folder, write_file
@@ -105,14 +105,28 @@ def alias_redirects(site: Path, slug: str, alias: str) -> dict[str, str]:
     return out
 
 
-def edition_key(config_file: Path, custom_dir: str | None, v: VersionBuild, build_date: int) -> str:
+@dataclass(frozen=True)
+class EditionInputs:
+    """What one edition's built folder depends on."""
+
+    key: str  # all of it: the tools' versions, mkdocs.yml, theme overrides, navigation, pages and files
+    shape: str  # the same without what the pages and files say (their names kept): see `build_changed`
+    files: dict[str, str]  # each file of the docs folder → the hash of its bytes
+
+
+def edition_inputs(
+    config_file: Path, custom_dir: str | None, v: VersionBuild, build_date: int
+) -> EditionInputs:
     """Everything one edition's built folder depends on: the tools' versions, mkdocs.yml, the theme
     overrides, its pages and files, navigation, search dictionary and build date."""
     from importlib.metadata import version
 
-    digest = hashlib.sha256()
+    def sha(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    shape = hashlib.sha256()
     for part in (
-        "edition-1",
+        "edition-2",
         version("mkdocs"),
         version("mkdocs-material"),
         version("jieba"),
@@ -120,30 +134,141 @@ def edition_key(config_file: Path, custom_dir: str | None, v: VersionBuild, buil
         v.slug,
         str(build_date),
         json.dumps([v.nav, list(v.not_in_nav)], ensure_ascii=False, sort_keys=True),
+        sha(config_file),
+        sha(v.search_dict),
     ):
-        digest.update(part.encode() + b"\0")
-    files = [("mkdocs.yml", config_file), ("search-dict", v.search_dict)]
-    for label, folder in (("theme", Path(custom_dir) if custom_dir else None), ("docs", v.docs_dir)):
-        if folder is not None and folder.is_dir():
-            found = sorted(p for p in folder.rglob("*") if p.is_file())
-            files += [(f"{label}/{p.relative_to(folder).as_posix()}", p) for p in found]
-    for name, f in files:
-        digest.update(name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
-    return digest.hexdigest()
+        shape.update(part.encode() + b"\0")
+    theme = Path(custom_dir) if custom_dir else None
+    if theme is not None and theme.is_dir():
+        for p in sorted(p for p in theme.rglob("*") if p.is_file()):
+            shape.update(f"theme/{p.relative_to(theme).as_posix()}".encode() + b"\0" + sha(p).encode())
+    files = {}
+    if v.docs_dir.is_dir():
+        files = {
+            p.relative_to(v.docs_dir).as_posix(): sha(p) for p in sorted(v.docs_dir.rglob("*")) if p.is_file()
+        }
+    shape.update(json.dumps(sorted(files)).encode())
+    key = hashlib.sha256(shape.hexdigest().encode() + json.dumps(files, sort_keys=True).encode())
+    return EditionInputs(key.hexdigest(), shape.hexdigest(), files)
 
 
-def keep_editions(reuse: Path, staging: Path, built: dict[str, str], keys: list[str]) -> None:
-    """Editions built (and checked) by this build kept for the next; the others' copies removed."""
+def _manifest(reuse: Path, key: str) -> Path:
+    return reuse / f"{key}.json"
+
+
+def keep_editions(reuse: Path, staging: Path, built: dict[str, EditionInputs], keys: list[str]) -> None:
+    """Editions built (and checked) by this build kept for the next, each with what it was built from; the
+    others' copies removed."""
     reuse.mkdir(parents=True, exist_ok=True)
-    for slug, key in built.items():
-        if not (reuse / key).exists():
-            partial = reuse / f".{key}.partial"
+    for slug, inputs in built.items():
+        if not (reuse / inputs.key).exists():
+            partial = reuse / f".{inputs.key}.partial"
             shutil.rmtree(partial, ignore_errors=True)
             shutil.copytree(staging / slug, partial)
-            partial.rename(reuse / key)
+            manifest = {"slug": slug, "shape": inputs.shape, "files": inputs.files}
+            _manifest(reuse, inputs.key).write_text(
+                json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
+            )
+            partial.rename(reuse / inputs.key)
     for old in reuse.iterdir():
-        if old.name not in keys:
-            shutil.rmtree(old, ignore_errors=True)
+        if old.name.removesuffix(".json") not in keys:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+
+
+def last_build(reuse: Path, slug: str, inputs: EditionInputs) -> tuple[Path, set[str]] | None:
+    """The edition's folder kept from the last build, and the files changed since, when nothing else did:
+    the same tools, configuration, theme, navigation and file names; only what some files say."""
+    if not reuse.is_dir():
+        return None
+    for manifest in sorted(reuse.glob("*.json")):
+        try:
+            kept = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        folder = reuse / manifest.name.removesuffix(".json")
+        if kept.get("slug") == slug and kept.get("shape") == inputs.shape and folder.is_dir():
+            if sorted(kept["files"]) == sorted(inputs.files):
+                return folder, {f for f, h in inputs.files.items() if kept["files"][f] != h}
+    return None
+
+
+SEARCH_INDEX = "search/search_index.json"
+
+
+class _DirtyWarning(logging.Filter):
+    """mkdocs warns of every dirty build (made for previews, where pages may be stale); here the pages left
+    as they were are those whose inputs are known to be unchanged, and a warning would fail `strict`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def build_changed(config, site: Path, docs: Path, last: Path, changed: set[str]) -> bool:
+    """Build an edition from its last build when only some pages and files changed: copy that build, and
+    have mkdocs render only the changed pages and copy only the changed files (its `dirty` build, which
+    goes by modification times, so the unchanged sources are dated before everything built). What else a
+    page shows comes from the configuration, theme and navigation, which are the same (`EditionInputs.
+    shape`); tests/test_scale.py holds the result to a whole build's bytes. The search index gets the
+    rebuilt pages' entries in place of their old ones. False (and nothing in `site`) where a rebuilt page
+    has search entries and had none: where they go needs the whole build's order.
+
+    One check is a whole build's only: links from a rebuilt page to anchors on a page left as it was
+    are not looked up (mkdocs knows a page's anchors once it renders it)."""
+    from mkdocs.commands.build import build
+
+    shutil.copytree(last, site)
+    previous = json.loads((site / SEARCH_INDEX).read_text(encoding="utf-8"))
+    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
+        rel = path.relative_to(docs).as_posix()
+        os.utime(path, None if rel in changed else (1, 1))
+    quiet = _DirtyWarning()
+    logger = logging.getLogger("mkdocs.commands.build")
+    logger.addFilter(quiet)
+    try:
+        build(config, dirty=True)
+    finally:
+        logger.removeFilter(quiet)
+    index = site / SEARCH_INDEX
+    fresh = json.loads(index.read_text(encoding="utf-8"))
+    entries = merged_entries(previous["docs"], fresh["docs"], changed_pages(changed))
+    if entries is None:
+        shutil.rmtree(site)
+        return False
+    fresh["docs"] = entries
+    # as the theme's search plugin writes it
+    index.write_text(json.dumps(fresh, separators=(",", ":"), default=str), encoding="utf-8")
+    return True
+
+
+def changed_pages(changed: set[str]) -> set[str]:
+    """The pages (as the search index locates them) of the changed Markdown files."""
+    return {f.removesuffix(".md") + ".html" for f in changed if f.endswith(".md")}
+
+
+def _page(location: str) -> str:
+    return unquote(location.split("#", 1)[0])  # mkdocs quotes the page's path (not its file's)
+
+
+def merged_entries(previous: list[dict], fresh: list[dict], rebuilt: set[str]) -> list[dict] | None:
+    """The search entries of a full build: the previous ones, each rebuilt page's replaced by its new ones
+    where its old ones were (pages are indexed in the order of their files, which are the same). None when
+    a rebuilt page has entries and had none."""
+    new: dict[str, list[dict]] = {}
+    for entry in fresh:
+        new.setdefault(_page(entry["location"]), []).append(entry)
+    out: list[dict] = []
+    placed: set[str] = set()
+    for entry in previous:
+        page = _page(entry["location"])
+        if page not in rebuilt:
+            out.append(entry)
+        elif page not in placed:
+            placed.add(page)
+            out.extend(new.get(page, []))
+    return None if set(new) - placed else out
 
 
 def build_site(
@@ -160,9 +285,10 @@ def build_site(
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
     world-readable, for the caller to swap in once everything else has succeeded.
 
-    `reuse`: a folder of editions built before, by everything that goes into them (mkdocs has no
-    incremental build; an edition whose pages, downloads, navigation and theme are unchanged is copied,
-    not built again). Only editions that passed `check` are kept there."""
+    `reuse`: a folder of editions built before, with everything that went into them. An edition whose
+    pages, downloads, navigation and theme are unchanged is copied, not built again; one where only some
+    pages or files changed is built from its last build, rendering only those (`build_changed`). Only
+    editions that passed `check` are kept there."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -171,30 +297,37 @@ def build_site(
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     # mkdocs dates the sitemap from SOURCE_DATE_EPOCH; fix it so that the same inputs give the same bytes.
     os.environ["SOURCE_DATE_EPOCH"] = str(build_date)
-    built: dict[str, str] = {}  # slug → key, for editions built here (kept for reuse once checked)
+    built: dict[str, EditionInputs] = {}  # editions built here (kept for reuse once checked)
     keys: list[str] = []
+
+    def configured(v: VersionBuild):
+        config = load_config(
+            config_file=str(config_file),
+            docs_dir=str(v.docs_dir),
+            site_dir=str(staging / v.slug),
+            nav=v.nav,
+            # Named, so that mkdocs knows they are meant to be out of the navigation.
+            not_in_nav="\n".join("/" + p for p in v.not_in_nav),
+        )
+        for name, plugin in config.plugins.items():
+            if name.endswith("search") and "jieba_dict_user" in plugin.config:
+                plugin.config["jieba_dict_user"] = str(v.search_dict)
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        _reset_jieba()
+        return config
+
     try:
         for v in versions:
-            config = load_config(
-                config_file=str(config_file),
-                docs_dir=str(v.docs_dir),
-                site_dir=str(staging / v.slug),
-                nav=v.nav,
-                # Named, so that mkdocs knows they are meant to be out of the navigation.
-                not_in_nav="\n".join("/" + p for p in v.not_in_nav),
-            )
-            key = edition_key(config_file, config["theme"].custom_dir, v, build_date)
-            keys.append(key)
-            if reuse is not None and (reuse / key).is_dir():
-                shutil.copytree(reuse / key, staging / v.slug)
+            config = configured(v)
+            inputs = edition_inputs(config_file, config["theme"].custom_dir, v, build_date)
+            keys.append(inputs.key)
+            if reuse is not None and (reuse / inputs.key).is_dir():
+                shutil.copytree(reuse / inputs.key, staging / v.slug)
                 continue
-            built[v.slug] = key
-            for name, plugin in config.plugins.items():
-                if name.endswith("search") and "jieba_dict_user" in plugin.config:
-                    plugin.config["jieba_dict_user"] = str(v.search_dict)
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            _reset_jieba()
-            build(config)
+            built[v.slug] = inputs
+            last = last_build(reuse, v.slug, inputs) if reuse is not None else None
+            if last is None or not build_changed(config, staging / v.slug, v.docs_dir, *last):
+                build(configured(v))
             write_sitemap(staging / v.slug, v.slug)
         files = dict(extra_files)
         for alias, slug in aliases.items():
