@@ -159,7 +159,8 @@ def import_registries(
     else:
         synthetic = SyntheticSettings.from_config(config.synthetic, **dict(settings.synthetic_size))
         folder = settings.build / "registry-default"
-        sized, places, printed = synthetic_county(settings, policies, synthetic, places)
+        default = synthetic == SyntheticSettings.from_config(config.synthetic)
+        sized, places, printed = synthetic_county(settings, policies, synthetic, places, default)
     rules = county_rules(policies.model, places, config.periodic_contact_days, display_path(settings.places))
     if synthetic is not None and sized is not None:
         write_tree({}, None, folder)  # start empty: no stale villages
@@ -184,17 +185,23 @@ def import_registries(
 
 
 def synthetic_county(
-    settings: Settings, policies: Policies, synthetic: SyntheticSettings, listed: PlaceList
+    settings: Settings,
+    policies: Policies,
+    synthetic: SyntheticSettings,
+    listed: PlaceList,
+    default: bool = False,
 ) -> tuple[PlaceList, PlaceList, PrintedWords]:
     """The synthetic county at its size: its places, the county's list with the generated ones joined
-    (made by our code), and the words its made-up people avoid. A county bigger than the list has
-    made-up places and people that are no words the site prints, so that the privacy guard finds none of
-    them on a page, whatever the size. A county within the list is drawn as it always was: its builds are
-    checked by the tests, and a row of it pasted into a policy text must still be found, not drawn anew."""
+    (made by our code), and the words its made-up people avoid. A county of any other size than the
+    `default` has made-up places and people that are no words the site prints, so that the privacy guard
+    finds none of them on a page, whatever the size (within the list, more people per village draw other
+    names: one of them could be 张明, whom the guide's 张*明 would show). The default county is drawn
+    as it always was: its builds are checked by the tests, and a row of it pasted into a policy text must
+    still be found, not drawn anew."""
     texts = site_texts(settings, policies)
     sized = synthetic_places(synthetic, listed, PrintedWords.of(texts, place_words(listed)))
     places = with_synthetic_places(listed, sized)
-    if places == listed:
+    if places == listed and default:
         return sized, places, NOTHING_PRINTED
     return sized, places, PrintedWords.of([*texts, *place_texts(places)], place_words(places))
 

@@ -429,6 +429,28 @@ def test_a_big_made_up_county_gives_the_guard_nothing_to_find_in_what_the_site_p
     assert any(matcher.find(text) for text in pipeline.site_texts(settings, policies))
 
 
+def test_a_county_within_the_list_with_more_people_gives_the_guard_nothing_to_find(tmp_path, policies):
+    """Three villages of 300: the default list's places, other people than the default county's. Drawn
+    without care, two of them were 张明 (the guide's example 张*明 reads so) and 段成 (a clause's label 第1段
+    then 成立…), and the guard stopped the build."""
+    from generators.privacy.guard import Matcher
+    from generators.registry.pii import place_words
+
+    settings = Settings.from_args(
+        ROOT,
+        build=tmp_path / "build",
+        site=tmp_path / "site",
+        restricted=tmp_path / "restricted",
+        month="2026-11",
+        synthetic_size={"townships": 1, "villages_per_township": 3, "cases_per_village": 300, "months": 12},
+    )
+    registry = pipeline.import_registries(settings, policies, SerialExecutor())
+    assert len(registry.imported.cases) > 850 and registry.places.names() == LISTED.names()
+    matcher = Matcher(registry.personal, place_words(registry.places))
+    texts = pipeline.site_texts(settings, policies) + pipeline.place_texts(registry.places)
+    assert [form for text in texts for (_, form), _ in matcher.find(text)] == []
+
+
 def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(tmp_path, policies):
     """The guard's public words are the county's place list (data/places.yaml) with the places made up for
     a bigger synthetic county, as the generator made them; never the place cells of the registry."""
