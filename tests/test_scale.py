@@ -252,6 +252,65 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
 
 
+@pytest.mark.slow
+def test_a_monthly_rebuild_of_the_site_is_byte_for_byte_a_whole_build(tmp_path, policies, monkeypatch):
+    """The real pages: one village's workbook changes, the site is built from the last build (only the
+    changed pages rendered) and comes out as a whole build of the same inputs."""
+    import dataclasses
+
+    import mkdocs.commands.build
+    import openpyxl
+
+    first = _settings(tmp_path, "generate")
+    executor = PoolExecutor(2)
+    try:
+        pipeline.import_registries(first, policies, executor)  # writes the small county's workbooks
+        folder = tmp_path / "registry"
+        shutil.copytree(first.build / "registry-default", folder)
+        shared = Path(first.cache)  # the cut fonts and public PDFs; each build below its own site cache
+
+        def site(name: str, reuse: str) -> dict[str, bytes]:
+            cache = tmp_path / reuse
+            for part in ("fonts", "pdf"):
+                if not (cache / part).exists() and (shared / part).exists():
+                    cache.mkdir(exist_ok=True)
+                    (cache / part).symlink_to(shared / part)
+            settings = dataclasses.replace(_settings(tmp_path, name, registry=folder), cache=cache)
+            registry = pipeline.import_registries(settings, policies, executor)
+            figures = pipeline.derive_month(settings, policies, registry, executor)
+            pages = pipeline.render_site_pages(settings, policies, registry, figures)
+            plan = pipeline.plan_print(settings, policies, registry, figures, pages)
+            pipeline.print_public(settings, policies, pages, plan, executor)
+            staging = pipeline.build_handbook_site(settings, policies, registry, pages)
+            out = _tree(staging)
+            shutil.rmtree(staging)
+            return out
+
+        before = site("monthly", "cache-a")
+        changed = sorted(folder.glob("*.xlsx"))[-1]
+        book = openpyxl.load_workbook(changed)
+        sheet = book["个案台账"]
+        column = {str(c.value): c.column for c in sheet[1]}
+        row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
+        risk = sheet.cell(row, column["风险等级"])
+        risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
+        book.save(changed)
+        dirty: list[bool] = []
+        real = mkdocs.commands.build.build
+        monkeypatch.setattr(
+            mkdocs.commands.build, "build", lambda c, **k: dirty.append(k.get("dirty", False)) or real(c, **k)
+        )
+        after = site("monthly", "cache-a")
+        assert dirty == [True]  # the latest edition only, from its last build
+        dirty.clear()
+        whole = site("whole", "cache-b")
+        assert dirty == [False, False, False]  # every edition built whole
+    finally:
+        executor.close()
+    assert after != before and sorted(after) == sorted(whole)
+    assert [p for p in whole if whole[p] != after[p]] == []
+
+
 def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):
     """Every edition has a downloads/units/police.pdf: each must get its own edition's PDF."""
     from generators.printing.fonts import prepare_print_fonts
@@ -586,7 +645,11 @@ def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same
             ]
         },
     ]
-    hidden = ("registry/沙铺街道/上口社区.md", "registry/沙铺街道/东山社区.md")
+    hidden = (
+        "registry/沙铺街道/上口社区.md",
+        "registry/沙铺街道/东山社区.md",
+        "registry/沙铺街道/西台社区.md",
+    )
     edition = VersionBuild("2024.2", docs, nav, words, hidden)
 
     def build(reuse: Path) -> dict[str, bytes]:
@@ -609,6 +672,9 @@ def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same
     whole = build(tmp_path / "fresh")
     assert len(rendered) == 7 and again != first
     assert [p for p in whole if whole[p] != again.get(p)] == [] and sorted(again) == sorted(whole)
+    write("registry/沙铺街道/西台社区.md", "# 西台社区：台账汇总\n")  # a new page: other files, a whole build
+    build(tmp_path / "reuse")
+    assert len(rendered) == 8
 
 
 def test_search_entries_of_rebuilt_pages_take_the_place_of_their_old_ones():
