@@ -209,6 +209,26 @@ def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     assert to_sheet and {reader.get_page_number(p.get_object()) for p in to_sheet} == {3}
 
 
+def test_packs_that_differ_in_a_sheet_only_have_other_identifiers(packs):
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.packs import township_print, write_pack
+    from generators.printing.pdf import PdfWriter
+
+    env = make_environment(ROOT / "templates")
+    item = township_print(env, packs[0])
+    writer = PdfWriter(env, prepare_print_fonts(ROOT / ".cache" / "fonts", [s.html for s in item.sheets]))
+    sheet = writer.write(writer.layout(item.sheets[0].html))
+    other = writer.write(writer.layout(item.sheets[0].html.replace("长岭村", "长岭")))
+    first, again, changed = (write_pack(writer, item, [s]) for s in (sheet, sheet, other))
+    assert first == again  # the same inputs, the same bytes
+
+    def identifier(pdf: bytes) -> bytes:
+        first = PdfReader(io.BytesIO(pdf)).trailer["/ID"][0]
+        return first.original_bytes if hasattr(first, "original_bytes") else bytes(first)
+
+    assert identifier(first) != identifier(changed)
+
+
 def twenty_youths() -> tuple[list[Case], list[Contact]]:
     """A village of twenty, every one of them due this month (monthly contact, none since September),
     with some of them about to leave their group and some changes last month."""

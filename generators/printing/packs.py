@@ -11,6 +11,7 @@ bookmarks follow the pack's own.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -85,6 +86,7 @@ def write_pack(writer: PdfWriter, item: TownshipPrint, sheets: list[bytes]) -> b
     PDF (`sheets`, in order) with the pack's page number stamped on its pages."""
     from pypdf import PdfReader
     from pypdf import PdfWriter as Joiner
+    from pypdf.generic import ArrayObject, ByteStringObject
 
     readers = [PdfReader(io.BytesIO(data)) for data in sheets]
     counts = [len(r.pages) for r in readers]
@@ -99,16 +101,22 @@ def write_pack(writer: PdfWriter, item: TownshipPrint, sheets: list[bytes]) -> b
     else:
         raise RuntimeError(f"{item.township}: the pack's contents did not settle on a page count")
     entries = element_boxes(front)
-    pack = Joiner(clone_from=PdfReader(io.BytesIO(writer.write(front))))
+    own = writer.write(front)
+    pack = Joiner(clone_from=PdfReader(io.BytesIO(own)))
     for reader in readers:
         pack.append(reader)
-    numbers = PdfReader(io.BytesIO(_numbers(writer, front_pages + 1, sum(counts), total)))
+    numbered = _numbers(writer, front_pages + 1, sum(counts), total)
+    numbers = PdfReader(io.BytesIO(numbered))
     if len(numbers.pages) != sum(counts):
         raise RuntimeError(f"{item.township}: {len(numbers.pages)} page numbers for {sum(counts)} pages")
     _stamp(pack, front_pages, numbers)
     for i, start in enumerate(starts):
         if (box := entries.get(f"toc-{i}")) is not None:
             _link(pack, box, start - 1)
+    # The file identifier, from everything in it (the front's own would name packs that differ in a sheet
+    # alike); content-derived, as WeasyPrint's, so that the same inputs give the same bytes.
+    identifier = ByteStringObject(hashlib.sha256(b"".join([own, numbered, *sheets])).digest()[:16])
+    pack._ID = ArrayObject([identifier, identifier])
     out = io.BytesIO()
     pack.write(out)
     return out.getvalue()
