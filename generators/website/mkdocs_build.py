@@ -206,7 +206,9 @@ class _DirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
-def build_changed(config, site: Path, docs: Path, last: Path, changed: set[str]) -> bool:
+def build_changed(
+    config, site: Path, docs: Path, files: Iterable[str], last: Path, changed: set[str]
+) -> bool:
     """Build an edition from its last build when only some pages and files changed: copy that build, and
     have mkdocs render only the changed pages and copy only the changed files (its `dirty` build, which
     goes by modification times, so the unchanged sources are dated before everything built). What else a
@@ -221,9 +223,8 @@ def build_changed(config, site: Path, docs: Path, last: Path, changed: set[str])
 
     shutil.copytree(last, site)
     previous = json.loads((site / SEARCH_INDEX).read_text(encoding="utf-8"))
-    for path in sorted(p for p in docs.rglob("*") if p.is_file()):
-        rel = path.relative_to(docs).as_posix()
-        os.utime(path, None if rel in changed else (1, 1))
+    for rel in files:  # the docs folder's files, as `edition_inputs` found them
+        os.utime(docs / rel, None if rel in changed else (1, 1))
     quiet = _DirtyWarning()
     logger = logging.getLogger("mkdocs.commands.build")
     logger.addFilter(quiet)
@@ -326,7 +327,10 @@ def build_site(
                 continue
             built[v.slug] = inputs
             last = last_build(reuse, v.slug, inputs) if reuse is not None else None
-            if last is None or not build_changed(config, staging / v.slug, v.docs_dir, *last):
+            from_last = last is not None and build_changed(
+                config, staging / v.slug, v.docs_dir, inputs.files, *last
+            )
+            if not from_last:
                 build(configured(v))
             write_sitemap(staging / v.slug, v.slug)
         files = dict(extra_files)
