@@ -143,7 +143,9 @@ def test_public_pdf_keys_do_not_depend_on_where_the_checkout_lives(tmp_path):
 SMALL = {"townships": 2, "villages_per_township": 3, "cases_per_village": 6, "months": 4}
 
 
-def _settings(tmp_path: Path, name: str, registry: Path | None = None) -> Settings:
+def _settings(
+    tmp_path: Path, name: str, registry: Path | None = None, synthetic: dict | None = None
+) -> Settings:
     return Settings.from_args(
         ROOT,
         build=tmp_path / name / "build",
@@ -151,7 +153,7 @@ def _settings(tmp_path: Path, name: str, registry: Path | None = None) -> Settin
         restricted=tmp_path / name / "restricted",
         registry=registry,
         month="2026-11",
-        synthetic_size=SMALL if registry is None else None,
+        synthetic_size=None if registry is not None else synthetic or SMALL,
     )
 
 
@@ -495,13 +497,10 @@ def test_a_county_within_the_list_with_more_people_gives_the_guard_nothing_to_fi
     from generators.privacy.guard import Matcher
     from generators.registry.pii import place_words
 
-    settings = Settings.from_args(
-        ROOT,
-        build=tmp_path / "build",
-        site=tmp_path / "site",
-        restricted=tmp_path / "restricted",
-        month="2026-11",
-        synthetic_size={"townships": 1, "villages_per_township": 3, "cases_per_village": 300, "months": 12},
+    settings = _settings(
+        tmp_path,
+        "county",
+        synthetic={"townships": 1, "villages_per_township": 3, "cases_per_village": 300, "months": 12},
     )
     registry = pipeline.import_registries(settings, policies, SerialExecutor())
     assert len(registry.imported.cases) > 850 and registry.places.names() == LISTED.names()
@@ -515,13 +514,10 @@ def test_a_bigger_synthetic_countys_public_place_words_come_from_its_place_list(
     a bigger synthetic county, as the generator made them; never the place cells of the registry."""
     from generators.registry.pii import place_words
 
-    settings = Settings.from_args(
-        ROOT,
-        build=tmp_path / "build",
-        site=tmp_path / "site",
-        restricted=tmp_path / "restricted",
-        month="2026-11",
-        synthetic_size={"townships": 3, "villages_per_township": 2, "cases_per_village": 4, "months": 2},
+    settings = _settings(
+        tmp_path,
+        "county",
+        synthetic={"townships": 3, "villages_per_township": 2, "cases_per_village": 4, "months": 2},
     )
     registry = pipeline.import_registries(settings, policies, SerialExecutor())
     synthetic = size(townships=3, villages_per_township=2, cases_per_village=4, months=2)
