@@ -416,17 +416,14 @@ def render_cached(
 ) -> list[bytes]:
     """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
     cache where it has them, the others laid out in parallel, one task per document, and cached. A job
-    that places its own form fields is made every time (its PDF depends on more than its HTML)."""
-    keys = [document_key(setup, job.html, forms) for job, forms in jobs]
-    keys = [k if job.fields is None else f"{k}-{i}" for i, ((job, _), k) in enumerate(zip(jobs, keys))]
-    cacheable = {k for (job, _), k in zip(jobs, keys, strict=True) if job.fields is None}
-    found = {key: cache.get(key) if key in cacheable else None for key in dict.fromkeys(keys)}
+    that places its own form fields is keyed by what they are made from as well."""
+    keys = [document_key(setup, job.html, forms, job.fields.key if job.fields else "") for job, forms in jobs]
+    found = {key: cache.get(key) for key in dict.fromkeys(keys)}
     missing = [key for key, data in found.items() if data is None]  # each distinct document once
     first = {key: jobs[i] for i, key in reversed(list(enumerate(keys)))}
     items = [(first[key][0].html, first[key][1], first[key][0].fields) for key in missing]
     for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
-        if missing[index] in cacheable:
-            cache.put(missing[index], data)
+        cache.put(missing[index], data)
         found[missing[index]] = data
     return [data for data in (found[key] for key in keys) if data is not None]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -329,6 +330,45 @@ def test_documents_that_share_a_path_keep_their_own_bytes(tmp_path):
     assert first[0] != first[1] and first[0] == first[2] and cache.hits == 0
     again = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
     assert again == first
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """Form fields that mark the PDF with their word."""
+
+    word: str
+
+    def __call__(self, pdf: bytes, boxes) -> bytes:
+        return pdf + f"%{self.word}\n".encode()
+
+    @property
+    def key(self) -> str:
+        return self.word
+
+
+def test_pdfs_are_cached_by_their_form_fields_and_our_pdf_code(tmp_path, monkeypatch):
+    """A fillable form is taken from the cache when its HTML and what its fields are made from are the
+    same; a PDF cached by another version of our PDF code is made again."""
+    from dataclasses import replace
+
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.jobs import PrintJob
+    from generators.printing.pdf import PdfCache, print_setup
+    from generators.website.render import make_environment
+
+    setup = print_setup(make_environment(ROOT / "templates"), prepare_print_fonts(ROOT / ".cache" / "fonts"))
+    made: list[str] = []
+    real = pipeline.render_document
+    monkeypatch.setattr(pipeline, "render_document", lambda s, item: made.append(item[0]) or real(s, item))
+    jobs = [(PrintJob("form.pdf", "<p>自评表</p>", _Stamp(word)), True) for word in ("甲", "乙")]
+
+    first = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
+    assert len(made) == 2 and first[0].endswith("%甲\n".encode()) and first[1].endswith("%乙\n".encode())
+    again = pipeline.render_cached(SerialExecutor(), setup, jobs, PdfCache(tmp_path / "pdf"))
+    assert again == first and len(made) == 2  # both from the cache
+    upgraded = replace(setup, code="another version of the writer")
+    pipeline.render_cached(SerialExecutor(), upgraded, jobs, PdfCache(tmp_path / "pdf"))
+    assert len(made) == 4
 
 
 def test_a_worker_elsewhere_gets_the_fonts_and_keeps_nothing(tmp_path):

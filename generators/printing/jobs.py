@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+import hashlib
 from dataclasses import dataclass
+from typing import Protocol
 
 import jinja2
 
 from generators.assessment.criteria import Criteria, PilotList
-from generators.assessment.definition import form_definition
+from generators.assessment.definition import FormDefinition, form_definition
 from generators.assessment.fillable import fillable_pdf
 from generators.assessment.scoring import Assessment, failing_items
 from generators.policy.model import PolicyModel
@@ -35,14 +35,41 @@ def start_slot(index: int) -> str:
     return SLOT.format(index)
 
 
+Boxes = dict[str, tuple[int, tuple[float, float, float, float]]]  # element id → (page, rect in pt)
+
+
+class FieldWriter(Protocol):
+    """Makes a laid-out PDF fillable, from the boxes of its elements with an id."""
+
+    def __call__(self, pdf: bytes, boxes: Boxes) -> bytes: ...
+
+    @property
+    def key(self) -> str:
+        """What the fields are made from (for the PDF cache's key)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FormFields:
+    """A pilot's self-assessment form fields, placed on its laid-out form."""
+
+    definition: FormDefinition
+
+    def __call__(self, pdf: bytes, boxes: Boxes) -> bytes:
+        return fillable_pdf(pdf, boxes, self.definition)
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha256(repr(self.definition).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class PrintJob:
     """One PDF to write: where (relative to its output folder), and its HTML."""
 
     path: str
     html: str
-    # makes the laid-out PDF fillable, from the boxes of the elements with an id: {id: (page, rect in pt)}
-    fields: Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes] | None = None
+    fields: FieldWriter | None = None  # places its own form fields on the laid-out PDF
 
 
 def sheet_jobs(env: jinja2.Environment, pack: TownshipPack) -> list[PrintJob]:
@@ -90,7 +117,7 @@ def assessment_print_jobs(
             PrintJob(
                 downloads(p)["pdf"],
                 env.get_template("print/assessment_form.html.j2").render(form=form_context(definition)),
-                functools.partial(fillable_pdf, definition=definition),
+                FormFields(definition),
             )
         )
         a = assessments[p.key]

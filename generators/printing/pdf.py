@@ -10,10 +10,10 @@ is small, and carries the fonts' bytes only when sent to another machine.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import tempfile
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from generators.printing.fonts import PrintFonts
-from generators.printing.jobs import PrintJob
+from generators.printing.jobs import FieldWriter, PrintJob
 
 # fontTools stamps each font it subsets into a PDF with the time of writing (head.modified), unless
 # SOURCE_DATE_EPOCH is set; without this, the same PDF written a second later has other bytes. (With
@@ -62,14 +62,16 @@ class PrintSetup:
     css: str
     fonts: tuple[FontFile, ...]
     engine: str  # WeasyPrint's version
+    code: str = ""  # hash of our own code between HTML and PDF bytes (`pdf_code`)
 
     @property
     def key(self) -> str:
-        """Content only: the stylesheet with each font's URI replaced by the hash of its bytes."""
+        """Content only: the stylesheet with each font's URI replaced by the hash of its bytes, WeasyPrint's
+        version and our PDF code's hash."""
         css = self.css
         for font in self.fonts:
             css = css.replace(font.uri, font.digest)
-        return _sha256(f"{css}\n{self.engine}")
+        return _sha256(f"{css}\n{self.engine}\n{self.code}")
 
     def portable(self) -> PrintSetup:
         """With the fonts' bytes, for workers that do not share this machine's files."""
@@ -82,6 +84,21 @@ class PrintSetup:
         )
 
 
+# Our modules that shape a PDF's bytes after its HTML is made: the writer, the pack joiner and the form
+# fields. A PDF cached by another version of them is not reused (a cache outlives an upgrade).
+PDF_MODULES = ("generators.printing.pdf", "generators.printing.packs", "generators.assessment.fillable")
+
+
+def pdf_code() -> str:
+    """The hash of the sources of `PDF_MODULES`."""
+    digest = hashlib.sha256()
+    for name in PDF_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()
+
+
 def print_setup(
     env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"
 ) -> PrintSetup:
@@ -91,14 +108,17 @@ def print_setup(
     uris = {k: p.resolve().as_uri() for k, p in files.items()}
     css = env.get_template(stylesheet).render(fonts={"extra": None, **uris})
     return PrintSetup(
-        css, tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()), VERSION
+        css,
+        tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()),
+        VERSION,
+        pdf_code(),
     )
 
 
-def document_key(setup: PrintSetup, html: str, forms: bool = False) -> str:
-    """Everything that goes into a PDF: stylesheet, fonts (by content), WeasyPrint, options, the HTML
-    (key-derived pseudonyms are inside it)."""
-    return _sha256(f"{setup.key}\n{forms}\n{html}")
+def document_key(setup: PrintSetup, html: str, forms: bool = False, fields: str = "") -> str:
+    """Everything that goes into a PDF: stylesheet, fonts (by content), WeasyPrint, our PDF code, options,
+    what its own form `fields` are made from, and the HTML (key-derived pseudonyms are inside it)."""
+    return _sha256(f"{setup.key}\n{forms}\n{fields}\n{html}")
 
 
 def element_boxes(document) -> dict[str, tuple[int, tuple[float, float, float, float]]]:
@@ -201,9 +221,6 @@ def forget_writers() -> None:
     for folder in _FONT_DIR:
         shutil.rmtree(folder, ignore_errors=True)
     _FONT_DIR.clear()
-
-
-FieldWriter = Callable[[bytes, dict[str, tuple[int, tuple[float, float, float, float]]]], bytes]
 
 
 def render_with(writer: PdfWriter, html: str, forms: bool, fields: FieldWriter | None) -> bytes:
