@@ -26,6 +26,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
+from generators.core.cache import KeyedFiles
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import Executor, SerialExecutor
 from generators.core.files import (
@@ -57,6 +58,7 @@ from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import personal_values, place_words
 from generators.registry.places import PlaceList, read_places
+from generators.registry.read_cache import ReadCache, reader_code
 from generators.registry.rejected import rejected_workbook
 from generators.registry.schema import RegistrySchema, read_schema
 from generators.registry.synthetic import (
@@ -130,6 +132,7 @@ class Registry:
     folder: Path
     month: Month  # the report month
     places: PlaceList  # the county's place list; for a synthetic county, with its generated places
+    reads: ReadCache | None = None  # the files' reads, pruned with the restricted output once published
 
     @property
     def summary(self) -> dict:
@@ -174,14 +177,28 @@ def import_registries(
     # Dates are checked against the end of the data month. Real files without --month decide their own
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
-    listing, reads = read_folder(folder, schema, executor.run, tick)
+    cache = read_cache(settings)
+    listing, reads = read_folder(folder, schema, executor.run, tick, cache)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):
         raise InputError(
             Problem(display_path(folder), "台账中没有可用的行，无法确定报表月份：请用 --month 指定")
         )
     month = settings.month or default_report_month(imported.contacts, imported.cases)
-    return Registry(config, schema, rules, imported, folder, month, places)
+    return Registry(config, schema, rules, imported, folder, month, places, cache)
+
+
+def read_cache(settings: Settings) -> ReadCache | None:
+    """The files' reads kept from the last build, inside the restricted output; none before there is a
+    pseudonym key (its entries are signed with it)."""
+    if not (os.environ.get(KEY_ENV) or settings.key_file.exists()):
+        return None
+    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
+    return ReadCache(
+        settings.restricted / ".read-cache",
+        load_key(settings.key_file),
+        reader_code(settings.registry_schema),
+    )
 
 
 def synthetic_county(
@@ -457,7 +474,7 @@ class Staged:
     """Folders built aside, swapped in by `publish` (or removed when the build fails)."""
 
     folders: list[tuple[Path, Path]] = field(default_factory=list)  # (staging, destination)
-    caches: list[PdfCache] = field(default_factory=list)  # pruned once published
+    caches: list[KeyedFiles] = field(default_factory=list)  # pruned once published
 
     def discard(self) -> None:
         for staging, _ in self.folders:
@@ -531,6 +548,8 @@ def print_restricted(
     staged.folders.append((staging, dest))
     cache = restricted_cache(settings)
     staged.caches.append(cache)
+    if registry.reads is not None:
+        staged.caches.append(registry.reads)  # this build's reads are what the next one may reuse
     setup = _remote(executor, plan.setup)
     written = townships = 0
     done: dict[str, bytes] = {}

@@ -15,6 +15,7 @@ from generators import pipeline
 from generators.config.settings import Settings
 from generators.core.executor import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from generators.core.progress import Progress
+from generators.registry import validate
 from generators.registry.places import read_places
 from generators.registry.synthetic import SyntheticSettings, place_list_yaml, synthetic_places
 from tests.conftest import ROOT
@@ -218,6 +219,11 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
         return layout(self, html, *args, **kwargs)
 
     monkeypatch.setattr(PdfWriter, "layout", counted)
+    read: list[str] = []  # the registry files read from disk (the others come from the read cache)
+    read_file = validate._read_file
+    monkeypatch.setattr(
+        validate, "_read_file", lambda schema, item: read.append(item[1]) or read_file(schema, item)
+    )
 
     first = _settings(tmp_path, "generate")
     executor = SerialExecutor()
@@ -225,13 +231,16 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     folder = tmp_path / "registry"
     shutil.copytree(first.build / "registry-default", folder)
     settings = _settings(tmp_path, "monthly", registry=folder)
+    read.clear()
     before, printed = _restricted(settings, policies, executor)
+    assert len(read) == 3 * 2
     assert printed.written == 3 * 2 + 2 and printed.townships == 2  # the first build makes everything
     assert len(laid_out) == 3 * 2  # each sheet once: the packs take the sheets' PDFs
 
     laid_out.clear()
     again, printed = _restricted(settings, policies, executor)
     assert printed.written == printed.townships == 0 and again == before and not laid_out  # same bytes
+    assert len(read) == 3 * 2  # none read again
 
     changed = sorted(folder.glob("*.xlsx"))[-1]
     book = openpyxl.load_workbook(changed)
@@ -245,7 +254,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     after, printed = _restricted(settings, policies, executor)
     # that village's sheet and its township's pack are made, the pack with the township's other sheets as
     # they were cached (not laid out again); no other township is touched
-    assert printed.written == 2 and printed.townships == 1
+    assert printed.written == 2 and printed.townships == 1 and read[3 * 2 :] == [changed.name]
     assert len(laid_out) == 1 and changed.stem.split("-", 1)[1] in laid_out[0]
     township, village = changed.stem.split("-", 1)
     differ = sorted(p for p in before if before[p] != after[p])

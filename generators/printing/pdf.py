@@ -10,7 +10,6 @@ is small, and carries the fonts' bytes only when sent to another machine.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import os
 import tempfile
@@ -21,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from generators.core.cache import KeyedFiles, source_digest
 from generators.printing.fonts import PrintFonts
 from generators.printing.jobs import FieldWriter, PrintJob
 
@@ -62,7 +62,7 @@ class PrintSetup:
     css: str
     fonts: tuple[FontFile, ...]
     engine: str  # WeasyPrint's version
-    code: str = ""  # hash of our own code between HTML and PDF bytes (`pdf_code`)
+    code: str = ""  # hash of our own code between HTML and PDF bytes (`PDF_MODULES`)
 
     @property
     def key(self) -> str:
@@ -85,18 +85,8 @@ class PrintSetup:
 
 
 # Our modules that shape a PDF's bytes after its HTML is made: the writer, the pack joiner and the form
-# fields. A PDF cached by another version of them is not reused (a cache outlives an upgrade).
+# fields (a PDF cached by another version of them is made again).
 PDF_MODULES = ("generators.printing.pdf", "generators.printing.packs", "generators.assessment.fillable")
-
-
-def pdf_code() -> str:
-    """The hash of the sources of `PDF_MODULES`."""
-    digest = hashlib.sha256()
-    for name in PDF_MODULES:
-        spec = importlib.util.find_spec(name)
-        assert spec is not None and spec.origin is not None, name
-        digest.update(Path(spec.origin).read_bytes())
-    return digest.hexdigest()
 
 
 def print_setup(
@@ -111,7 +101,7 @@ def print_setup(
         css,
         tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()),
         VERSION,
-        pdf_code(),
+        source_digest(*PDF_MODULES),
     )
 
 
@@ -238,43 +228,8 @@ def render_document(setup: PrintSetup, item: tuple[str, bool, FieldWriter | None
     return render_with(writer_for(setup), html, forms, fields)
 
 
-class PdfCache:
+class PdfCache(KeyedFiles):
     """PDFs by `document_key`. Public PDFs: .cache/pdf (shared, content-keyed). Person-level PDFs: only a
-    folder inside the restricted output, pruned to what the last build used."""
+    folder inside the restricted output (`private`), pruned to what the last build used."""
 
-    def __init__(self, folder: Path, private: bool = False):
-        self.folder = folder
-        self.private = private  # person-level: only the owner may list or read the cache
-        self.used: set[str] = set()
-        self.hits = 0
-
-    def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pdf"
-
-    def get(self, key: str) -> bytes | None:
-        self.used.add(key)
-        path = self._path(key)
-        if path.exists():
-            self.hits += 1
-            return path.read_bytes()
-        return None
-
-    def put(self, key: str, data: bytes) -> None:
-        self.used.add(key)
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        if self.private:
-            for folder in (self.folder, path.parent):
-                folder.chmod(0o700)
-            tmp.chmod(0o600)
-        tmp.replace(path)  # atomic: a half-written PDF never looks cached
-
-    def prune(self) -> None:
-        """Remove what this build did not use (person-level data is kept no longer than needed)."""
-        if not self.folder.exists():
-            return
-        for path in self.folder.rglob("*"):
-            if path.is_file() and path.stem not in self.used:
-                path.unlink()
+    suffix = ".pdf"

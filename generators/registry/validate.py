@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import hashlib
 import operator
+import pickle
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, Contact, RowRef
 from generators.registry.places import PlaceList
+from generators.registry.read_cache import ReadCache
 from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.schema import Column, RegistrySchema
 from generators.registry.submissions import FileOutcome, select
@@ -555,18 +558,49 @@ def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
     return read
 
 
-def read_folder(folder: Path, schema: RegistrySchema, run=None, tick=None) -> tuple[Listing, list[FileRead]]:
+def _read_to_keep(schema: RegistrySchema, item: tuple[Path, str]) -> tuple[str, bytes]:
+    """Task: one file's read as `_read_file`, pickled here for the read cache, with the hash of the bytes
+    it was read from (taken first: a file saved again meanwhile is only read again next time)."""
+    try:
+        digest = hashlib.sha256(item[0].read_bytes()).hexdigest()
+    except OSError:
+        digest = ""  # the read names the problem; nothing of it is kept
+    return digest, pickle.dumps(_read_file(schema, item), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _in_this_process(fn, items, shared, tick=None):
+    return enumerate(fn(shared, item) for item in items)
+
+
+def read_folder(
+    folder: Path, schema: RegistrySchema, run=None, tick=None, cache: ReadCache | None = None
+) -> tuple[Listing, list[FileRead]]:
     """Every file of the folder read on its own, one task per file, results in the listing's order. `run`
-    maps the task over the files (an executor's `run`; in this process when None)."""
+    maps the task over the files (an executor's `run`; in this process when None). With a `cache`, a file
+    whose bytes were read by an earlier build is taken from it, and the others are kept in it."""
     listing = registry_files(folder)
     items = [(path, file_name(folder, path)) for path in listing.files]
-    if run is None:
-        with _older_objects_left_alone():
-            return listing, [_read_file(schema, item) for item in items]
     reads: list[FileRead | None] = [None] * len(items)
     with _older_objects_left_alone():  # the tables arriving from the workers are many small objects
-        for index, read in run(_read_file, items, schema, tick=tick):
-            reads[index] = read
+        if cache is not None:
+            for i, (path, name) in enumerate(items):
+                with contextlib.suppress(OSError):
+                    reads[i] = cache.load(
+                        cache.key(path, name, hashlib.sha256(path.read_bytes()).hexdigest())
+                    )
+        todo = [i for i, read in enumerate(reads) if read is None]
+        task: Callable[[RegistrySchema, tuple[Path, str]], Any] = (
+            _read_file if cache is None else _read_to_keep
+        )
+        for index, result in (run or _in_this_process)(task, [items[i] for i in todo], schema, tick=tick):
+            i = todo[index]
+            if cache is None:
+                reads[i] = result
+                continue
+            digest, blob = result
+            if digest:
+                cache.store(cache.key(items[i][0], items[i][1], digest), blob)
+            reads[i] = pickle.loads(blob)
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done

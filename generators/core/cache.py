@@ -1,0 +1,68 @@
+"""Files kept from one build for the next, by a key of everything they were made from."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+
+def source_digest(*modules: str) -> str:
+    """The hash of the sources of `modules` (a package: all of its modules), for keys of things our own code
+    made: what an older version of that code cached is not reused (a cache outlives an upgrade)."""
+    digest = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None, name
+        origin = Path(spec.origin)
+        files = sorted(origin.parent.glob("*.py")) if origin.name == "__init__.py" else [origin]
+        for path in files:
+            digest.update(f"{path.name}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class KeyedFiles:
+    """Bytes by key in a folder, one file each. `private`: person-level content, which only the owner may
+    list or read (the folder must lie inside the restricted output). Pruned to what the last build used,
+    so that nothing is kept longer than the next build needs it."""
+
+    suffix = ".bin"
+
+    def __init__(self, folder: Path, private: bool = False):
+        self.folder = folder
+        self.private = private
+        self.used: set[str] = set()
+        self.hits = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}{self.suffix}"
+
+    def get(self, key: str) -> bytes | None:
+        self.used.add(key)
+        path = self._path(key)
+        if path.exists():
+            self.hits += 1
+            return path.read_bytes()
+        return None
+
+    def put(self, key: str, data: bytes) -> None:
+        self.used.add(key)
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        if self.private:
+            for folder in (self.folder, path.parent):
+                folder.chmod(0o700)
+            tmp.chmod(0o600)
+        tmp.replace(path)  # atomic: a half-written file never looks cached
+
+    def prune(self) -> None:
+        """Remove what this build did not use."""
+        if not self.folder.exists():
+            return
+        for path in self.folder.rglob("*"):
+            if path.is_file() and path.name.removesuffix(self.suffix) not in self.used:
+                path.unlink()
