@@ -24,6 +24,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     executor = executor or make_executor(
         settings.scheduler, settings.workers, settings.serial, cleanup=forget_writers
     )
+    executor.start()  # its workers start while the policy texts are read
     masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:

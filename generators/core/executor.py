@@ -13,6 +13,7 @@ what is written never depends on the order in which tasks finish.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -40,6 +41,10 @@ class Executor(Protocol):
         tick: Tick | None = None,
     ) -> Iterator[tuple[int, Any]]:
         """(index, fn(shared, item)) for every item, in the order they finish."""
+        ...
+
+    def start(self) -> None:
+        """Get the workers ready in the background, while this process does other work."""
         ...
 
     def close(self) -> None: ...
@@ -71,6 +76,9 @@ class SerialExecutor:
                 tick(index + 1, n)
             yield index, result
 
+    def start(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
@@ -97,6 +105,18 @@ class PoolExecutor:
                 context.set_forkserver_preload(PRELOAD)
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
             return self._pool
+
+    def start(self) -> None:
+        """Start the worker processes now, from a second thread: the first one waits while the fork server
+        imports WeasyPrint (about a second), which then overlaps this process's own work."""
+        if self._pool is None:
+            threading.Thread(target=self._spawn, name="pool-start", daemon=True).start()
+
+    def _spawn(self) -> None:
+        pool = self._started()
+        with contextlib.suppress(RuntimeError):  # closed meanwhile (a build that failed early)
+            for _ in range(self.workers):
+                pool.submit(os.getpid)  # each submit while none is idle starts one more worker
 
     def run(
         self,
@@ -199,6 +219,9 @@ class DaskExecutor:
         finally:
             if scattered is not None:
                 self.client.cancel([scattered])
+
+    def start(self) -> None:
+        pass  # the cluster's workers are already running
 
     def close(self) -> None:
         if self.cleanup is not None:
