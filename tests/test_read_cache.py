@@ -143,3 +143,19 @@ def test_no_cache_before_there_is_a_pseudonym_key(tmp_path, monkeypatch):
     cache = pipeline.read_cache(settings)
     assert cache is not None and cache.folder == tmp_path / "restricted" / ".read-cache"
     assert stat.S_IMODE((tmp_path / "restricted").stat().st_mode) == 0o700
+
+
+def test_entries_do_not_depend_on_where_the_registry_folder_lies(tmp_path, county, model, read_files):
+    """The same files give the same entries wherever the folder is (the restricted output is the same
+    for the same inputs), and a moved folder's reads come from the cache with their new paths."""
+    moved = tmp_path / "elsewhere" / "deeper" / "registry"
+    shutil.copytree(county, moved)
+    caches = [tmp_path / "a" / ".read-cache", tmp_path / "b" / ".read-cache"]
+    _imported(county, model, ReadCache(caches[0], SECRET, "code"))
+    _imported(moved, model, ReadCache(caches[1], SECRET, "code"))
+    entries = [{p.relative_to(c): p.read_bytes() for p in c.rglob("*") if p.is_file()} for c in caches]
+    assert entries[0] == entries[1]
+    read_files.clear()
+    listing, reads = read_folder(moved, SCHEMA, None, None, ReadCache(caches[0], SECRET, "code"))
+    assert read_files == [] and [r.path for r in reads] == listing.files
+    assert _imported(moved, model, ReadCache(caches[0], SECRET, "code")) == _imported(moved, model, None)

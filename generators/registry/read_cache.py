@@ -23,9 +23,10 @@ from generators.registry.readers import FileRead
 MAC_BYTES = 32
 
 
-def read_key(path: Path, name: str, digest: str, code: str) -> str:
-    """A file's entry: its bytes' hash, where it lies and how messages name it, and `code`."""
-    return hashlib.sha256(f"{code}\n{name}\n{path}\n{digest}".encode()).hexdigest()
+def read_key(name: str, digest: str, code: str) -> str:
+    """A file's entry: its bytes' hash, its name within the registry folder (as messages name it) and
+    `code`; not where the folder lies, so that the same inputs give the same restricted output."""
+    return hashlib.sha256(f"{code}\n{name}\n{digest}".encode()).hexdigest()
 
 
 def reader_code(schema_file: Path) -> str:
@@ -51,8 +52,8 @@ class ReadCache(KeyedFiles):
         self.secret = hmac.new(secret, b"registry read cache", hashlib.sha256).digest()
         self.code = code
 
-    def key(self, path: Path, name: str, digest: str) -> str:
-        return read_key(path, name, digest, self.code)
+    def key(self, name: str, digest: str) -> str:
+        return read_key(name, digest, self.code)
 
     def load(self, key: str) -> FileRead | None:
         data = self.get(key)

@@ -17,7 +17,7 @@ import operator
 import pickle
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -560,12 +560,14 @@ def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
 
 def _read_to_keep(schema: RegistrySchema, item: tuple[Path, str]) -> tuple[str, bytes]:
     """Task: one file's read as `_read_file`, pickled here for the read cache, with the hash of the bytes
-    it was read from (taken first: a file saved again meanwhile is only read again next time)."""
+    it was read from (taken first: a file saved again meanwhile is only read again next time). The pickle
+    holds the file's name within the folder, not where the folder lies (`read_folder` puts the path back)."""
     try:
         digest = hashlib.sha256(item[0].read_bytes()).hexdigest()
     except OSError:
         digest = ""  # the read names the problem; nothing of it is kept
-    return digest, pickle.dumps(_read_file(schema, item), protocol=pickle.HIGHEST_PROTOCOL)
+    read = _read_file(schema, item)
+    return digest, pickle.dumps(replace(read, path=Path(item[1])), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _in_this_process(fn, items, shared, tick=None):
@@ -585,9 +587,7 @@ def read_folder(
         if cache is not None:
             for i, (path, name) in enumerate(items):
                 with contextlib.suppress(OSError):
-                    reads[i] = cache.load(
-                        cache.key(path, name, hashlib.sha256(path.read_bytes()).hexdigest())
-                    )
+                    reads[i] = cache.load(cache.key(name, hashlib.sha256(path.read_bytes()).hexdigest()))
         todo = [i for i, read in enumerate(reads) if read is None]
         task: Callable[[RegistrySchema, tuple[Path, str]], Any] = (
             _read_file if cache is None else _read_to_keep
@@ -599,8 +599,11 @@ def read_folder(
                 continue
             digest, blob = result
             if digest:
-                cache.store(cache.key(items[i][0], items[i][1], digest), blob)
+                cache.store(cache.key(items[i][1], digest), blob)
             reads[i] = pickle.loads(blob)
+        for i, read in enumerate(reads):
+            if read is not None and cache is not None:
+                read.path = items[i][0]
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done
