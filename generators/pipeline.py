@@ -44,7 +44,7 @@ from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
 from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
-from generators.printing.fonts import PrintFonts, prepare_print_fonts
+from generators.printing.fonts import PrintFonts, public_and_all_fonts
 from generators.printing.handbook import handbook_jobs
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
@@ -375,8 +375,9 @@ class PrintPlan:
     editions: dict[str, list[PrintJob]]  # the handbook and unit PDFs of each edition
     packs: list[TownshipPack]  # briefing sheets per township (their HTML is made township by township)
     report_jobs: list[PrintJob]  # assessment reports (restricted)
-    fonts: PrintFonts
-    setup: PrintSetup
+    fonts: PrintFonts  # for every PDF of the build
+    setup: PrintSetup  # the restricted PDFs'
+    public_setup: PrintSetup  # the public PDFs': fonts for their own text only (`public_and_all_fonts`)
     new_key: bool  # a pseudonym key was made by this build
 
 
@@ -416,11 +417,13 @@ def plan_print(
         )
     # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
     # made only when it is printed), the template's own text is that of the first pack.
-    texts = [j.html for j in public + report_jobs]
-    texts += [j.html for jobs in editions.values() for j in jobs]
+    public_texts = [j.html for j in public] + [j.html for jobs in editions.values() for j in jobs]
+    texts = [j.html for j in report_jobs]
     texts += [repr(pack) for pack in packs] + [j.html for j in briefing_jobs(env, packs[:1])]
-    fonts = prepare_print_fonts(settings.cache / "fonts", texts)
-    return PrintPlan(public, editions, packs, report_jobs, fonts, print_setup(env, fonts), new_key)
+    public_fonts, fonts = public_and_all_fonts(settings.cache / "fonts", public_texts, texts)
+    setup = print_setup(env, fonts)
+    public_setup = setup if public_fonts.extra == fonts.extra else print_setup(env, public_fonts)
+    return PrintPlan(public, editions, packs, report_jobs, fonts, setup, public_setup, new_key)
 
 
 def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:
@@ -452,7 +455,7 @@ def print_public(
     many were made (the others came from the content-keyed cache)."""
     jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
     cache = PdfCache(settings.cache / "pdf")
-    pdfs = iter(render_cached(executor, plan.setup, jobs, cache, tick))
+    pdfs = iter(render_cached(executor, plan.public_setup, jobs, cache, tick))
     downloads: dict[str, bytes | str] = dict(pages.downloads)
     downloads.update({j.path: next(pdfs) for j in plan.public})
     for e in policies.editions:

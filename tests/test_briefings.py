@@ -172,6 +172,25 @@ def pdfs(packs, tmp_path_factory):
     return files, fonts
 
 
+def test_public_pdfs_do_not_depend_on_the_registrys_rare_characters():
+    """A youth named with a character outside GB 2312 gets it from the extra cut in the restricted PDFs;
+    the public PDFs' fonts (and so their setup and cache keys) are those of their own text only."""
+    from generators.printing.fonts import public_and_all_fonts
+    from generators.printing.pdf import print_setup
+    from generators.website.render import make_environment
+
+    env = make_environment(ROOT / "templates")
+    cache = ROOT / ".cache" / "fonts"
+    handbook = ["<p>未成年人保护工作手册</p>"]
+    public, everything = public_and_all_fonts(cache, handbook, ["<td>李*䶮</td>"])
+    assert public.extra is None and everything.extra is not None
+    plain_public, plain = public_and_all_fonts(cache, handbook, ["<td>张*明</td>"])
+    assert plain_public == public and plain.extra is None
+    assert print_setup(env, public).key == print_setup(env, plain).key != print_setup(env, everything).key
+    rare_public, _ = public_and_all_fonts(cache, ["<p>䶮</p>"], [])
+    assert rare_public.extra is not None  # a public text's own rare character is printed as well
+
+
 def test_village_sheet_pdf_is_a4_with_embedded_fonts_and_the_rare_character(pdfs):
     files, fonts = pdfs
     assert sorted(files) == ["briefings/高峰镇-简报汇编.pdf", "briefings/高峰镇/长岭村.pdf"]

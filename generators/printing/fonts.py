@@ -143,8 +143,8 @@ def _key(*parts: object) -> str:
     return hashlib.sha256("\n".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
-    """The cached cuts (made on first use, ~10 s each), plus a cut for this build's rare characters."""
+def _main_cuts(cache: Path) -> tuple[dict[str, tuple[Path, int, Path]], list[str]]:
+    """The cached GB 2312 cuts of the regular and bold faces (made on first use, ~10 s each)."""
     cache.mkdir(parents=True, exist_ok=True)
     base = base_charset()
     faces, made = {}, []
@@ -159,9 +159,19 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
             cut(source, index, base, dest)
             made.append(style)
         faces[style] = (source, index, dest)
-    used = {ord(ch) for text in texts for ch in text if ord(ch) > 0x7E and not ch.isspace()}
-    used -= set(range(0xE000, 0xF900))  # private use: our own slots in templates, never printed
-    rare = sorted(used - base)
+    return faces, made
+
+
+def _printed(texts: Iterable[str]) -> set[int]:
+    """The characters the texts print (beyond ASCII, no spaces, not our private-use slots)."""
+    chars: set[str] = set().union(*map(set, texts))
+    used = {ord(ch) for ch in chars if ord(ch) > 0x7E and not ch.isspace()}
+    return used - set(range(0xE000, 0xF900))  # private use: our own slots in templates, never printed
+
+
+def _with_rare(cache: Path, faces: dict[str, tuple[Path, int, Path]], used: set[int], made: list[str]):
+    """The fonts for text printing `used`: the main cuts, and a cut of the rare characters among them."""
+    rare = sorted(used - base_charset())
     extra: Path | None = None
     missing: tuple[str, ...] = ()
     if rare:
@@ -173,5 +183,22 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
             extra = cache / f"print-extra-{_key(CUT_VERSION, source, index, *found)}.ttf"
             if not extra.exists():
                 cut(source, index, found, extra)
-                made.append("Extra")
+                made = [*made, "Extra"]
     return PrintFonts(faces["Regular"][2], faces["Bold"][2], extra, missing, tuple(made))
+
+
+def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
+    """The cached cuts (made on first use, ~10 s each), plus a cut for the texts' rare characters."""
+    faces, made = _main_cuts(cache)
+    return _with_rare(cache, faces, _printed(texts), made)
+
+
+def public_and_all_fonts(
+    cache: Path, public: Iterable[str], restricted: Iterable[str]
+) -> tuple[PrintFonts, PrintFonts]:
+    """Fonts for the public PDFs, from their own text only (a rare character in a name of the registry
+    changes no public PDF, nor its cache key), and for every PDF of the build (the restricted ones)."""
+    faces, made = _main_cuts(cache)
+    public_used = _printed(public)
+    everything = _with_rare(cache, faces, public_used | _printed(restricted), made)
+    return _with_rare(cache, faces, public_used, []), everything

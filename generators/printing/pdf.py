@@ -15,6 +15,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -92,15 +93,13 @@ PDF_MODULES = ("generators.printing.pdf", "generators.printing.packs", "generato
 def print_setup(
     env: jinja2.Environment, fonts: PrintFonts, stylesheet: str = "print/print.css.j2"
 ) -> PrintSetup:
-    from weasyprint import VERSION
-
     files = {k: p for k, p in (("regular", fonts.regular), ("bold", fonts.bold), ("extra", fonts.extra)) if p}
     uris = {k: p.resolve().as_uri() for k, p in files.items()}
     css = env.get_template(stylesheet).render(fonts={"extra": None, **uris})
     return PrintSetup(
         css,
         tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()),
-        VERSION,
+        version("weasyprint"),  # not imported here: loading Pango takes half a second
         source_digest(*PDF_MODULES),
     )
 
@@ -198,7 +197,8 @@ def writer_for(setup: PrintSetup) -> PdfWriter:
     """This process's writer for a setup (made once: the font configuration is costly)."""
     writer = _WRITERS.get(setup.key)
     if writer is None:
-        _WRITERS.clear()  # one build's setup at a time
+        while len(_WRITERS) >= 2:  # a build's two setups (public, restricted) at a time
+            del _WRITERS[next(iter(_WRITERS))]
         writer = _WRITERS[setup.key] = PdfWriter.for_setup(setup)
     return writer
 
