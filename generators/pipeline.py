@@ -45,7 +45,7 @@ from generators.policy.model import PolicyModel
 from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
 from generators.printing.fonts import PrintFonts, public_and_all_fonts
-from generators.printing.handbook import handbook_jobs
+from generators.printing.handbook import handbook_jobs, handbook_key, jobs_from_json, jobs_to_json
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
@@ -398,23 +398,25 @@ def plan_print(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
     )
     editions = {}
+    made = handbook_cache(settings)  # public: each edition's print HTML, by everything it is made from
     for e in policies.editions:
         tasks, rendered = pages.versions[e.number]
         printed = [t for t in tasks if t.path not in pages.live_paths and t.path not in NOT_PRINTED]
-        editions[e.number] = handbook_jobs(
-            env,
-            {
-                "number": e.number,
-                "label": e.label,
-                "title": e.title,
-                "notes": e.notes,
-                "date": (e.date or month.start).isoformat(),
-            },
-            printed,
-            rendered,
-            handbook_pdf_path(e),
-            unit_pdf,
-        )
+        about = {
+            "number": e.number,
+            "label": e.label,
+            "title": e.title,
+            "notes": e.notes,
+            "date": (e.date or month.start).isoformat(),
+        }
+        paths = [handbook_pdf_path(e)] + [unit_pdf(t.path) for t in printed if t.path.startswith("units/")]
+        key = handbook_key(env, {**about, "paths": paths}, printed, rendered)
+        found = made.get(key)
+        if found is None:
+            editions[e.number] = handbook_jobs(env, about, printed, rendered, handbook_pdf_path(e), unit_pdf)
+            made.put(key, jobs_to_json(editions[e.number]))
+        else:
+            editions[e.number] = jobs_from_json(found)
     # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
     # made only when it is printed), the template's own text is that of the first pack.
     public_texts = [j.html for j in public] + [j.html for jobs in editions.values() for j in jobs]
@@ -424,6 +426,10 @@ def plan_print(
     setup = print_setup(env, fonts)
     public_setup = setup if public_fonts.extra == fonts.extra else print_setup(env, public_fonts)
     return PrintPlan(public, editions, packs, report_jobs, fonts, setup, public_setup, new_key)
+
+
+def handbook_cache(settings: Settings) -> KeyedFiles:
+    return KeyedFiles(settings.cache / "handbook-html")
 
 
 def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:

@@ -18,6 +18,7 @@ from generators.core.progress import Progress
 from generators.registry import validate
 from generators.registry.places import read_places
 from generators.registry.synthetic import SyntheticSettings, place_list_yaml, synthetic_places
+from generators.website.pages import unit_pdf
 from tests.conftest import ROOT
 
 LISTED = read_places(ROOT / "data" / "places.yaml")
@@ -262,6 +263,42 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     cache = settings.restricted / ".pdf-cache"
     assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
     assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
+
+
+@pytest.mark.slow
+def test_an_editions_print_html_is_made_again_only_when_what_it_is_made_from_changed(
+    tmp_path, policies, monkeypatch
+):
+    from dataclasses import replace
+
+    shared = _settings(tmp_path, "print-html")
+    settings = replace(shared, cache=tmp_path / "cache")  # the cut fonts only: no edition's HTML yet
+    shutil.copytree(shared.cache / "fonts", settings.cache / "fonts")
+    executor = SerialExecutor()
+    registry = pipeline.import_registries(settings, policies, executor)
+    figures = pipeline.derive_month(settings, policies, registry, executor)
+    pages = pipeline.render_site_pages(settings, policies, registry, figures)
+    made: list[str] = []
+    real = pipeline.handbook_jobs
+    monkeypatch.setattr(
+        pipeline, "handbook_jobs", lambda env, e, *a: made.append(e["number"]) or real(env, e, *a)
+    )
+    first = pipeline.plan_print(settings, policies, registry, figures, pages)
+    assert made == [e.number for e in policies.editions]
+    made.clear()
+    again = pipeline.plan_print(settings, policies, registry, figures, pages)
+    assert made == [] and again.editions == first.editions  # every edition from the cache
+    number = policies.editions[0].number
+    tasks, rendered = pages.versions[number]
+    page = next(t.path for t in tasks if t.path.startswith("units/") and t.path != "units/index.md")
+    rendered[page] += "\n\n一段新加的说明。\n"
+    changed = pipeline.plan_print(settings, policies, registry, figures, pages)
+    assert made == [number]
+    assert [j.path for j in changed.editions[number]] == [j.path for j in first.editions[number]]
+    assert [j.path for j in changed.editions[number] if "一段新加的说明" in j.html] == [
+        pipeline.handbook_pdf_path(policies.editions[0]),
+        unit_pdf(page),
+    ]
 
 
 @pytest.mark.slow

@@ -8,8 +8,12 @@ target's page number printed after matrix marks, so that a clause can be found o
 
 from __future__ import annotations
 
+import hashlib
+import json
 import posixpath
 import re
+from importlib.metadata import version
+from pathlib import Path
 
 import jinja2
 import markdown
@@ -119,3 +123,28 @@ def handbook_jobs(
         for path, section in units
     ]
     return jobs
+
+
+def handbook_key(env: jinja2.Environment, edition: dict, tasks: list[PageTask], pages: dict[str, str]) -> str:
+    """Everything `handbook_jobs` makes an edition's print jobs from: the edition (with its PDFs' paths), its
+    pages (path, title, Markdown), the print templates, this module and Python-Markdown's version."""
+    assert env.loader is not None
+    digest = hashlib.sha256()
+    parts: list[object] = [json.dumps(edition, sort_keys=True, ensure_ascii=False), version("markdown")]
+    parts += [Path(__file__).read_bytes()]
+    parts += [
+        env.loader.get_source(env, name)[0] for name in env.list_templates() if name.startswith("print/")
+    ]
+    parts += [f"{t.path}\n{t.title}\n{pages[t.path]}" for t in tasks]
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
+def jobs_to_json(jobs: list[PrintJob]) -> bytes:
+    return json.dumps([[j.path, j.html] for j in jobs], ensure_ascii=False).encode()
+
+
+def jobs_from_json(data: bytes) -> list[PrintJob]:
+    return [PrintJob(path, html) for path, html in json.loads(data)]
