@@ -129,6 +129,20 @@ def test_an_entry_this_build_did_not_sign_is_never_unpickled(
     assert read_files == []  # the entries were replaced by signed ones
 
 
+def test_an_entry_of_ours_moved_to_another_files_key_is_not_that_files(tmp_path, county, model, read_files):
+    """Entries are signed with their key: swapping two signed entries (one village's read given as
+    another's) makes both files be read again."""
+    where = tmp_path / "restricted" / ".read-cache"
+    first = _imported(county, model, ReadCache(where, SECRET, "code"))
+    entries = sorted(p for p in where.rglob("*.read"))
+    a, b = entries[0].read_bytes(), entries[1].read_bytes()
+    entries[0].write_bytes(b)
+    entries[1].write_bytes(a)
+    read_files.clear()
+    assert _imported(county, model, ReadCache(where, SECRET, "code")) == first
+    assert len(read_files) == 2
+
+
 def test_no_cache_before_there_is_a_pseudonym_key(tmp_path, monkeypatch):
     settings = SimpleNamespace(  # what read_cache looks at
         key_file=tmp_path / ".secrets" / "pseudonym.key",

@@ -55,17 +55,21 @@ class ReadCache(KeyedFiles):
     def key(self, name: str, digest: str) -> str:
         return read_key(name, digest, self.code)
 
+    def _mac(self, key: str, blob: bytes) -> bytes:
+        # The key is signed with the blob: an entry of ours moved to another file's key is not that file's.
+        return hmac.new(self.secret, key.encode() + b"\n" + blob, hashlib.sha256).digest()
+
     def load(self, key: str) -> FileRead | None:
         data = self.get(key)
         if data is None:
             return None
         mac, blob = data[:MAC_BYTES], data[MAC_BYTES:]
-        if not hmac.compare_digest(mac, hmac.new(self.secret, blob, hashlib.sha256).digest()):
+        if not hmac.compare_digest(mac, self._mac(key, blob)):
             self.hits -= 1
-            return None  # not ours: read the file again (the entry is replaced)
+            return None  # not ours, or not this file's: read the file again (the entry is replaced)
         read = pickle.loads(blob)
         return read if isinstance(read, FileRead) else None
 
     def store(self, key: str, blob: bytes) -> None:
         """`blob`: the read as `pickle.dumps` gave it (in the worker that read the file)."""
-        self.put(key, hmac.new(self.secret, blob, hashlib.sha256).digest() + blob)
+        self.put(key, self._mac(key, blob) + blob)
