@@ -90,6 +90,28 @@ def county(rules):
     return monthly_areas(CASES, CONTACTS, NOV, rules)
 
 
+def test_township_tasks_give_back_the_callers_own_cases(county, rules):
+    """Run as in another process (item and shared copied there and back), each township's areas are
+    those made in this process, and hold the cases given, not copies of them."""
+    import pickle
+
+    def elsewhere(fn, items, shared):
+        for index, item in enumerate(items):
+            yield index, fn(pickle.loads(pickle.dumps(shared)), pickle.loads(pickle.dumps(item)))
+
+    areas = monthly_areas(CASES, CONTACTS, NOV, rules, run=elsewhere)
+    assert repr(areas) == repr(county)
+    mine = {id(c) for c in CASES}
+    held = [
+        c
+        for t in areas.villages
+        for a in [t, *t.villages]
+        for c in [*a.active, *a.entered, *a.exited, *a.moved, *(d.case for d in a.due)]
+        + [x.case for x in a.transitions]
+    ]
+    assert held and all(id(c) in mine for c in held)
+
+
 def test_counts_and_changes(county):
     village = county.villages[0].villages[0]
     assert village.name == "长岭村" and village.township == "高峰镇"

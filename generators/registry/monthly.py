@@ -8,6 +8,8 @@ birthdays in M..M+2 that move someone out of a group, and the work-calendar task
 from __future__ import annotations
 
 import datetime as dt
+import io
+import pickle
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -167,10 +169,41 @@ class MonthRules:
 CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
 
 
-def township_month(
-    shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]
-) -> AreaMonth:
-    """Task: one township and its villages (`item` = township, its cases, contact dates by case)."""
+class _CasesByPlace(pickle.Pickler):
+    """Pickles each of `cases` as its place in the list."""
+
+    def __init__(self, out: io.BytesIO, cases: list[Case]):
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.place = {id(case): i for i, case in enumerate(cases)}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self.place.get(id(obj)) if type(obj) is Case else None
+
+
+class _CasesFromPlace(pickle.Unpickler):
+    def __init__(self, data: bytes, cases: list[Case]):
+        super().__init__(io.BytesIO(data))
+        self.cases = cases
+
+    def persistent_load(self, pid: int) -> Case:
+        return self.cases[pid]
+
+
+def township_month(shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]) -> bytes:
+    """Task: one township and its villages (`item` = township, its cases, contact dates by case), pickled
+    with each case as its place in the item's list (`areas_back` puts the build process's own cases in):
+    only the figures travel back, and no case is held twice."""
+    out = io.BytesIO()
+    _CasesByPlace(out, item[1]).dump(_township(shared, item))
+    return out.getvalue()
+
+
+def areas_back(data: bytes, cases: list[Case]) -> AreaMonth:
+    """A `township_month` result with the cases of its item."""
+    return _CasesFromPlace(data, cases).load()
+
+
+def _township(shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]) -> AreaMonth:
     township, cases, by_case = item
     rules = (shared.rules, shared.trend_months)
     area = _area("township", township, township, shared.month, cases, by_case, *rules)
@@ -209,10 +242,10 @@ def monthly_areas(
     shared = MonthRules(month, rules, trend_months)
     townships: list[AreaMonth | None] = [None] * len(items)
     if run is None:
-        townships = [township_month(shared, item) for item in items]
+        townships = [_township(shared, item) for item in items]
     else:
-        for index, area in run(township_month, items, shared):
-            townships[index] = area
+        for index, data in run(township_month, items, shared):
+            townships[index] = areas_back(data, items[index][1])
     county.villages = [t for t in townships if t is not None]
     return county
 
