@@ -134,7 +134,7 @@ class Registry:
     places: PlaceList  # the county's place list; for a synthetic county, with its generated places
     reads: ReadCache | None = None  # the files' reads, pruned with the restricted output once published
 
-    @property
+    @cached_property
     def summary(self) -> dict:
         return import_summary(self.imported)
 
@@ -292,6 +292,13 @@ def derive_month(
         for p in pilots.pilots
     }
     return MonthFigures(county, criteria, pilots, assessments, len(submissions))
+
+
+def forget_contacts(registry: Registry) -> None:
+    """Once the month's figures and the personal values are made, nothing needs the contact rows (a W1
+    county has 350,000): they are let go, so that printing and the site run without them."""
+    _ = (registry.summary, registry.personal)  # counted and looked through first
+    registry.imported.contacts.clear()
 
 
 # --- 4. pages and workbooks --------------------------------------------------------------------------

@@ -266,6 +266,21 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
 
 
 @pytest.mark.slow
+def test_contacts_are_let_go_after_the_month_is_derived_and_still_counted(tmp_path, policies):
+    settings = _settings(tmp_path, "forget")
+    registry = pipeline.import_registries(settings, policies, SerialExecutor())
+    figures = pipeline.derive_month(settings, policies, registry, SerialExecutor())
+    accepted = len(registry.imported.contacts)
+    written = {v for c in registry.imported.contacts for v in (c.by, c.note) if v}  # staff names, notes
+    pipeline.forget_contacts(registry)
+    assert accepted and registry.imported.contacts == []
+    assert registry.summary["contacts_accepted"] == accepted  # counted before
+    assert written and written <= {n.value for n in registry.personal}  # still looked for when publishing
+    pages = pipeline.render_site_pages(settings, policies, registry, figures)
+    assert pages.report  # the stages after derivation need no contact
+
+
+@pytest.mark.slow
 def test_an_editions_print_html_is_made_again_only_when_what_it_is_made_from_changed(
     tmp_path, policies, monkeypatch
 ):

@@ -48,6 +48,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             )
         with progress.stage("月度汇总与双零试点自评") as step:
             figures = pipeline.derive_month(settings, policies, registry, executor)
+            pipeline.forget_contacts(registry)
             step.note = (
                 f"{len(figures.pilots.pilots)} 个试点单位，收到自评表 {figures.submitted} 份："
                 + "、".join(
