@@ -17,6 +17,7 @@ import operator
 import pickle
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -592,15 +593,21 @@ def read_folder(
         task: Callable[[RegistrySchema, tuple[Path, str]], Any] = (
             _read_file if cache is None else _read_to_keep
         )
-        for index, result in (run or _in_this_process)(task, [items[i] for i in todo], schema, tick=tick):
-            i = todo[index]
-            if cache is None:
-                reads[i] = result
-                continue
-            digest, blob = result
-            if digest:
-                cache.store(cache.key(items[i][1], digest), blob)
-            reads[i] = pickle.loads(blob)
+        # The cache's entries are signed and written by a second thread (hashing and writing release the
+        # interpreter) while this one unpickles the reads as they arrive.
+        with ThreadPoolExecutor(1, thread_name_prefix="read-cache") as writer:
+            kept = []
+            for index, result in (run or _in_this_process)(task, [items[i] for i in todo], schema, tick=tick):
+                i = todo[index]
+                if cache is None:
+                    reads[i] = result
+                    continue
+                digest, blob = result
+                if digest:
+                    kept.append(writer.submit(cache.store, cache.key(items[i][1], digest), blob))
+                reads[i] = pickle.loads(blob)
+            for done_writing in kept:
+                done_writing.result()  # a failed write fails the build, as it would have here
         for i, read in enumerate(reads):
             if read is not None and cache is not None:
                 read.path = items[i][0]
