@@ -62,6 +62,34 @@ def _square(shared, item):
     return shared * item
 
 
+def test_a_pool_started_in_the_background_runs_tasks_and_a_closed_one_stays_closed(monkeypatch):
+    from types import SimpleNamespace
+
+    from generators.core import executor
+
+    pool = PoolExecutor(2)
+    pool.start()  # its workers start while this thread goes on
+    try:
+        assert dict(pool.run(_square, range(3), 2)) == {0: 0, 1: 2, 2: 4}
+    finally:
+        pool.close()
+    waiting: list = []  # the starting thread, held back until the executor was closed
+
+    def held(target, args=(), **_):
+        return SimpleNamespace(start=lambda: waiting.append((target, args)))
+
+    monkeypatch.setattr(executor.threading, "Thread", held)
+    closed = PoolExecutor(2)
+    closed.start()
+    closed.close()  # a build that failed before the thread ran
+    target, args = waiting[0]
+    target(*args)
+    try:
+        assert closed._pool is None  # the late thread made no pool that nobody would close
+    finally:
+        closed.close()
+
+
 def test_pool_and_serial_run_the_same_tasks():
     pool = PoolExecutor(2)
     try:

@@ -97,9 +97,13 @@ class PoolExecutor:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # two threads of the build may feed the pool at once
+        self._closes = 0  # how many times it was closed (a pool started in the background checks)
 
-    def _started(self) -> ProcessPoolExecutor:
+    def _started(self, closes: int | None = None) -> ProcessPoolExecutor | None:
+        """The pool, made on first use; None when `closes` is given and the executor was closed since."""
         with self._lock:
+            if closes is not None and closes != self._closes:
+                return None
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(PRELOAD)
@@ -110,10 +114,12 @@ class PoolExecutor:
         """Start the worker processes now, from a second thread: the first one waits while the fork server
         imports WeasyPrint (about a second), which then overlaps this process's own work."""
         if self._pool is None:
-            threading.Thread(target=self._spawn, name="pool-start", daemon=True).start()
+            threading.Thread(target=self._spawn, args=(self._closes,), name="pool-start", daemon=True).start()
 
-    def _spawn(self) -> None:
-        pool = self._started()
+    def _spawn(self, closes: int) -> None:
+        pool = self._started(closes)
+        if pool is None:  # closed before this thread ran: start no pool that nobody would close
+            return
         with contextlib.suppress(RuntimeError):  # closed meanwhile (a build that failed early)
             for _ in range(self.workers):
                 pool.submit(os.getpid)  # each submit while none is idle starts one more worker
@@ -127,6 +133,7 @@ class PoolExecutor:
         tick: Tick | None = None,
     ) -> Iterator[tuple[int, Any]]:
         pool = self._started()
+        assert pool is not None
         n = _count(items, total)
         window = self.workers * 2  # tasks in flight: enough to keep every worker busy, no more in memory
         pending: dict[Future, int] = {}
@@ -153,9 +160,11 @@ class PoolExecutor:
                 yield index, result
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        with self._lock:
+            self._closes += 1
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 class DaskExecutor:
