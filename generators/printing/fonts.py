@@ -9,6 +9,7 @@ without the cost.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -51,6 +52,7 @@ class PrintFonts:
     made: tuple[str, ...] = ()  # the cuts this call had to make (none when all were cached)
 
 
+@functools.cache  # the same set every time: a build asks for it once per font set
 def base_charset() -> frozenset[int]:
     chars: set[int] = set()
     for a, b in EXTRA_RANGES:

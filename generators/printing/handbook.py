@@ -13,11 +13,11 @@ import json
 import posixpath
 import re
 from importlib.metadata import version
-from pathlib import Path
 
 import jinja2
 import markdown
 
+from generators.core.cache import source_digest
 from generators.printing.jobs import PrintJob
 from generators.website.pages import SECTION_TITLES
 from generators.website.render import PageTask
@@ -131,7 +131,7 @@ def handbook_key(env: jinja2.Environment, edition: dict, tasks: list[PageTask], 
     assert env.loader is not None
     digest = hashlib.sha256()
     parts: list[object] = [json.dumps(edition, sort_keys=True, ensure_ascii=False), version("markdown")]
-    parts += [Path(__file__).read_bytes()]
+    parts += [source_digest(__name__)]
     parts += [
         env.loader.get_source(env, name)[0] for name in env.list_templates() if name.startswith("print/")
     ]
