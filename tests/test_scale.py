@@ -208,6 +208,21 @@ def policies():
     return pipeline.load_policies(_settings(Path("/nonexistent"), "x"))
 
 
+def _change_a_village(folder: Path) -> Path:
+    """The last village's workbook, with one active youth's risk level changed (its counts change)."""
+    import openpyxl
+
+    changed = sorted(folder.glob("*.xlsx"))[-1]
+    book = openpyxl.load_workbook(changed)
+    sheet = book["个案台账"]
+    column = {str(c.value): c.column for c in sheet[1]}
+    row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
+    risk = sheet.cell(row, column["风险等级"])
+    risk.value = "高" if risk.value != "高" else "低"
+    book.save(changed)
+    return changed
+
+
 @pytest.mark.slow
 def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
     from distributed import Client, LocalCluster
@@ -235,7 +250,6 @@ def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
 
 @pytest.mark.slow
 def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_path, policies, monkeypatch):
-    import openpyxl
 
     from generators.printing.pdf import PdfWriter
 
@@ -271,14 +285,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     assert printed.written == printed.townships == 0 and again == before and not laid_out  # same bytes
     assert len(read) == 3 * 2  # none read again
 
-    changed = sorted(folder.glob("*.xlsx"))[-1]
-    book = openpyxl.load_workbook(changed)
-    sheet = book["个案台账"]
-    column = {str(c.value): c.column for c in sheet[1]}
-    row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
-    risk = sheet.cell(row, column["风险等级"])
-    risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
-    book.save(changed)
+    changed = _change_a_village(folder)
     laid_out.clear()
     after, printed = _restricted(settings, policies, executor)
     # that village's sheet and its township's pack are made, the pack with the township's other sheets as
@@ -351,7 +358,6 @@ def test_a_monthly_rebuild_of_the_site_is_byte_for_byte_a_whole_build(tmp_path, 
     import dataclasses
 
     import mkdocs.commands.build
-    import openpyxl
 
     first = _settings(tmp_path, "generate")
     executor = PoolExecutor(2)
@@ -379,14 +385,7 @@ def test_a_monthly_rebuild_of_the_site_is_byte_for_byte_a_whole_build(tmp_path, 
             return out
 
         before = site("monthly", "cache-a")
-        changed = sorted(folder.glob("*.xlsx"))[-1]
-        book = openpyxl.load_workbook(changed)
-        sheet = book["个案台账"]
-        column = {str(c.value): c.column for c in sheet[1]}
-        row = next(r for r in range(2, sheet.max_row + 1) if not sheet.cell(r, column["退出日期"]).value)
-        risk = sheet.cell(row, column["风险等级"])
-        risk.value = "高" if risk.value != "高" else "低"  # an active youth's risk: the counts change
-        book.save(changed)
+        _change_a_village(folder)
         dirty: list[bool] = []
         real = mkdocs.commands.build.build
         monkeypatch.setattr(
