@@ -26,7 +26,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.cache import KeyedFiles
+from generators.core.cache import KeyedFiles, SignedPickles
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import Executor, SerialExecutor
 from generators.core.files import (
@@ -42,6 +42,7 @@ from generators.policy.build import build_policy_model
 from generators.policy.citations import clause_label
 from generators.policy.editions import Edition, read_editions
 from generators.policy.model import PolicyModel
+from generators.policy.model_cache import models_key
 from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
 from generators.printing.fonts import PrintFonts, public_and_all_fonts
@@ -117,9 +118,31 @@ class Policies:
 
 
 def load_policies(settings: Settings) -> Policies:
+    """Every edition's model and calendar: kept from the last build while its texts and our code are the
+    same (signed with the pseudonym key; no key yet, nothing kept)."""
     editions = read_editions(settings.data)
-    models = {e.number: build_policy_model(DataPaths(e.data)) for e in editions}
-    return Policies(editions, models, {n: work_calendar(m) for n, m in models.items()})
+    secret = pseudonym_key(settings)
+    kept = SignedPickles(settings.cache / "policy-models", secret, b"policy models") if secret else None
+    key = models_key(editions)
+    found = kept.load(key) if kept else None
+    if isinstance(found, tuple) and len(found) == 2:
+        models, calendars = found
+    else:
+        models = {e.number: build_policy_model(DataPaths(e.data)) for e in editions}
+        calendars = {n: work_calendar(m) for n, m in models.items()}
+        if kept:
+            kept.store_object(key, (models, calendars))
+    if kept:
+        kept.prune()  # one entry: the models of the data as it is now
+    return Policies(editions, models, calendars)
+
+
+def pseudonym_key(settings: Settings) -> bytes | None:
+    """The pseudonym key, which signs what builds keep as pickles; None before one exists (not made here:
+    `plan_print` makes it and says so)."""
+    if not (os.environ.get(KEY_ENV) or settings.key_file.exists()):
+        return None
+    return load_key(settings.key_file)
 
 
 # --- 2. registry ---------------------------------------------------------------------------------------
@@ -191,14 +214,11 @@ def import_registries(
 def read_cache(settings: Settings) -> ReadCache | None:
     """The files' reads kept from the last build, inside the restricted output; none before there is a
     pseudonym key (its entries are signed with it)."""
-    if not (os.environ.get(KEY_ENV) or settings.key_file.exists()):
+    secret = pseudonym_key(settings)
+    if secret is None:
         return None
     settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
-    return ReadCache(
-        settings.restricted / ".read-cache",
-        load_key(settings.key_file),
-        reader_code(settings.registry_schema),
-    )
+    return ReadCache(settings.restricted / ".read-cache", secret, reader_code(settings.registry_schema))
 
 
 def synthetic_county(

@@ -24,7 +24,7 @@ LAYERS = [
     ["policy.roles", "policy.tables", "policy.definitions"],
     ["policy.extract"],
     ["policy.coverage"],
-    ["policy.build"],
+    ["policy.build", "policy.model_cache"],
     [
         "policy.review",
         "policy.age_rules",

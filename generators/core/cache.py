@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib.util
 import os
+import pickle
 from pathlib import Path
+
+MAC_BYTES = 32
 
 
 def source_digest(*modules: str) -> str:
@@ -66,3 +70,36 @@ class KeyedFiles:
         for path in self.folder.rglob("*"):
             if path.is_file() and path.name.removesuffix(self.suffix) not in self.used:
                 path.unlink()
+
+
+class SignedPickles(KeyedFiles):
+    """Pickles by key, each signed with a key derived from `secret` for `purpose` (HMAC-SHA256 over the
+    entry's key and pickle), and unpickled only when the signature holds: unpickling runs whatever a pickle
+    names, so an entry that someone without the secret wrote, changed or moved to another key is ignored
+    (and made again)."""
+
+    suffix = ".pickle"
+
+    def __init__(self, folder: Path, secret: bytes, purpose: bytes, private: bool = False):
+        super().__init__(folder, private)
+        self.secret = hmac.new(secret, purpose, hashlib.sha256).digest()
+
+    def _mac(self, key: str, blob: bytes) -> bytes:
+        return hmac.new(self.secret, key.encode() + b"\n" + blob, hashlib.sha256).digest()
+
+    def load(self, key: str) -> object | None:
+        data = self.get(key)
+        if data is None:
+            return None
+        mac, blob = data[:MAC_BYTES], data[MAC_BYTES:]
+        if not hmac.compare_digest(mac, self._mac(key, blob)):
+            self.hits -= 1
+            return None  # not ours, or not this key's
+        return pickle.loads(blob)
+
+    def store(self, key: str, blob: bytes) -> None:
+        """`blob`: the object as `pickle.dumps` gave it (perhaps in another process)."""
+        self.put(key, self._mac(key, blob) + blob)
+
+    def store_object(self, key: str, value: object) -> None:
+        self.store(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

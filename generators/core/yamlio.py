@@ -15,10 +15,19 @@ def yaml_problem(path: Path, exc: yaml.YAMLError, offset: int = 0) -> Problem:
     return Problem(display_path(path), f"YAML 格式错误：{getattr(exc, 'problem', exc)}", line=line)
 
 
+# libyaml's parser (PyYAML's wheels include it) reads the same documents ten times faster than Python's.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str):
+    """`yaml.safe_load`, with libyaml where PyYAML has it."""
+    return yaml.load(text, Loader=_LOADER)
+
+
 def load_yaml(path: Path) -> dict:
     """A YAML file whose top level is a mapping."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise InputError(Problem(display_path(path), "文件不存在")) from exc
     except yaml.YAMLError as exc:

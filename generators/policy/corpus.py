@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from generators.core.errors import InputError, Problem, display_path
-from generators.core.yamlio import load_yaml, yaml_problem
+from generators.core.yamlio import load_yaml, parse_yaml, yaml_problem
 from generators.policy.model import DocumentMeta, Group, Unit
 
 LEVELS = ("国家", "省市", "区县", "街道", "乡镇")
@@ -43,7 +43,7 @@ def read_policy_file(path: Path) -> PolicyFile:
     header, body = raw[4 : end + 1], raw[end + 5 :]
     body_line = header.count("\n") + 3
     try:
-        data = yaml.safe_load(header) or {}
+        data = parse_yaml(header) or {}
     except yaml.YAMLError as exc:
         raise InputError(yaml_problem(path, exc, offset=1)) from exc
     except ValueError as exc:  # e.g. a date such as 2024-13-01 that YAML reads as a date and rejects

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from generators.core.errors import InputError, Problem, display_path
+from generators.core.yamlio import parse_yaml
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class RegistryConfig:
 def read_registry_config(path: Path) -> RegistryConfig:
     name = display_path(path)
     try:
-        data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("registry") or {}
+        data = (parse_yaml(path.read_text(encoding="utf-8")) or {}).get("registry") or {}
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(Problem(name, f"无法读取台账配置：{exc}")) from exc
     missing = [k for k in ("source", "periodic_contact_days", "suppress_below") if k not in data]

@@ -11,16 +11,12 @@ a pseudonym key yet (a first build) there is no cache.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import pickle
 import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from generators.core.cache import KeyedFiles, source_digest
+from generators.core.cache import SignedPickles, source_digest
 from generators.registry.readers import FileRead
-
-MAC_BYTES = 32
 
 
 def read_key(name: str, digest: str, code: str) -> str:
@@ -42,34 +38,18 @@ def reader_code(schema_file: Path) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-class ReadCache(KeyedFiles):
-    """Signed pickles of `FileRead`s, by `read_key`."""
+class ReadCache(SignedPickles):
+    """Signed pickles of `FileRead`s, by `read_key`, private to the restricted output's owner."""
 
     suffix = ".read"
 
     def __init__(self, folder: Path, secret: bytes, code: str):
-        super().__init__(folder, private=True)
-        self.secret = hmac.new(secret, b"registry read cache", hashlib.sha256).digest()
+        super().__init__(folder, secret, b"registry read cache", private=True)
         self.code = code
 
     def key(self, name: str, digest: str) -> str:
         return read_key(name, digest, self.code)
 
-    def _mac(self, key: str, blob: bytes) -> bytes:
-        # The key is signed with the blob: an entry of ours moved to another file's key is not that file's.
-        return hmac.new(self.secret, key.encode() + b"\n" + blob, hashlib.sha256).digest()
-
     def load(self, key: str) -> FileRead | None:
-        data = self.get(key)
-        if data is None:
-            return None
-        mac, blob = data[:MAC_BYTES], data[MAC_BYTES:]
-        if not hmac.compare_digest(mac, self._mac(key, blob)):
-            self.hits -= 1
-            return None  # not ours, or not this file's: read the file again (the entry is replaced)
-        read = pickle.loads(blob)
+        read = super().load(key)
         return read if isinstance(read, FileRead) else None
-
-    def store(self, key: str, blob: bytes) -> None:
-        """`blob`: the read as `pickle.dumps` gave it (in the worker that read the file)."""
-        self.put(key, self._mac(key, blob) + blob)

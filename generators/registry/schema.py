@@ -10,9 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from generators.core.errors import InputError, Problem, display_path
+from generators.core.yamlio import parse_yaml
 
 TYPES = ("text", "date", "enum", "id_number", "phone", "place")
 
@@ -123,7 +122,7 @@ class RegistrySchema:
 
 def read_schema(path: Path) -> RegistrySchema:
     name = display_path(path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = parse_yaml(path.read_text(encoding="utf-8"))
     problems: list[Problem] = []
     sheets = {}
     for kind in ("cases", "contacts"):

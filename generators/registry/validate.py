@@ -571,6 +571,9 @@ def _read_to_keep(schema: RegistrySchema, item: tuple[Path, str]) -> tuple[str, 
     return digest, pickle.dumps(replace(read, path=Path(item[1])), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+READ_HERE_UP_TO = 4  # files: fewer are read in the build process, not handed to the workers
+
+
 def _in_this_process(fn, items, shared, tick=None):
     return enumerate(fn(shared, item) for item in items)
 
@@ -597,7 +600,11 @@ def read_folder(
         # interpreter) while this one unpickles the reads as they arrive.
         with ThreadPoolExecutor(1, thread_name_prefix="read-cache") as writer:
             kept = []
-            for index, result in (run or _in_this_process)(task, [items[i] for i in todo], schema, tick=tick):
+            # A few files (a monthly rebuild's) are read here: sooner than the workers would be up for them.
+            few = len(todo) <= READ_HERE_UP_TO
+            for index, result in (run if run and not few else _in_this_process)(
+                task, [items[i] for i in todo], schema, tick=tick
+            ):
                 i = todo[index]
                 if cache is None:
                     reads[i] = result

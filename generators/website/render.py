@@ -22,6 +22,7 @@ import yaml
 from markupsafe import Markup
 
 from generators.core.errors import InputError, Problem
+from generators.core.yamlio import parse_yaml
 
 MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|!+\-.()])")
 ATTR_SPECIAL = re.compile(r"[\"'<>&{}\[\]()!*_`\\#|=~^]")
@@ -166,7 +167,7 @@ def front_matter_problem(page: str) -> str | None:
     if end < 0:
         return "页面头没有结束行"
     try:
-        data = yaml.safe_load(page[4:end])
+        data = parse_yaml(page[4:end])
     except yaml.YAMLError as exc:
         return f"页面头不是有效的 YAML：{str(exc).splitlines()[0]}"
     if not isinstance(data, dict) or not set(data) <= FRONT_MATTER_KEYS:
