@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generators.core.errors import InputError
-from generators.core.files import checked_target, fill_folder, make_public, write_tree
+from generators.core.files import checked_target, fill_folder, link_tree, make_public, write_tree
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,14 @@ def test_a_public_folder_is_world_readable(tmp_path):
         p.name: stat.S_IMODE(p.stat().st_mode) for p in [tmp_path / "site", *(tmp_path / "site").rglob("*")]
     }
     assert modes == {"site": 0o755, "a": 0o755, "b.html": 0o644}
+
+
+def test_a_linked_copy_is_replaced_not_written_through(tmp_path):
+    """Kept site editions are copied as hard links; writing a file of the copy must leave the original."""
+    kept = tmp_path / "kept"
+    fill_folder(kept, {"index.html": "kept page", "sub/a.html": "a"})
+    link_tree(kept, tmp_path / "site")
+    assert (tmp_path / "site" / "sub" / "a.html").stat().st_ino == (kept / "sub" / "a.html").stat().st_ino
+    fill_folder(tmp_path / "site", {"index.html": "new page"})
+    assert (tmp_path / "site" / "index.html").read_text() == "new page"
+    assert (kept / "index.html").read_text() == "kept page"

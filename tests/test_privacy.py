@@ -271,3 +271,30 @@ def test_a_file_found_clean_is_not_read_again_until_it_or_the_registry_changes(t
     other = Matcher([*NEEDLES, Needle("欧阳明轩", "姓名", "文件 w.xlsx，第 3 行，列 “姓名”")], PLACES)
     scan_for_pii(site, other, clean)  # other registry strings: everything is read again
     assert sorted(read) == ["p0.html", "p1.html"]
+
+
+def test_a_changed_search_index_is_read_for_its_changed_entries_only(tmp_path, monkeypatch):
+    """A rebuild changes a few pages, so a few entries of the (big) search index: only those are read again,
+    and a name in one of them is still found."""
+    import json
+
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    (site / "search").mkdir(parents=True)
+    index = site / "search" / "search_index.json"
+
+    def write(texts: list[str]) -> None:
+        docs = [{"location": f"p{i}.html", "title": f"第 {i} 页", "text": t} for i, t in enumerate(texts)]
+        index.write_text(json.dumps({"config": {"lang": ["zh"]}, "docs": docs}, ensure_ascii=False))
+
+    matcher = Matcher(NEEDLES, PLACES)
+    read: list[str] = []
+    find = Matcher.find
+    monkeypatch.setattr(Matcher, "find", lambda self, text: read.append(text) or find(self, text))
+    write([f"第 {i} 个村的月度数字" for i in range(50)])
+    assert scan_for_pii(site, matcher, clean) == [] and len(read) == 51 + 1  # entries, the rest, the path
+    read.clear()
+    write([f"第 {i} 个村的月度数字" for i in range(49)] + [f"新的一页：{NAME}"])
+    assert [leak.needle.value for leak in scan_for_pii(site, matcher, clean)] == [NAME]
+    assert [t for t in read if "search" not in t] == [
+        f"location\np49.html\ntitle\n第 49 页\ntext\n新的一页：{NAME}"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
@@ -36,6 +37,9 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             )
         with progress.stage("导入台账") as step:
             registry = pipeline.import_registries(settings, policies, executor, tick=step.tick)
+            # What the build holds from here to its end (the model, the registry's rows: a county's millions
+            # of objects, none in a cycle) is left out of the collector's scans, which a big registry slows.
+            gc.freeze()
             masker = TextMasker(
                 ((n.value, n.kind) for n in registry.personal),
                 place_words(registry.places),
@@ -86,6 +90,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             raise
         raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
+        gc.unfreeze()  # this build's objects go with it
         staged.discard()  # whatever was built aside and not published
         if own:
             executor.close()

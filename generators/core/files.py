@@ -68,6 +68,7 @@ def write_file(folder: Path, rel_path: str, content: bytes | str) -> None:
     """Write one file below `folder`, after checking where it lands."""
     target = checked_target(folder, rel_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)  # replaced, never written in place: it may be a hard link (`link_tree`)
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
 
@@ -82,6 +83,19 @@ def copy_static(static: Path, folder: Path) -> None:
             ]
         )
     shutil.copytree(static, folder, dirs_exist_ok=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(src, dst)
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """Copy a folder as hard links where the file system allows (a copy otherwise): only for files that
+    nothing writes in place afterwards (a link shares its content with the original)."""
+    shutil.copytree(src, dst, copy_function=_link_or_copy)
 
 
 def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:

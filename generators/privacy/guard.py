@@ -326,15 +326,28 @@ def published_texts(path: Path, data: bytes | None = None) -> list[str]:
     text = data.decode("utf-8", errors="ignore")
     if suffix == ".json":  # the search index: its strings, decoded by the JSON parser (fast), markup and all
         try:
-            text = "\n".join(_strings(json.loads(text)))
+            return [_readable(part) for part in _json_texts(json.loads(text))]
         except ValueError:
             pass
+    return [_readable(text)]
+
+
+def _readable(text: str) -> str:
     if "<" in text:
         # Tags removed, so that a name split by them (张<b>小</b>明) joins up again; comments kept as text;
         # the attribute values added after, where text can hide as well (title="…", alt="…").
         values = " ".join(v for groups in ATTRIBUTE_VALUE.findall(text) for v in groups if v)
         text = TAG.sub("", text.replace("<!--", " ").replace("-->", " ")) + "\n" + values
-    return [text]
+    return text
+
+
+def _json_texts(value) -> list[str]:
+    """A search index (`{"config": …, "docs": [entry, …]}`) as one text per entry and one for the rest, so
+    that a rebuild reads only the entries of the pages it changed (`scan_for_pii`); other JSON as one."""
+    if isinstance(value, dict) and isinstance(value.get("docs"), list):
+        rest = {k: v for k, v in value.items() if k != "docs"}
+        return ["\n".join(_strings(entry)) for entry in value["docs"]] + ["\n".join(_strings(rest))]
+    return ["\n".join(_strings(value))]
 
 
 def _strings(value) -> Iterable[str]:
@@ -409,6 +422,11 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
     unreadable: list[Leak] = []
     seen: dict[str, list[tuple[tuple[str, str], str]]] = {}
     used: set[str] = set()
+    # The parts of a file of several (a search index's entries, a workbook's members) found clean against
+    # the same registry strings, by their text's hash: a changed search index is read for its new entries.
+    parts_file = clean / f"parts-{matcher.key}" if clean is not None else None
+    parts_clean = _hashes(parts_file)
+    parts_now: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
         for form, context in matcher.find(rel):
@@ -429,7 +447,7 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
                 continue
         if digest not in seen:  # the theme's files and alias pages repeat: read each content once
             try:
-                seen[digest] = [f for text in published_texts(path, data) for f in matcher.find(text)]
+                seen[digest] = _found(published_texts(path, data), matcher, parts_clean, parts_now)
             except Exception as exc:  # a file we cannot read is a file we cannot vouch for
                 unreadable.append(Leak(None, (rel,), exc.__class__.__name__))
                 continue
@@ -438,6 +456,10 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
         if verdict is not None and not seen[digest]:
             verdict.parent.mkdir(parents=True, exist_ok=True)
             verdict.touch()
+    if parts_file is not None and parts_now:
+        parts_file.parent.mkdir(parents=True, exist_ok=True)
+        parts_file.write_text("".join(f"{h}\n" for h in sorted(parts_now)), encoding="ascii")
+        used.add(parts_file.name)
     if clean is not None and clean.is_dir():  # verdicts of files no longer published go
         for old in clean.iterdir():
             if old.name not in used:
@@ -447,6 +469,31 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
         files = tuple(dict.fromkeys(h.file for h in found))
         leaks.append(Leak(matcher.by_form[form][0], files, found[0].context))
     return unreadable + leaks
+
+
+def _hashes(path: Path | None) -> set[str]:
+    try:
+        return set(path.read_text(encoding="ascii").split()) if path is not None else set()
+    except OSError:
+        return set()
+
+
+def _found(texts: list[str], matcher: Matcher, clean: set[str], now: set[str]) -> list:
+    """What `matcher` finds in a file's texts; of a file of several, the parts in `clean` are not read again
+    and the parts found clean are added to `now`."""
+    if len(texts) == 1:
+        return matcher.find(texts[0])
+    found = []
+    for text in texts:
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if digest in clean:
+            now.add(digest)
+            continue
+        hits = matcher.find(text)
+        if not hits:
+            now.add(digest)
+        found += hits
+    return found
 
 
 def guard(

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
-from generators.core.files import make_public, remove_leftovers, staging_folder, write_file
+from generators.core.files import link_tree, make_public, remove_leftovers, staging_folder, write_file
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
 
@@ -164,7 +164,7 @@ def keep_editions(reuse: Path, staging: Path, built: dict[str, EditionInputs], k
         if not (reuse / inputs.key).exists():
             partial = reuse / f".{inputs.key}.partial"
             shutil.rmtree(partial, ignore_errors=True)
-            shutil.copytree(staging / slug, partial)
+            link_tree(staging / slug, partial)  # nothing writes a built or kept edition's files in place
             manifest = {"slug": slug, "shape": inputs.shape, "files": inputs.files}
             _manifest(reuse, inputs.key).write_text(
                 json.dumps(manifest, ensure_ascii=False), encoding="utf-8"
@@ -323,7 +323,7 @@ def build_site(
             inputs = edition_inputs(config_file, config["theme"].custom_dir, v, build_date)
             keys.append(inputs.key)
             if reuse is not None and (reuse / inputs.key).is_dir():
-                shutil.copytree(reuse / inputs.key, staging / v.slug)
+                link_tree(reuse / inputs.key, staging / v.slug)
                 continue
             built[v.slug] = inputs
             last = last_build(reuse, v.slug, inputs) if reuse is not None else None
