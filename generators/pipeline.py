@@ -296,9 +296,17 @@ def derive_month(
     model, month = policies.model, registry.month
     # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
     cases = on_place_list(registry.imported.cases, registry.places)
+    kept = derive_cache(settings)
     county = monthly_areas(
-        cases, registry.imported.contacts, month, registry.rules, run=executor.run if executor else None
+        cases,
+        registry.imported.contacts,
+        month,
+        registry.rules,
+        run=executor.run if executor else None,
+        kept=kept,
     )
+    if kept is not None:
+        kept.prune()  # the townships' figures of this build only
     criteria = read_criteria(settings.assessment / "criteria.yaml", model)
     pilots = read_pilots(settings.assessment / "pilots.yaml")
     submissions = {
@@ -312,6 +320,16 @@ def derive_month(
         for p in pilots.pilots
     }
     return MonthFigures(county, criteria, pilots, assessments, len(submissions))
+
+
+def derive_cache(settings: Settings) -> SignedPickles | None:
+    """Each township's figures kept from the last build (inside the restricted output: they hold the
+    villages' small counts), so that a monthly rebuild derives only the townships whose cases changed."""
+    secret = pseudonym_key(settings)
+    if secret is None:
+        return None
+    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
+    return SignedPickles(settings.restricted / ".derive-cache", secret, b"township figures", private=True)
 
 
 def forget_contacts(registry: Registry) -> None:

@@ -315,3 +315,50 @@ def test_a_village_of_twenty_prints_on_one_page_with_room_to_write(model, rules)
     assert len(cells) == 20
     for cell in cells:  # the write-in cell, border box: wide and tall enough for a date and a signature
         assert cell.border_width() / px_per_mm >= 25 and cell.border_height() / px_per_mm >= 8
+
+
+def test_township_tasks_hold_no_personal_values(county, rules):
+    """What the derivation's workers get (perhaps on a cluster) holds no name, ID number, phone or address."""
+    import pickle
+
+    sent: list[bytes] = []
+
+    def elsewhere(fn, items, shared):
+        for index, item in enumerate(items):
+            sent.append(pickle.dumps(item))
+            yield index, fn(shared, pickle.loads(sent[-1]))
+
+    assert repr(monthly_areas(CASES, CONTACTS, NOV, rules, run=elsewhere)) == repr(county)
+    values = [v for c in CASES for v in (c.name, c.id_number, c.phone, c.address, c.guardian) if v]
+    assert sent and values
+    assert not [v for v in values if any(v.encode() in data for data in sent)]
+
+
+def test_a_rebuild_derives_only_the_townships_whose_cases_changed(rules, tmp_path):
+    import dataclasses
+
+    from generators.core.cache import SignedPickles
+
+    cases = CASES + [dataclasses.replace(c, township="双河镇") for c in CASES]  # two townships
+    whole = monthly_areas(cases, CONTACTS, NOV, rules)
+    derived: list[str] = []
+
+    def counted(fn, items, shared):
+        for index, item in enumerate(items):
+            derived.append(item[0])
+            yield index, fn(shared, item)
+
+    def kept() -> SignedPickles:
+        return SignedPickles(tmp_path / "kept", b"k" * 32, b"township figures", private=True)
+
+    first = monthly_areas(cases, CONTACTS, NOV, rules, run=counted, kept=kept())
+    assert repr(first) == repr(whole) and sorted(derived) == ["双河镇", "高峰镇"]
+    derived.clear()
+    again = monthly_areas(cases, CONTACTS, NOV, rules, run=counted, kept=kept())
+    assert derived == [] and repr(again) == repr(whole)
+    mine = {id(c) for c in cases}  # the figures taken from the cache hold the cases given
+    assert all(id(c) in mine for t in again.villages for c in t.active)
+    changed = [dataclasses.replace(cases[-1], risk="高" if cases[-1].risk != "高" else "低"), *cases[:-1]]
+    after = monthly_areas(changed, CONTACTS, NOV, rules, run=counted, kept=kept())
+    assert derived == ["双河镇"]
+    assert repr(after) == repr(monthly_areas(changed, CONTACTS, NOV, rules))

@@ -87,7 +87,8 @@ class SignedPickles(KeyedFiles):
     def _mac(self, key: str, blob: bytes) -> bytes:
         return hmac.new(self.secret, key.encode() + b"\n" + blob, hashlib.sha256).digest()
 
-    def load(self, key: str) -> object | None:
+    def verified(self, key: str) -> bytes | None:
+        """The entry's pickle, when its signature holds (for an unpickler of the caller's own)."""
         data = self.get(key)
         if data is None:
             return None
@@ -95,7 +96,11 @@ class SignedPickles(KeyedFiles):
         if not hmac.compare_digest(mac, self._mac(key, blob)):
             self.hits -= 1
             return None  # not ours, or not this key's
-        return pickle.loads(blob)
+        return blob
+
+    def load(self, key: str) -> object | None:
+        blob = self.verified(key)
+        return None if blob is None else pickle.loads(blob)
 
     def store(self, key: str, blob: bytes) -> None:
         """`blob`: the object as `pickle.dumps` gave it (perhaps in another process)."""

@@ -31,9 +31,13 @@ def on_place_list(cases: list[Case], places: PlaceList) -> list[Case]:
     not know stops the build, naming the registry file, row and column: public pages, file names and links
     are made from the list's names only."""
     problems, out = [], []
+    named: dict[tuple[str, str], tuple[str | None, str | None]] = {}  # a county has a few hundred spellings
     for case in cases:
-        township = places.township(case.township)
-        village = places.village(township, case.village) if township else None
+        spelled = (case.township, case.village)
+        if spelled not in named:
+            township = places.township(case.township)
+            named[spelled] = (township, places.village(township, case.village) if township else None)
+        township, village = named[spelled]
         if township is None or village is None:
             column, value = (
                 ("乡镇（街道）", case.township) if township is None else ("村（社区）", case.village)
@@ -49,7 +53,8 @@ def on_place_list(cases: list[Case], places: PlaceList) -> list[Case]:
                 )
             )
             continue
-        out.append(dataclasses.replace(case, township=township, village=village))
+        same = township == case.township and village == case.village  # most rows: made again only if not
+        out.append(case if same else dataclasses.replace(case, township=township, village=village))
     if problems:
         raise InputError(problems)
     return out

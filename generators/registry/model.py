@@ -19,8 +19,27 @@ class RowRef:
     row: int
 
 
+class _Tenure:
+    """What a case and its facts both answer: who it is within the county, and when it is on the list."""
+
+    __slots__ = ()
+    township: str
+    village: str
+    case_id: str
+    entry_date: dt.date
+    exit_date: dt.date | None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """A case's identity: case numbers are unique within a village only."""
+        return (self.township, self.village, self.case_id)
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.entry_date <= day and (self.exit_date is None or self.exit_date > day)
+
+
 @dataclass(frozen=True, slots=True)
-class Case:
+class Case(_Tenure):
     """One youth in the registry. Personal fields (name, ID number, phone, address, guardian) stay in
     restricted output only."""
 
@@ -45,13 +64,35 @@ class Case:
     exit_date: dt.date | None = None
     exit_reason: str | None = None
 
-    @property
-    def key(self) -> tuple[str, str, str]:
-        """A case's identity: case numbers are unique within a village only."""
-        return (self.township, self.village, self.case_id)
 
-    def active_on(self, day: dt.date) -> bool:
-        return self.entry_date <= day and (self.exit_date is None or self.exit_date > day)
+@dataclass(frozen=True, slots=True)
+class CaseFacts(_Tenure):
+    """What the monthly figures read of a case: no name, ID number, phone, address or guardian, so that the
+    derivation's workers (perhaps on a cluster) and what it keeps between builds never hold them."""
+
+    case_id: str
+    township: str
+    village: str
+    group: str
+    risk: str
+    birth_date: dt.date
+    entry_date: dt.date
+    exit_date: dt.date | None
+    exit_reason: str | None
+
+    @classmethod
+    def of(cls, c: Case) -> CaseFacts:
+        return cls(
+            c.case_id,
+            c.township,
+            c.village,
+            c.group,
+            c.risk,
+            c.birth_date,
+            c.entry_date,
+            c.exit_date,
+            c.exit_reason,
+        )
 
 
 @dataclass(slots=True, unsafe_hash=True)

@@ -8,17 +8,23 @@ birthdays in M..M+2 that move someone out of a group, and the work-calendar task
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import io
+import operator
 import pickle
+import sys
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
+from generators.core.cache import SignedPickles, source_digest
 from generators.core.months import Month, add_years
 from generators.policy.age_rules import AgeRule
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.policy.work_calendar import WorkCalendar
 from generators.registry.local_rules import ContactRule, CountyRules
-from generators.registry.model import Case, Contact
+from generators.registry.model import Case, CaseFacts, Contact
 
 RISKS = ("高", "中", "低")
 
@@ -35,7 +41,7 @@ class DueContact:
 
 @dataclass(frozen=True)
 class Transition:
-    case: Case
+    case: Case  # its facts (CaseFacts) while a worker derives it; the case once back (`areas_back`)
     on: dt.date
     age: int
     what: str
@@ -78,7 +84,9 @@ class AreaMonth:
         return len(self.active)
 
 
-def transitions_for(case: Case, rules: dict[str, AgeRule], first: dt.date, last: dt.date) -> list[Transition]:
+def transitions_for(
+    case: Case | CaseFacts, rules: dict[str, AgeRule], first: dt.date, last: dt.date
+) -> list[Transition]:
     """Birthdays in [first, last] at which the case leaves its group's bounds or comes of age."""
     rule = rules[case.group]
     out = []
@@ -96,14 +104,16 @@ def transitions_for(case: Case, rules: dict[str, AgeRule], first: dt.date, last:
     for age, what, source in thresholds:
         day = add_years(case.birth_date, age)
         if first <= day <= last:
-            out.append(Transition(case, day, age, what, source))
+            out.append(Transition(case, day, age, what, source))  # type: ignore[arg-type]
     return out
 
 
 def _area(level, name, township, month, cases, contacts_by_case, rules, trend_months) -> AreaMonth:
     cut = month.shift(-1)  # the data month
     as_of, prev_end = cut.end, cut.shift(-1).end
+    first, last = cut.start, cut.end  # a month's days are made anew each time they are asked for
     active = sorted((c for c in cases if c.active_on(as_of)), key=lambda c: c.case_id)
+    left = [c for c in cases if c.exit_date and first <= c.exit_date <= last]
     area = AreaMonth(
         level,
         name,
@@ -112,19 +122,13 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, trend_mo
         active,
         by_group=Counter(c.group for c in active),
         by_risk=Counter(c.risk for c in active),
-        entered=[c for c in cases if cut.start <= c.entry_date <= cut.end],
-        exited=[
-            c
-            for c in cases
-            if c.exit_date and cut.start <= c.exit_date <= cut.end and c.exit_reason != "迁出"
-        ],
-        moved=[
-            c
-            for c in cases
-            if c.exit_date and cut.start <= c.exit_date <= cut.end and c.exit_reason == "迁出"
-        ],
+        entered=[c for c in cases if first <= c.entry_date <= last],
+        exited=[c for c in left if c.exit_reason != "迁出"],
+        moved=[c for c in left if c.exit_reason == "迁出"],
         previous_total=sum(1 for c in cases if c.active_on(prev_end)),
-        trend=[(m, sum(1 for c in cases if c.active_on(m.end))) for m in trend_months],
+        trend=[
+            (m, sum(1 for c in cases if c.active_on(end))) for m, end in [(m, m.end) for m in trend_months]
+        ],
     )
     for case in active:
         local = rules.of(case.township)  # the township's own documents decide its cycles and bounds
@@ -169,15 +173,15 @@ class MonthRules:
 CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
 
 
-class _CasesByPlace(pickle.Pickler):
-    """Pickles each of `cases` as its place in the list."""
+class _FactsByPlace(pickle.Pickler):
+    """Pickles each of `facts` as its place in the list."""
 
-    def __init__(self, out: io.BytesIO, cases: list[Case]):
+    def __init__(self, out: io.BytesIO, facts: list[CaseFacts]):
         super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
-        self.place = {id(case): i for i, case in enumerate(cases)}
+        self.place = {id(f): i for i, f in enumerate(facts)}
 
     def persistent_id(self, obj: object) -> int | None:
-        return self.place.get(id(obj)) if type(obj) is Case else None
+        return self.place.get(id(obj)) if type(obj) is CaseFacts else None
 
 
 class _CasesFromPlace(pickle.Unpickler):
@@ -189,25 +193,28 @@ class _CasesFromPlace(pickle.Unpickler):
         return self.cases[pid]
 
 
-def township_month(shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]) -> bytes:
-    """Task: one township and its villages (`item` = township, its cases, contact dates by case), pickled
-    with each case as its place in the item's list (`areas_back` puts the build process's own cases in):
-    only the figures travel back, and no case is held twice."""
+TownshipItem = tuple[str, list[CaseFacts], dict[CaseKey, list[dt.date]]]
+
+
+def township_month(shared: MonthRules, item: TownshipItem) -> bytes:
+    """Task: one township and its villages (`item` = township, its cases' facts, contact dates by case),
+    pickled with each case as its place in the item's list (`areas_back` puts the build process's own cases
+    in): only the figures travel back, and no case is held twice."""
     out = io.BytesIO()
-    _CasesByPlace(out, item[1]).dump(_township(shared, item))
+    _FactsByPlace(out, item[1]).dump(_township(shared, item))
     return out.getvalue()
 
 
 def areas_back(data: bytes, cases: list[Case]) -> AreaMonth:
-    """A `township_month` result with the cases of its item."""
+    """A `township_month` result with the cases its facts were taken from."""
     return _CasesFromPlace(data, cases).load()
 
 
-def _township(shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, list[dt.date]]]) -> AreaMonth:
+def _township(shared: MonthRules, item: TownshipItem) -> AreaMonth:
     township, cases, by_case = item
     rules = (shared.rules, shared.trend_months)
     area = _area("township", township, township, shared.month, cases, by_case, *rules)
-    by_village: dict[str, list[Case]] = {}
+    by_village: dict[str, list[CaseFacts]] = {}
     for c in cases:
         by_village.setdefault(c.village, []).append(c)
     for village in sorted(by_village):
@@ -217,6 +224,39 @@ def _township(shared: MonthRules, item: tuple[str, list[Case], dict[CaseKey, lis
     return area
 
 
+def _here(fn, items, shared, tick=None):
+    return enumerate(fn(shared, item) for item in items)
+
+
+def township_key(shared: bytes, item: TownshipItem) -> str:
+    """A township's figures by everything they are made from: the month and rules (`shared`, pickled), its
+    cases' facts and contact dates, and the code that derives them. Written out as values (repr, day
+    numbers), not pickled: the same values give the same key however the objects are shared, and a county's
+    hundreds of thousands of dates are quick to write as numbers."""
+    township, facts, by_case = item
+    days = array("i", (d.toordinal() for dates in by_case.values() for d in dates))
+    parts = [
+        derive_code().encode(),
+        shared,
+        repr((township, [_fact_values(f) for f in facts], list(by_case))).encode(),
+        array("i", map(len, by_case.values())).tobytes(),
+        days.tobytes(),
+    ]
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+_fact_values = operator.attrgetter(*CaseFacts.__slots__)  # every field: a field added is in the key too
+
+
+@functools.cache
+def derive_code() -> str:
+    modules = ("generators.registry.monthly", "generators.registry.model", "generators.registry.local_rules")
+    return source_digest(*modules, "generators.policy.age_rules", "generators.core.months") + sys.version
+
+
 def monthly_areas(
     cases: list[Case],
     contacts: list[Contact],
@@ -224,9 +264,11 @@ def monthly_areas(
     rules: CountyRules,
     trend_length: int = 6,
     run=None,
+    kept: SignedPickles | None = None,
 ) -> AreaMonth:
     """The county, its townships, their villages — each an AreaMonth for the report month. `run` maps the
-    per-township task over its items (an executor's `run`; in this process when None)."""
+    per-township task over its items (an executor's `run`; in this process when None). `kept`: townships'
+    figures from earlier builds, by `township_key`; a monthly rebuild derives the changed township only."""
     by_case: dict[CaseKey, list[dt.date]] = {}
     for c in contacts:
         by_case.setdefault(c.key, []).append(c.date)
@@ -235,18 +277,26 @@ def monthly_areas(
     by_township: dict[str, list[Case]] = {}
     for case in cases:
         by_township.setdefault(case.township, []).append(case)
-    items = [
-        (t, by_township[t], {c.key: by_case[c.key] for c in by_township[t] if c.key in by_case})
-        for t in sorted(by_township)
-    ]
+    names = sorted(by_township)
+    items: list[TownshipItem] = []
+    for t in names:
+        facts = [CaseFacts.of(c) for c in by_township[t]]
+        items.append((t, facts, {k: by_case[k] for f in facts if (k := f.key) in by_case}))
     shared = MonthRules(month, rules, trend_months)
-    townships: list[AreaMonth | None] = [None] * len(items)
-    if run is None:
-        townships = [_township(shared, item) for item in items]
-    else:
-        for index, data in run(township_month, items, shared):
-            townships[index] = areas_back(data, items[index][1])
-    county.villages = [t for t in townships if t is not None]
+    results: list[bytes | None] = [None] * len(items)
+    keys: list[str] = []
+    if kept is not None:
+        pickled = pickle.dumps(shared, protocol=pickle.HIGHEST_PROTOCOL)
+        keys = [township_key(pickled, item) for item in items]
+        results = [kept.verified(key) for key in keys]
+    todo = [i for i, data in enumerate(results) if data is None]
+    for index, data in (run or _here)(township_month, [items[i] for i in todo], shared):
+        results[todo[index]] = data
+        if kept is not None:
+            kept.store(keys[todo[index]], data)
+    done = [data for data in results if data is not None]
+    assert len(done) == len(names), "a township's figures were lost"  # the executor yields every task
+    county.villages = [areas_back(data, by_township[t]) for t, data in zip(names, done, strict=True)]
     return county
 
 
