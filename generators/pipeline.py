@@ -10,12 +10,15 @@ folder are built aside (staging folders next to them) and swapped in together at
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -26,7 +29,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.cache import KeyedFiles, SignedPickles
+from generators.core.cache import KeyedFiles, SignedPickles, source_digest
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import Executor, SerialExecutor
 from generators.core.files import (
@@ -356,7 +359,7 @@ def render_site_pages(
     env = make_environment(settings.templates)
     live = registry_pages(
         model,
-        registry_figures(policies, registry, figures),
+        registry_figures(settings, policies, registry, figures),
         registry.schema,
         "../" + TEMPLATE_PATH,
         registry.summary,
@@ -387,24 +390,47 @@ def render_site_pages(
     for e in policies.editions:
         words = search_dictionary(policies.models[e.number], registry.places.names())
         search_dict(settings, e).write_text(words, encoding="utf-8")
-    downloads = {TEMPLATE_PATH: registry_workbook(registry.schema)}
+    kept = KeyedFiles(settings.cache / "workbooks")
+    downloads = {TEMPLATE_PATH: made_once(kept, registry_workbook, registry.schema)}
     for p in figures.pilots.pilots:
         files = form_downloads(p)
         definition = form_definition(figures.criteria, p)
-        downloads[files["xlsx"]] = assessment_workbook(definition)
-        downloads[files["xlsform"]] = xlsform_workbook(definition)
+        downloads[files["xlsx"]] = made_once(kept, assessment_workbook, definition)
+        downloads[files["xlsform"]] = made_once(kept, xlsform_workbook, definition)
+    kept.prune()
     return Pages(env, versions, {t.path for t in live}, downloads, report)
 
 
-def registry_figures(policies: Policies, registry: Registry, figures: MonthFigures) -> PublicFigures:
+def made_once(kept: KeyedFiles, make: Callable[[Any], bytes], source: Any) -> bytes:
+    """`make(source)`, a workbook, kept by its source (a dataclass, written out whole by its repr), the
+    code that writes workbooks and openpyxl: built again only when one of them changed."""
+    from importlib.metadata import version
+
+    code = source_digest("generators.assessment", "generators.registry.template", "generators.core.xlsx")
+    parts = [code, version("openpyxl"), f"{make.__module__}.{make.__qualname__}", repr(source)]
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    found = kept.get(key)
+    if found is None:
+        found = make(source)
+        kept.put(key, found)
+    return found
+
+
+def registry_figures(
+    settings: Settings, policies: Policies, registry: Registry, figures: MonthFigures
+) -> PublicFigures:
     """Every number the public registry pages show, suppressed and audited as one system."""
     model = policies.model
-    return public_figures(
+    kept = KeyedFiles(settings.cache / "suppression")  # public: which figures the site shows as hidden
+    shown = public_figures(
         figures.county,
         list(model.groups),
         {g: model.groups[g].short for g in model.groups},
         registry.config.suppress_below,
+        kept,
     )
+    kept.prune()  # this build's month only
+    return shown
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:

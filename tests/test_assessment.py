@@ -722,3 +722,21 @@ def test_site_pages_and_downloads(built_site):
     ]
     text = "".join(p.extract_text() for p in PdfReader(reports / "2026-高峰镇-长岭村-评估报告.pdf").pages)
     assert "结果：未达标" in text and "与台账不一致" in text and "溺亡" in text
+
+
+def test_a_form_workbook_is_made_again_only_when_its_definition_changes(definition, tmp_path):
+    from generators.core.cache import KeyedFiles
+    from generators.pipeline import made_once
+
+    made: list[str] = []
+
+    def workbook(d):
+        made.append(d.pilot.community)
+        return assessment_workbook(d)
+
+    first = made_once(KeyedFiles(tmp_path), workbook, definition)
+    assert made_once(KeyedFiles(tmp_path), workbook, definition) == first == assessment_workbook(definition)
+    assert len(made) == 1
+    other = dataclasses.replace(definition, version="another")
+    assert made_once(KeyedFiles(tmp_path), workbook, other) == assessment_workbook(other)
+    assert len(made) == 2

@@ -313,3 +313,27 @@ def test_only_places_on_the_list_reach_the_public_pages(village):
     text = str(err.value)
     assert "v.xlsx" in text and "第 2 行" in text and "村（社区）" in text and "地名表" in text
     assert village not in text  # the cell may be a name typed in the wrong column: shown masked
+
+
+def test_the_same_figures_are_protected_once(model, tmp_path, monkeypatch):
+    """A rebuild with the same figures takes the hidden set kept (public: the site shows them as hidden);
+    one changed figure is protected again, with the result a fresh suppression gives."""
+    from generators.core.cache import KeyedFiles
+    from generators.privacy import suppression
+
+    rules = county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
+    solved: list[int] = []
+    real = suppression.protect
+    monkeypatch.setattr(suppression, "protect", lambda s, t: solved.append(1) or real(s, t))
+
+    def figures(cases, kept):
+        county = monthly_areas(cases, [], NOV, rules)
+        return public_figures(county, list(model.groups), {g: g for g in model.groups}, 3, kept)
+
+    cases = village("高峰镇", "双河村", 7) + village("高峰镇", "凤凰村", 2, start=100)
+    first = figures(cases, KeyedFiles(tmp_path))
+    again = figures(cases, KeyedFiles(tmp_path))
+    assert len(solved) == 1 and again == first
+    changed = cases + village("高峰镇", "凤凰村", 3, start=200)
+    assert figures(changed, KeyedFiles(tmp_path)) == figures(changed, None)
+    assert len(solved) == 3

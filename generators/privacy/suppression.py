@@ -15,10 +15,14 @@ inward to whole counts.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from generators.core.cache import KeyedFiles, source_digest
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,28 @@ def _index(system: FigureSystem) -> dict[str, list[int]]:
         for f, _ in rel.terms:
             by_figure[f].append(i)
     return by_figure
+
+
+def protected(system: FigureSystem, threshold: int, kept: KeyedFiles | None = None) -> frozenset[str]:
+    """`protect`, taken from `kept` when the same figures, relations and threshold were protected before (a
+    monthly rebuild changes a few villages' figures, or none: the month's suppression is solved once). The
+    hidden figures are what the site shows as hidden anyway; the key is a hash of the values."""
+    if kept is None:
+        return protect(system, threshold)
+    from importlib.metadata import version
+
+    parts = [
+        source_digest("generators.privacy.suppression"),
+        version("scipy"),
+        repr((threshold, sorted(system.values.items()), system.relations, sorted(system.weight.items()))),
+    ]
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    found = kept.get(key)
+    if found is not None:
+        return frozenset(json.loads(found))
+    hidden = protect(system, threshold)
+    kept.put(key, json.dumps(sorted(hidden), ensure_ascii=False).encode())
+    return hidden
 
 
 def protect(system: FigureSystem, threshold: int, max_rounds: int = 10_000) -> frozenset[str]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from generators.core.cache import KeyedFiles
 from generators.core.errors import InputError, Problem
 from generators.core.months import Month
 from generators.privacy.masking import mask_name
-from generators.privacy.suppression import FigureSystem, Relation, SuppressionError, protect
+from generators.privacy.suppression import FigureSystem, Relation, SuppressionError, protected
 from generators.registry.model import Case
 from generators.registry.monthly import RISKS, AreaMonth
 from generators.registry.places import PlaceList
@@ -183,7 +184,11 @@ def figure_system(county: AreaMonth, groups: tuple[str, ...], group_names: dict[
 
 
 def public_figures(
-    county: AreaMonth, group_order: list[str], group_names: dict[str, str], threshold: int
+    county: AreaMonth,
+    group_order: list[str],
+    group_names: dict[str, str],
+    threshold: int,
+    kept: KeyedFiles | None = None,
 ) -> PublicFigures:
     """The public figures of the county, its townships and villages, with small counts and whatever
     would reveal them hidden. The audit runs on the result; figures it cannot protect stop the build."""
@@ -194,7 +199,7 @@ def public_figures(
     months = tuple(m for m, _ in county.trend)
     system = figure_system(county, groups, group_names)
     try:
-        hidden = protect(system, threshold)
+        hidden = protected(system, threshold, kept)
     except SuppressionError as exc:
         raise InputError(Problem("台账汇总", f"小数字无法可靠隐去，已停止发布：{exc}")) from None
     root = PublicArea(

@@ -36,6 +36,8 @@ FRONT_MATTER_KEYS = {"title", "hide", "search", "description"}
 def _plain(text: object) -> str:
     """One line of text: breaks become spaces, other control and format characters are dropped."""
     text = BREAKS.sub(" ", str(text))
+    if text.isprintable():  # no control or format character (nearly every value): nothing to drop
+        return text
     return "".join(ch for ch in text if not unicodedata.category(ch).startswith("C") or ch == " ")
 
 
@@ -134,6 +136,9 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=_autoescaped,
         finalize=_finalize,
+        # Compiled templates kept between builds, by each template's source (jinja2's own cache, in a folder
+        # of this user's only): a build compiles only the templates that changed.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     env.filters["md"] = md_escape
     env.filters["attr"] = attr_escape
