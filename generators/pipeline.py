@@ -38,6 +38,7 @@ from generators.core.files import (
     remove_leftovers,
     staging_folder,
     swap_in,
+    sync_folder,
     write_tree,
 )
 from generators.core.months import Month
@@ -540,7 +541,8 @@ def print_public(
             **pages.versions[e.number][1],
             **{j.path: next(pdfs) for j in plan.editions[e.number]},
         }
-        write_tree(
+        # Only what changed is written: mkdocs is told which files changed by their content (`build_site`).
+        sync_folder(
             {**files, **downloads} if e is policies.latest else files,
             settings.static_docs,
             settings.docs_out / e.number,

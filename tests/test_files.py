@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from generators.core.errors import InputError
-from generators.core.files import checked_target, fill_folder, link_tree, make_public, write_tree
+from generators.core.files import checked_target, fill_folder, link_tree, make_public, sync_folder, write_tree
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,20 @@ def test_a_linked_copy_is_replaced_not_written_through(tmp_path):
     fill_folder(tmp_path / "site", {"index.html": "new page"})
     assert (tmp_path / "site" / "index.html").read_text() == "new page"
     assert (kept / "index.html").read_text() == "kept page"
+
+
+def test_a_synced_folder_holds_exactly_what_was_asked_and_only_changes_are_written(tmp_path):
+    static = tmp_path / "static"
+    fill_folder(static, {"css/site.css": "body {}", "index.md": "static index"})
+    dest = tmp_path / "docs"
+    assert sync_folder({"index.md": "首页", "a/b.md": "b", "old/x.md": "x"}, static, dest) == 4
+    before = {p: p.stat().st_mtime_ns for p in dest.rglob("*") if p.is_file()}
+    (dest / "stray.md").write_text("left from an older build")
+    assert sync_folder({"index.md": "首页", "a/b.md": "b changed", "a/b/c.md": "c"}, static, dest) == 2
+    files = {p.relative_to(dest).as_posix(): p.read_text() for p in dest.rglob("*") if p.is_file()}
+    assert files == {"css/site.css": "body {}", "index.md": "首页", "a/b.md": "b changed", "a/b/c.md": "c"}
+    assert not (dest / "old").exists()
+    assert (dest / "index.md").stat().st_mtime_ns == before[dest / "index.md"]  # not written again
+    with pytest.raises(InputError, match="输出文件名不安全"):
+        sync_folder({"../escape.md": "x"}, None, dest)
+    assert not (tmp_path / "escape.md").exists()

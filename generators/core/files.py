@@ -31,6 +31,38 @@ def write_tree(files: dict[str, bytes | str], static: Path | None, dest: Path) -
         raise
 
 
+def sync_folder(files: Mapping[str, bytes | str], static: Path | None, dest: Path) -> int:
+    """Make folder `dest` hold exactly the static files plus `files`, writing only the files whose content
+    differs and removing the others; returns how many were written. For a build's own working folders (a
+    monthly rebuild changes a few pages of one edition): unlike `write_tree` it is not swapped in whole, so
+    a build stopped midway leaves it part old, part new, and the next build puts it right. Every path is
+    checked before anything is written."""
+    wanted: dict[str, bytes] = {}
+    if static and static.exists():
+        _refuse_links(static)
+        wanted = {p.relative_to(static).as_posix(): p.read_bytes() for p in static.rglob("*") if p.is_file()}
+    wanted.update({k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()})
+    for rel_path in wanted:
+        checked_target(dest, rel_path)
+    dest.mkdir(parents=True, exist_ok=True)
+    for path in sorted(dest.rglob("*"), reverse=True):  # files before the folders that hold them
+        rel = path.relative_to(dest).as_posix()
+        if path.is_symlink() or (path.is_file() and rel not in wanted):
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    written = 0
+    for rel_path, content in sorted(wanted.items()):
+        target = dest / rel_path
+        if target.is_file() and target.stat().st_size == len(content) and target.read_bytes() == content:
+            continue
+        if target.is_dir():
+            shutil.rmtree(target)
+        write_file(dest, rel_path, content)
+        written += 1
+    return written
+
+
 def path_problem(rel_path: str) -> str | None:
     """Why `rel_path` may not be written below an output folder (in Chinese), or None when it may."""
     if not isinstance(rel_path, str) or not rel_path:
@@ -74,6 +106,11 @@ def write_file(folder: Path, rel_path: str, content: bytes | str) -> None:
 
 def copy_static(static: Path, folder: Path) -> None:
     """Copy the hand-written static files; a symbolic link among them could publish whatever it points to."""
+    _refuse_links(static)
+    shutil.copytree(static, folder, dirs_exist_ok=True)
+
+
+def _refuse_links(static: Path) -> None:
     links = sorted(str(p.relative_to(static)) for p in static.rglob("*") if p.is_symlink())
     if links:
         raise InputError(
@@ -82,7 +119,6 @@ def copy_static(static: Path, folder: Path) -> None:
                 for link in links
             ]
         )
-    shutil.copytree(static, folder, dirs_exist_ok=True)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
