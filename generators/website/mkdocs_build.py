@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import logging
+import marshal
 import os
 import shutil
 from collections.abc import Iterable
@@ -69,9 +70,24 @@ def _reset_jieba() -> None:
 def _plain_jieba_dictionary() -> tuple[dict[str, int], int]:
     import jieba
 
-    jieba.dt.initialized = False
-    jieba.dt.initialize()
+    # jieba reads its dictionary cache with `marshal.load` on the open file, which reads it a few bytes at a
+    # time (0.8 s here); the same bytes read whole and parsed by `marshal.loads` take 0.2 s. jieba's own
+    # logic (where the cache is, whether it is stale, building it when missing) runs as it is.
+    jieba.marshal = _WholeFileMarshal()
+    try:
+        jieba.dt.initialized = False
+        jieba.dt.initialize()
+    finally:
+        jieba.marshal = marshal
     return dict(jieba.dt.FREQ), jieba.dt.total
+
+
+class _WholeFileMarshal:
+    dump = staticmethod(marshal.dump)
+
+    @staticmethod
+    def load(file):
+        return marshal.loads(file.read())
 
 
 @dataclass(frozen=True)
