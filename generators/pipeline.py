@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -510,30 +511,53 @@ def _remote(executor: Executor, setup: PrintSetup) -> PrintSetup:
 
 
 def render_cached(
-    executor: Executor, setup: PrintSetup, jobs: list[tuple[PrintJob, bool]], cache: PdfCache, tick=None
+    executor: Executor,
+    setup: PrintSetup,
+    jobs: list[tuple[PrintJob, bool]],
+    cache: PdfCache,
+    tick=None,
+    handed_over: threading.Event | None = None,
 ) -> list[bytes]:
     """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
     cache where it has them, the others laid out in parallel, one task per document, and cached. A job
-    that places its own form fields is keyed by what they are made from as well."""
+    that places its own form fields is keyed by what they are made from as well. The longest documents
+    are handed to the workers first (a whole handbook lays out for a quarter of a minute: started last, it
+    would keep one worker busy while the others wait); `handed_over` is set once every one is."""
     keys = [document_key(setup, job.html, forms, job.fields.key if job.fields else "") for job, forms in jobs]
     found = {key: cache.get(key) for key in dict.fromkeys(keys)}
-    missing = [key for key, data in found.items() if data is None]  # each distinct document once
     first = {key: jobs[i] for i, key in reversed(list(enumerate(keys)))}
+    missing = [key for key, data in found.items() if data is None]  # each distinct document once
+    missing.sort(key=lambda key: -len(first[key][0].html))  # stable: the same order for the same jobs
     items = [(first[key][0].html, first[key][1], first[key][0].fields) for key in missing]
-    for index, data in executor.run(render_document, items, _remote(executor, setup), tick=tick):
+    for index, data in executor.run(
+        render_document, _then_set(items, handed_over), _remote(executor, setup), total=len(items), tick=tick
+    ):
         cache.put(missing[index], data)
         found[missing[index]] = data
     return [data for data in (found[key] for key in keys) if data is not None]
 
 
+def _then_set(items: list, event: threading.Event | None):
+    """The items, then `event` set (when the executor asks for one more than there are)."""
+    yield from items
+    if event is not None:
+        event.set()
+
+
 def print_public(
-    settings: Settings, policies: Policies, pages: Pages, plan: PrintPlan, executor: Executor, tick=None
+    settings: Settings,
+    policies: Policies,
+    pages: Pages,
+    plan: PrintPlan,
+    executor: Executor,
+    tick=None,
+    handed_over: threading.Event | None = None,
 ) -> int:
     """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs. Returns how
-    many were made (the others came from the content-keyed cache)."""
+    many were made (the others came from the content-keyed cache). `handed_over`: see `render_cached`."""
     jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
     cache = PdfCache(settings.cache / "pdf")
-    pdfs = iter(render_cached(executor, plan.public_setup, jobs, cache, tick))
+    pdfs = iter(render_cached(executor, plan.public_setup, jobs, cache, tick, handed_over))
     downloads: dict[str, bytes | str] = dict(pages.downloads)
     downloads.update({j.path: next(pdfs) for j in plan.public})
     for e in policies.editions:

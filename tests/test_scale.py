@@ -814,3 +814,62 @@ def test_search_entries_of_rebuilt_pages_take_the_place_of_their_old_ones():
     assert merged_entries(previous, [], {"a/上.html"}) == entries("index.html", "b.html")
     # a rebuilt page that had no entries: where its entries go only a whole build knows
     assert merged_entries(previous, entries("c.html"), {"c.html"}) is None
+
+
+def test_public_pdfs_go_to_the_workers_longest_first_and_say_when_all_are_handed_over(tmp_path):
+    """The whole handbooks start first; the townships' printing waits until every public PDF is with the
+    workers, so that mkdocs and the privacy check run while the workers print the townships."""
+    import threading
+
+    from generators.printing.fonts import prepare_print_fonts
+    from generators.printing.jobs import PrintJob
+    from generators.printing.pdf import PdfCache, print_setup
+    from generators.website.render import make_environment
+
+    handed_over = threading.Event()
+    seen: list[tuple[int, bool]] = []
+
+    class Recording:
+        name, workers = "pool", 2
+
+        def run(self, fn, items, shared=None, total=None, tick=None):
+            for index, item in enumerate(items):
+                seen.append((len(item[0]), handed_over.is_set()))
+                yield index, item[0].encode()
+
+    setup = print_setup(make_environment(ROOT / "templates"), prepare_print_fonts(ROOT / ".cache" / "fonts"))
+    jobs = [(PrintJob(f"{n}.pdf", "<p>" + "字" * n + "</p>"), False) for n in (5, 300, 40, 300)]
+    pdfs = pipeline.render_cached(Recording(), setup, jobs, PdfCache(tmp_path), handed_over=handed_over)
+    assert pdfs == [job.html.encode() for job, _ in jobs]  # in the jobs' order, whatever ran first
+    assert [n for n, _ in seen] == [307, 47, 12]  # each distinct document once, longest first
+    assert handed_over.is_set() and not any(done for _, done in seen)
+
+
+def test_the_townships_wait_for_the_public_pdfs_to_be_handed_over(tmp_path, monkeypatch):
+    import time
+    from types import SimpleNamespace
+
+    from generators.commands import build
+
+    said: list[str] = []
+
+    def public(settings, policies, pages, plan, executor, tick, handed_over):
+        time.sleep(0.2)
+        said.append("public PDFs handed over")
+        handed_over.set()
+        return 0
+
+    monkeypatch.setattr(pipeline, "print_public", public)
+    monkeypatch.setattr(pipeline, "build_handbook_site", lambda *a: said.append("site") or tmp_path)
+    monkeypatch.setattr(pipeline, "print_restricted", lambda *a: said.append("townships"))
+    pool = SimpleNamespace(name="pool")
+    staged = pipeline.Staged()
+    build._print_and_build_site(SimpleNamespace(site=tmp_path), None, None, None, None, staged, pool)
+    assert said.index("public PDFs handed over") < said.index("townships")
+
+    def failing(*args):
+        raise RuntimeError("a public PDF failed")
+
+    monkeypatch.setattr(pipeline, "print_public", failing)
+    with pytest.raises(RuntimeError, match="a public PDF failed"):  # reported, and nothing waits for ever
+        build._print_and_build_site(SimpleNamespace(site=tmp_path), None, None, None, None, staged, pool)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
@@ -143,8 +144,16 @@ def _print_and_build_site(
     public_tick = ticks.part("public") if ticks else None
     restricted_tick = ticks.part("restricted") if ticks else None
 
+    # The townships wait until every public PDF is with the workers: the public ones then finish early, and
+    # mkdocs and the privacy check (this process's work, a fifth of a county's build) run while the
+    # workers print the townships, instead of after all of it with the workers idle.
+    handed_over = threading.Event()
+
     def public_then_site() -> tuple[int, Path]:
-        made = pipeline.print_public(settings, policies, pages, plan, executor, public_tick)
+        try:
+            made = pipeline.print_public(settings, policies, pages, plan, executor, public_tick, handed_over)
+        finally:
+            handed_over.set()  # also when it failed: the townships' thread must not wait for ever
         return made, pipeline.build_handbook_site(settings, policies, registry, pages)
 
     if executor.name == "serial":
@@ -156,6 +165,7 @@ def _print_and_build_site(
     with ThreadPoolExecutor(1, thread_name_prefix="public") as thread:
         public = thread.submit(public_then_site)
         try:
+            handed_over.wait()
             printed = pipeline.print_restricted(
                 settings, registry, pages, plan, staged, executor, restricted_tick
             )
