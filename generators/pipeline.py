@@ -408,7 +408,7 @@ def made_once(kept: KeyedFiles, make: Callable[[Any], bytes], source: Any) -> by
     code that writes workbooks and openpyxl: built again only when one of them changed."""
     from importlib.metadata import version
 
-    code = source_digest("generators.assessment", "generators.registry.template", "generators.core.xlsx")
+    code = source_digest("generators.assessment", "generators.registry", "generators.core.xlsx")
     parts = [code, version("openpyxl"), f"{make.__module__}.{make.__qualname__}", repr(source)]
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     found = kept.get(key)

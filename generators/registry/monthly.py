@@ -253,8 +253,8 @@ _fact_values = operator.attrgetter(*CaseFacts.__slots__)  # every field: a field
 
 @functools.cache
 def derive_code() -> str:
-    modules = ("generators.registry.monthly", "generators.registry.model", "generators.registry.local_rules")
-    return source_digest(*modules, "generators.policy.age_rules", "generators.core.months") + sys.version
+    """The code a township's figures are made with (and whose classes their pickles name)."""
+    return source_digest("generators.registry", "generators.policy", "generators.core.months") + sys.version
 
 
 def monthly_areas(
