@@ -18,8 +18,10 @@ reviewer). A policy text is not an allowlist.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import html
+import itertools
 import json
 import re
 import unicodedata
@@ -50,7 +52,12 @@ CJK_DIGITS = str.maketrans("〇零一二三四五六七八九壹贰叁肆伍陆�
 # Between the digits of a phone or ID number anything may stand that does not read as a word or a list:
 # spaces, dashes, dots, brackets, quotes, invisible characters, markup. Letters, CJK and list marks
 # (, ; : 、 |) end a number.
-NUMBER = re.compile(r"[0-9](?:[^\w,;:，；：、|=]*[0-9])*(?:[^\w,;:，；：、|=]*[Xx](?![A-Za-z]))?")
+# A digit may be written as a CJK digit too (一三八……); runs are found first and only they are turned into
+# digits (a whole page through str.translate is slow). A CJK digit is a word character, as a digit is.
+_DIGIT = "[0-9〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖]"
+NUMBER = re.compile(
+    _DIGIT + r"(?:[^\w,;:，；：、|=]*" + _DIGIT + r")*(?:[^\w,;:，；：、|=]*[Xx](?![A-Za-z]))?"
+)
 NOT_DIGIT = re.compile(r"[^0-9Xx]+")
 NOT_WORD = re.compile(r"[\W_]+")
 
@@ -110,12 +117,17 @@ def letters_form(text: str, base: str | None = None) -> str:
     return NOT_WORD.sub("", decoded).upper()
 
 
-def number_runs(text: str, base: str | None = None) -> list[str]:
+def number_runs(text: str, base: str | None = None, shortest: int = 1) -> list[str]:
     """The numbers of a text as phones and ID numbers are compared: decoded, NFKC, whatever stands between
     digits dropped (spaces, dashes, dots, brackets, invisible characters, markup); a number ends at a
-    letter, a CJK character or a list mark, and may end in X (an ID number's check character)."""
-    decoded = (_base(text) if base is None else base).translate(CJK_DIGITS)
-    return [NOT_DIGIT.sub("", m).upper() for m in NUMBER.findall(decoded)]
+    letter, a CJK character or a list mark, and may end in X (an ID number's check character). Only those
+    written in at least `shortest` characters (a page's every 一 is a number of one digit)."""
+    decoded = _base(text) if base is None else base
+    return [
+        NOT_DIGIT.sub("", m.translate(CJK_DIGITS)).upper()
+        for m in NUMBER.findall(decoded)
+        if len(m) >= shortest
+    ]
 
 
 def digits_form(value: str) -> str:
@@ -262,6 +274,7 @@ class Matcher:
         for a in (self.words, self.numbers):
             if len(a):
                 a.make_automaton()
+        self.shortest_number = min((len(f) for side, f in self.by_form if side == "n"), default=1)
         self.key = hashlib.sha256(
             "\n".join(
                 [GUARD_VERSION, *sorted(f"{s}:{f}" for s, f in self.by_form), *sorted(self.public_words)]
@@ -280,13 +293,13 @@ class Matcher:
             spans = [
                 (end - len(form) + 1, end + 1, side, form) for end, (side, form) in self.words.iter(letters)
             ]
-            public = [(s, e) for s, e, side, _ in spans if side == "p"]
+            covered = _Cover([(s, e) for s, e, side, _ in spans if side == "p"])
             for s, e, side, form in spans:
-                if side != "w" or any(ps <= s and e <= pe for ps, pe in public):
+                if side != "w" or covered(s, e):
                     continue
                 found.append((("w", form), self._context(letters, s, e, spans)))
         if len(self.numbers):
-            for run in number_runs(text, base):
+            for run in number_runs(text, base, self.shortest_number):
                 for _, (side, form) in self.numbers.iter(run):
                     found.append(((side, form), mask_value(self.by_form[(side, form)][0].kind, form)))
         return found
@@ -301,6 +314,20 @@ class Matcher:
                 for i in range(max(s, lo), min(e, hi)):
                     chars[i - lo] = masked[i - s] if i - s < len(masked) else "*"
         return ("…" if lo else "") + "".join(chars) + ("…" if hi < len(text) else "")
+
+
+class _Cover:
+    """Whether a stretch [s, e) lies within one of `spans` (a page has thousands of place names, and a name
+    inside one of them stands beside each: looked up by binary search, not span by span)."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        spans.sort()
+        self.starts = [s for s, _ in spans]
+        self.reach = list(itertools.accumulate((e for _, e in spans), max))  # furthest end so far
+
+    def __call__(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.starts, start)  # the spans that start at or before `start`
+        return i > 0 and self.reach[i - 1] >= end
 
 
 def published_texts(path: Path, data: bytes | None = None) -> list[str]:
@@ -479,20 +506,17 @@ def _hashes(path: Path | None) -> set[str]:
 
 
 def _found(texts: list[str], matcher: Matcher, clean: set[str], now: set[str]) -> list:
-    """What `matcher` finds in a file's texts; of a file of several, the parts in `clean` are not read again
-    and the parts found clean are added to `now`."""
+    """What `matcher` finds in a file's texts. Of a file of several parts, those in `clean` are not read
+    again; the others are read as one text (one pass, as a reader would see them one after the other) and,
+    when nothing is found, added to `now`."""
     if len(texts) == 1:
         return matcher.find(texts[0])
-    found = []
-    for text in texts:
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        if digest in clean:
-            now.add(digest)
-            continue
-        hits = matcher.find(text)
-        if not hits:
-            now.add(digest)
-        found += hits
+    digests = [hashlib.sha256(text.encode()).hexdigest() for text in texts]
+    now.update(d for d in digests if d in clean)
+    unread = [(text, d) for text, d in zip(texts, digests, strict=True) if d not in clean]
+    found = matcher.find("\n".join(text for text, _ in unread)) if unread else []
+    if not found:  # a leak stops the build: which of the parts held it need not be kept
+        now.update(d for _, d in unread)
     return found
 
 
