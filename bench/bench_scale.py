@@ -58,7 +58,8 @@ def county(work: Path, size: dict[str, int]) -> tuple[Path, Path]:
     shutil.copytree(ROOT / "data", data)
     config = read_registry_config(data / "registry.yaml")
     synthetic = SyntheticSettings.from_config(config.synthetic, **size)
-    settings = settings_for(work, data, None)
+    # A cache of its own: the full build measured after this reads the policy texts itself, as a first build.
+    settings = replace(settings_for(work, data, None), cache=work / "county-cache")
     policies = pipeline.load_policies(settings)
     sized, places, printed = pipeline.synthetic_county(
         settings, policies, synthetic, read_places(data / "places.yaml")
