@@ -299,3 +299,27 @@ def test_a_changed_search_index_is_read_for_its_changed_entries_only(tmp_path, m
     assert [t for t in read if "search" not in t] == [
         f"location\np49.html\ntitle\n第 49 页\ntext\n新的一页：{NAME}"
     ]
+
+
+def test_numbers_written_with_cjk_digits_are_found_as_if_turned_into_digits_first():
+    """The guard finds a page's numbers before turning CJK digits into digits (only the runs are turned):
+    the runs must be those the whole page turned first would give, for any mix of digits and separators."""
+    import random
+    import re
+
+    from generators.privacy.guard import CJK_DIGITS, NOT_DIGIT, _base, number_runs
+
+    whole = re.compile(r"[0-9](?:[^\w,;:，；：、|=]*[0-9])*(?:[^\w,;:，；：、|=]*[Xx](?![A-Za-z]))?")
+
+    def turned_first(text: str) -> list[str]:
+        return [NOT_DIGIT.sub("", m).upper() for m in whole.findall(_base(text).translate(CJK_DIGITS))]
+
+    alphabet = list(
+        "0123456789〇零一二三四五六七八九壹贰叁肆伍陆柒捌玖Xx -.()（）,;:，；：、|=_aZ张村\u200b·"
+    )
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert number_runs(text) == turned_first(text), text
+    assert number_runs("电话：一三八〇〇一三八〇〇〇", shortest=7) == ["13800138000"]
+    assert number_runs("第一条、第二款", shortest=7) == []
