@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from generators.core.cache import SignedPickles, source_digest
+from generators.core.executor import SerialExecutor
 from generators.core.months import Month, add_years
 from generators.policy.age_rules import AgeRule
 from generators.policy.model import ClauseRef, PolicyModel
@@ -224,10 +225,6 @@ def _township(shared: MonthRules, item: TownshipItem) -> AreaMonth:
     return area
 
 
-def _here(fn, items, shared, tick=None):
-    return enumerate(fn(shared, item) for item in items)
-
-
 def township_key(shared: bytes, item: TownshipItem) -> str:
     """A township's figures by everything they are made from: the month and rules (`shared`, pickled), its
     cases' facts and contact dates, and the code that derives them. Written out as values (repr, day
@@ -290,7 +287,7 @@ def monthly_areas(
         keys = [township_key(pickled, item) for item in items]
         results = [kept.verified(key) for key in keys]
     todo = [i for i, data in enumerate(results) if data is None]
-    for index, data in (run or _here)(township_month, [items[i] for i in todo], shared):
+    for index, data in (run or SerialExecutor().run)(township_month, [items[i] for i in todo], shared):
         results[todo[index]] = data
         if kept is not None:
             kept.store(keys[todo[index]], data)

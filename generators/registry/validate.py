@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generators.core.errors import InputError, Problem, display_path
+from generators.core.executor import SerialExecutor
 from generators.core.months import age_on
 from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
@@ -574,10 +575,6 @@ def _read_to_keep(schema: RegistrySchema, item: tuple[Path, str]) -> tuple[str, 
 READ_HERE_UP_TO = 4  # files: fewer are read in the build process, not handed to the workers
 
 
-def _in_this_process(fn, items, shared, tick=None):
-    return enumerate(fn(shared, item) for item in items)
-
-
 def read_folder(
     folder: Path, schema: RegistrySchema, run=None, tick=None, cache: ReadCache | None = None
 ) -> tuple[Listing, list[FileRead]]:
@@ -602,7 +599,7 @@ def read_folder(
             kept = []
             # A few files (a monthly rebuild's) are read here: sooner than the workers would be up for them.
             few = len(todo) <= READ_HERE_UP_TO
-            for index, result in (run if run and not few else _in_this_process)(
+            for index, result in (run if run and not few else SerialExecutor().run)(
                 task, [items[i] for i in todo], schema, tick=tick
             ):
                 i = todo[index]
