@@ -10,6 +10,7 @@ folder are built aside (staging folders next to them) and swapped in together at
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -406,16 +407,22 @@ def render_site_pages(
 def made_once(kept: KeyedFiles, make: Callable[[Any], bytes], source: Any) -> bytes:
     """`make(source)`, a workbook, kept by its source (a dataclass, written out whole by its repr), the
     code that writes workbooks and openpyxl: built again only when one of them changed."""
-    from importlib.metadata import version
-
-    code = source_digest("generators.assessment", "generators.registry", "generators.core.xlsx")
-    parts = [code, version("openpyxl"), f"{make.__module__}.{make.__qualname__}", repr(source)]
+    parts = [_workbook_code(), f"{make.__module__}.{make.__qualname__}", repr(source)]
     key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     found = kept.get(key)
     if found is None:
         found = make(source)
         kept.put(key, found)
     return found
+
+
+@functools.cache
+def _workbook_code() -> str:
+    """The code that writes the published workbooks, and openpyxl's version: read once, not per workbook."""
+    from importlib.metadata import version
+
+    code = source_digest("generators.assessment", "generators.registry", "generators.core.xlsx")
+    return f"{code}\n{version('openpyxl')}"
 
 
 def registry_figures(
