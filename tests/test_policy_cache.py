@@ -12,16 +12,9 @@ import pytest
 
 from generators import pipeline
 from generators.privacy.pseudonyms import KEY_ENV
+from tests.test_read_cache import _Harmful
 
 KEY = "a-pseudonym-key-of-at-least-32-bytes-for-tests"
-
-
-class _Harmful:
-    def __init__(self, marker: Path):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
 
 
 @pytest.fixture
