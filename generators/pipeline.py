@@ -339,10 +339,10 @@ def derive_cache(settings: Settings) -> SignedPickles | None:
 
 
 def forget_contacts(registry: Registry) -> None:
-    """Once the month's figures and the personal values are made, nothing needs the contact rows (a W1
+    """Once the month's figures and the personal values are made, nothing needs the contacts' dates (a W1
     county has 350,000): they are let go, so that printing and the site run without them."""
     _ = (registry.summary, registry.personal)  # counted and looked through first
-    registry.imported.contacts.clear()
+    registry.imported.contacts.forget_dates()
 
 
 # --- 4. pages and workbooks --------------------------------------------------------------------------

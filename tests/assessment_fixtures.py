@@ -178,7 +178,7 @@ def main() -> None:
     model = policies.model
     imported = import_registries(settings, policies).imported
     pilots = read_pilots(ROOT / "data" / "assessment" / "pilots.yaml")
-    as_of = max(c.date for c in imported.contacts)
+    as_of = imported.contacts.newest
     counts = {p.community: registry_facts(imported.cases, p, as_of)["key_youth"] for p in pilots.pilots}
     write_samples(
         read_criteria(ROOT / "data" / "assessment" / "criteria.yaml", model),

@@ -4,6 +4,7 @@ row, the file and a masked context once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import os
@@ -168,7 +169,7 @@ def test_a_finding_names_row_field_file_and_context_once_and_says_how_to_allowli
 def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
     """A visiting staff member's name stands in thousands of contact rows: one needle, the first row named,
     the others counted in the finding."""
-    from generators.registry.model import Contact, RowRef
+    from generators.registry.model import Contact, ContactLog, RowRef
     from generators.registry.pii import personal_values
     from generators.registry.validate import RegistryImport
     from tests.registry_fixtures import SCHEMA
@@ -176,7 +177,7 @@ def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
     contacts = [
         Contact(
             case_id="V01-0001",
-            date=None,
+            date=dt.date(2026, 10, 1),
             method="入户走访",
             by="王建华",
             note=None,
@@ -186,7 +187,7 @@ def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
         )
         for row in range(2, 302)
     ]
-    needles = personal_values(RegistryImport([], contacts, [], [], {}), SCHEMA)
+    needles = personal_values(RegistryImport([], ContactLog.of(contacts), [], [], {}), SCHEMA)
     assert [(n.value, n.rows) for n in needles] == [("王建华", 300)]
     assert "第 2 行" in needles[0].source
     (tmp_path / "p.html").write_text("<p>王建华</p>", encoding="utf-8")

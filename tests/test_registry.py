@@ -125,7 +125,7 @@ def test_case_numbers_are_per_village_and_id_numbers_per_county(tmp_path, load):
     assert problem.message.startswith("身份证号与") and "a.xlsx 第 2 行（长岭村）重复" in problem.message
     assert problem.file == "b.xlsx" and problem.row == 3
     # b's contacts are b's village's: never credited to 长岭村's V01-0001
-    assert {c.key for c in result.contacts} == {("高峰镇", "双河村", "V01-0001")}
+    assert set(result.contacts.dates) == {("高峰镇", "双河村", "V01-0001")}
 
 
 def test_the_same_case_number_twice_in_a_village_is_rejected(tmp_path, load):

@@ -398,6 +398,10 @@ def test_a_read_file_comes_back_from_a_worker_as_it_was():
     read = _read_file(SCHEMA, (path, path.name))
     back = pickle.loads(pickle.dumps(read))
     assert back == read
+    # A contacts sheet travels packed, as one bytes object, until it is validated.
+    assert [t.packed is not None for t in back.tables] == [t.schema.kind == "contacts" for t in back.tables]
+    for table in back.tables:
+        table.unpack()
     assert any(t.problems for t in back.tables) and any(t.hidden for t in back.tables)
     assert all(t.parsed is not None for t in back.tables)
     assert any(t.parsed.rejects for t in back.tables)  # the merged cells' rows  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ in a notice; rows below the header are rows unless every cell is blank.
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class Table:
     hidden: frozenset[int] = frozenset()  # indexes of rows hidden in Excel
     notices: list[Problem] = field(default_factory=list)
     parsed: object = None  # the rows' values as meant, when parsed where the file was read (validate.py)
+    packed: bytes | None = None  # the rows above, pickled while the table waits for validation (`pack`)
+    distinct: dict[str, set[object]] = field(default_factory=dict)  # of a packed table: its columns' values
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -90,6 +93,30 @@ class Table:
 
     def add_problem(self, index: int, key: str | None, why: str) -> None:
         self.problems[index] = (*self.problems.get(index, ()), (key, why))
+
+    def pack(self, keep: tuple[str, ...] = ()) -> None:
+        """Hold the rows as one pickled bytes object until they are validated (`unpack`), and the distinct
+        values of the columns `keep` (what is looked at before). A county's contacts are most of its
+        cells: made into objects all at once in the build process, and dropped among the cases it keeps,
+        they scattered its memory so that little of it went back; unpacked one table at a time, they take
+        the same few blocks again and again."""
+        if self.packed is not None:
+            return
+        self.distinct = {k: set(self.data[k]) for k in keep if k in self.data}
+        rows = (self.data, self.numbers, self.problems, self.parsed)
+        self.packed = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self.data, self.numbers, self.problems, self.parsed = {k: [] for k in self.data}, [], {}, None
+
+    def unpack(self) -> None:
+        if self.packed is not None:
+            self.data, self.numbers, self.problems, self.parsed = pickle.loads(self.packed)
+            self.packed, self.distinct = None, {}
+
+    def values_of(self, key: str) -> set[object]:
+        """The distinct values of one column (packed or not)."""
+        if self.packed is not None:
+            return self.distinct.get(key, set())
+        return set(self.column(key))
 
     def release(self) -> None:
         """Let the rows go (validated: a county's tables need not all be held at once)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -111,3 +113,71 @@ class Contact:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.township, self.village, self.case_id)
+
+
+CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
+
+
+class ContactLog:
+    """The accepted contacts as the stages after the import read them: each case's contact dates, how many
+    rows each sheet gave, the newest date, and the personal values they hold (visitor, note) with the first
+    row that holds each and how many do. A county has hundreds of thousands of contacts; kept as objects,
+    they were most of a big import's memory."""
+
+    __slots__ = ("dates", "sheets", "values", "newest", "_count")
+
+    def __init__(self) -> None:
+        self.dates: dict[CaseKey, list[dt.date]] = {}
+        self.sheets: Counter[tuple[str, str | None]] = Counter()
+        self.values: dict[tuple[str, str], list] = {}  # (column, value) → [first row, rows holding it]
+        self.newest: dt.date | None = None
+        self._count = 0
+
+    @classmethod
+    def of(cls, contacts: ContactLog | Iterable[Contact]) -> ContactLog:
+        if isinstance(contacts, ContactLog):
+            return contacts
+        log = cls()
+        for c in contacts:
+            log.add(c.key, c.date, c.by, c.note, c.source)
+        return log
+
+    def add(self, key: CaseKey, day: dt.date, by: object, note: object, source: RowRef) -> None:
+        dates = self.dates.get(key)
+        if dates is None:
+            self.dates[key] = [day]
+        else:
+            dates.append(day)
+        if self.newest is None or day > self.newest:
+            self.newest = day
+        self.sheets[(source.file, source.sheet)] += 1
+        self._count += 1
+        for column, value in (("by", by), ("note", note)):
+            if value is None or value == "":
+                continue
+            if value.__class__ is not str:
+                value = str(value)  # as the personal values are looked for: 1 and 1.0 are two values
+            seen = self.values.get((column, value))
+            if seen is None:
+                self.values[(column, value)] = [source, 1]
+            else:
+                seen[1] += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __repr__(self) -> str:
+        return f"ContactLog(dates={self.dates!r}, sheets={self.sheets!r}, values={self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ContactLog) and (self.dates, self.sheets, self.values) == (
+            other.dates,
+            other.sheets,
+            other.values,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # changes as rows are added
+
+    def forget_dates(self) -> None:
+        """Once the month's figures are made, the dates go (the counts and personal values stay)."""
+        self.dates.clear()

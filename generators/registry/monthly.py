@@ -16,6 +16,7 @@ import pickle
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from generators.core.cache import SignedPickles, source_digest
@@ -25,7 +26,7 @@ from generators.policy.age_rules import AgeRule
 from generators.policy.model import ClauseRef, PolicyModel
 from generators.policy.work_calendar import WorkCalendar
 from generators.registry.local_rules import ContactRule, CountyRules
-from generators.registry.model import Case, CaseFacts, Contact
+from generators.registry.model import Case, CaseFacts, CaseKey, Contact, ContactLog
 
 RISKS = ("高", "中", "低")
 
@@ -171,9 +172,6 @@ class MonthRules:
     trend_months: list[Month]
 
 
-CaseKey = tuple[str, str, str]  # (township, village, case number): villages may each number from 0001
-
-
 class _FactsByPlace(pickle.Pickler):
     """Pickles each of `facts` as its place in the list."""
 
@@ -256,7 +254,7 @@ def derive_code() -> str:
 
 def monthly_areas(
     cases: list[Case],
-    contacts: list[Contact],
+    contacts: ContactLog | Iterable[Contact],
     month: Month,
     rules: CountyRules,
     trend_length: int = 6,
@@ -266,9 +264,7 @@ def monthly_areas(
     """The county, its townships, their villages — each an AreaMonth for the report month. `run` maps the
     per-township task over its items (an executor's `run`; in this process when None). `kept`: townships'
     figures from earlier builds, by `township_key`; a monthly rebuild derives the changed township only."""
-    by_case: dict[CaseKey, list[dt.date]] = {}
-    for c in contacts:
-        by_case.setdefault(c.key, []).append(c.date)
+    by_case = ContactLog.of(contacts).dates
     trend_months = [month.shift(-i) for i in range(trend_length, 0, -1)]
     county = _area("county", "全县", None, month, cases, by_case, rules, trend_months)
     by_township: dict[str, list[Case]] = {}
@@ -297,7 +293,8 @@ def monthly_areas(
     return county
 
 
-def default_report_month(contacts: list[Contact], cases: list[Case]) -> Month:
+def default_report_month(contacts: ContactLog | Iterable[Contact], cases: list[Case]) -> Month:
     """The month after the newest date in the registry: the pack staff print next."""
-    days = [c.date for c in contacts] + [c.entry_date for c in cases]
+    newest = ContactLog.of(contacts).newest
+    days = [c.entry_date for c in cases] + ([newest] if newest else [])
     return Month.of(max(days)).shift(1)

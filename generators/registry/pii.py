@@ -45,16 +45,16 @@ def _where(schema: RegistrySchema, kind: str, ref: RowRef, key: str) -> str:
 
 
 def _values(imported: RegistryImport, schema: RegistrySchema):
-    """(table, row, column key, kind, value) of every personal cell, in the order of the rows."""
+    """(table, row, column key, kind, value, rows holding it) of every personal cell, in the order of the
+    rows (the accepted contacts' values once each, with their first row: the import counted them)."""
     for case in imported.cases:
         for key, kind in KINDS.items():
-            yield "cases", case.source, key, kind, getattr(case, key, None)
-    for contact in imported.contacts:
-        yield "contacts", contact.source, "by", KINDS["by"], contact.by
-        yield "contacts", contact.source, "note", KINDS["note"], contact.note
+            yield "cases", case.source, key, kind, getattr(case, key, None), 1
+    for (column, text), (ref, rows) in imported.contacts.values.items():
+        yield "contacts", ref, column, KINDS[column], text, rows
     for row in imported.rejected:
         for key, value in row.values.items():
-            yield row.kind, row.ref, key, _kind(schema, row.kind, key), value
+            yield row.kind, row.ref, key, _kind(schema, row.kind, key), value, 1
 
 
 def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
@@ -63,14 +63,14 @@ def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Ne
     reviewed allowlist exempts."""
     first: dict[tuple[str, str], tuple[str, RowRef, str]] = {}
     rows: dict[tuple[str, str], int] = {}
-    for table, ref, key, kind, value in _values(imported, schema):
+    for table, ref, key, kind, value, count in _values(imported, schema):
         if kind is None or value is None or value == "":
             continue
         found = (kind, value if value.__class__ is str else str(value))
         if found in rows:
-            rows[found] += 1
+            rows[found] += count
         else:
-            rows[found] = 1
+            rows[found] = count
             first[found] = (table, ref, key)  # where it stands is written out for the first row only
     return [
         Needle(value, kind, _where(schema, table, ref, key), rows[(kind, value)])

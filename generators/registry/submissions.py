@@ -100,7 +100,7 @@ def _newest(read: FileRead, as_of: dt.date) -> dt.date | None:
     for t in read.tables:
         keys = ("entry_date", "exit_date") if t.schema.kind == "cases" else ("date",)
         for k in keys:
-            written.update(t.column(k))
+            written.update(t.values_of(k))
     days = []
     for value in written:
         try:

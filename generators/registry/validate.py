@@ -31,7 +31,7 @@ from generators.registry.cells import CellError, cell_parser, control_character,
 from generators.registry.folder import Listing, file_name, registry_files
 from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
-from generators.registry.model import Case, Contact, RowRef
+from generators.registry.model import Case, ContactLog, RowRef
 from generators.registry.places import PlaceList
 from generators.registry.read_cache import ReadCache
 from generators.registry.readers import FileRead, read_registry_file
@@ -62,7 +62,7 @@ class RowWarning:
 @dataclass
 class RegistryImport:
     cases: list[Case]
-    contacts: list[Contact]
+    contacts: ContactLog
     rejected: list[RejectedRow]
     notes: list[Problem]  # file-level notices, and accepted rows that deserve a look (hidden, aged out)
     read: dict[tuple[str, str | None, str], int]  # (file, sheet, kind) → data rows read
@@ -71,8 +71,9 @@ class RegistryImport:
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (township, village) not read this month
 
     def accepted_count(self, file: str, sheet: str | None, kind: str) -> int:
-        rows = self.cases if kind == "cases" else self.contacts
-        return sum(1 for r in rows if r.source.file == file and r.source.sheet == sheet)
+        if kind == "contacts":
+            return self.contacts.sheets[(file, sheet)]
+        return sum(1 for r in self.cases if r.source.file == file and r.source.sheet == sheet)
 
     def rejected_count(self, file: str, sheet: str | None, kind: str) -> int:
         return sum(1 for r in self.rejected if r.ref.file == file and r.ref.sheet == sheet and r.kind == kind)
@@ -442,9 +443,10 @@ def validate(
     `release`: empty each table once its rows are validated (the tables are the caller's to give up)."""
     group_ids = {g.name: g.id for g in model.groups.values()}
     ctx = _Context(places, rules, group_ids, as_of)
-    result = RegistryImport([], [], [], [], {})
+    result = RegistryImport([], ContactLog(), [], [], {})
     ordered = sorted(tables, key=lambda t: t.schema.kind != "cases")
     for table in ordered:
+        table.unpack()
         kind = table.schema.kind
         result.read[(table.file, table.sheet, kind)] = len(table)
         parsed = table.parsed if isinstance(table.parsed, Parsed) else parse_table(table)
@@ -475,15 +477,16 @@ def _contacts(
     take = operator.itemgetter(*(keys.index(k) for k in ("case_id", "date", "method", "by")))
     at_note = keys.index("note") if "note" in keys else None
     closer = parsed.rejects.keys() | parsed.warns.keys() | table.hidden
-    append = result.contacts.append
+    add = result.contacts.add
     for index, values in enumerate(parsed.values):
         if index not in closer:
-            case_id, day, method, by = take(values)
+            case_id, day, _method, by = take(values)
             case = here.get(case_id)
             if case is not None and day <= as_of:
                 note: Any = None if at_note is None else values[at_note]
-                ref = RowRef(file, sheet, numbers[index])
-                append(Contact(case_id, day, method, by, ref, case.township, case.village, note))
+                add(
+                    (case.township, case.village, case_id), day, by, note, RowRef(file, sheet, numbers[index])
+                )
                 continue
         _validate_row(table, index, parsed, ctx, path_village, result)
 
@@ -525,7 +528,10 @@ def _validate_row(
     if kind == "cases":
         _accept_case(row, ctx, result, ref)
     else:
-        result.contacts.append(Contact(**row.values, source=ref))
+        v = row.values
+        result.contacts.add(
+            (v["township"], v["village"], v["case_id"]), v["date"], v["by"], v.get("note"), ref
+        )
 
 
 def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) -> None:
@@ -557,6 +563,8 @@ def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
         read = read_registry_file(path, schema, name)
         for table in read.tables:
             table.parsed = parse_table(table)
+            if table.schema.kind == "contacts":
+                table.pack(keep=("date",))  # what choosing the month's files reads of it
     return read
 
 
@@ -690,9 +698,9 @@ def _import(
     result.notes = skipped + chosen.notices + result.notes
     done = Counter(
         [(c.source.file, c.source.sheet, "cases") for c in result.cases]
-        + [(c.source.file, c.source.sheet, "contacts") for c in result.contacts]
         + [(r.ref.file, r.ref.sheet, r.kind) for r in result.rejected]
     )
+    done.update({(file, sheet, "contacts"): n for (file, sheet), n in result.contacts.sheets.items()})
     if done != Counter(result.read):  # the promise: every row read is accepted or rejected
         lost = {k: (n, done[k]) for k, n in result.read.items() if done[k] != n}
         raise AssertionError(f"rows lost (read, accepted + rejected): {lost}")
