@@ -189,7 +189,7 @@ def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
     ]
     needles = personal_values(RegistryImport([], ContactLog.of(contacts), [], [], {}), SCHEMA)
     assert [(n.value, n.rows) for n in needles] == [("王建华", 300)]
-    assert "第 2 行" in needles[0].source
+    assert "第 2 行" in str(needles[0].source)
     (tmp_path / "p.html").write_text("<p>王建华</p>", encoding="utf-8")
     with pytest.raises(InputError) as err:
         guard(tmp_path, needles, PLACES, [], "data/privacy-allowlist.yaml")

@@ -146,7 +146,7 @@ class Needle:
 
     value: str
     kind: str  # 姓名 / 身份证号 / 电话 / 住址 / 备注
-    source: str  # the first row that holds it
+    source: object  # the first row that holds it: its str() names file, sheet, row and column
     rows: int = 1  # how many rows hold it (a visiting staff member's name stands in thousands)
 
 
@@ -265,8 +265,8 @@ class Matcher:
             if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
                 continue  # "=3+4" in a name column is not a name; a short Latin word is in every script
             self.by_form[("n" if digits else "w", form)].append(needle)
-        for (side, form), _ in self.by_form.items():
-            (self.numbers if side == "n" else self.words).add_word(form, ("n" if side == "n" else "w", form))
+        for key in self.by_form:  # the key itself as the word's value: one tuple per form, not two
+            (self.numbers if key[0] == "n" else self.words).add_word(key[1], key)
         for word in self.public_words:
             form = letters_form(word)
             if form and form not in self.words:

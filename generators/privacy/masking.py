@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from generators.core.errors import Problem
 
@@ -76,22 +77,32 @@ class TextMasker:
     words (place names) are left alone: a guardian called 杨柳 is masked, 杨柳社区 in a file name is not."""
 
     def __init__(self, values: Iterable[tuple[str, str]] = (), public_words: Iterable[str] = ()):
+        # Taken in when the first line is masked: a county's values make an automaton of tens of MiB, which
+        # a build that prints nothing personal (or prints after its site is checked) need not hold meanwhile.
+        self._values: Iterable[tuple[str, str]] | None = values
+        self._public_words = public_words
+        self._automaton: Any = None
+
+    def _made(self) -> Any:
         import ahocorasick
 
-        self._automaton = ahocorasick.Automaton()
-        for word in public_words:
+        automaton = ahocorasick.Automaton()
+        for word in self._public_words:
             if word:
-                self._automaton.add_word(word, (len(word), None))
-        for value, kind in values:
+                automaton.add_word(word, (len(word), None))
+        for value, kind in self._values or ():
             value = str(value).strip()
             if len(value) >= 2:
-                self._automaton.add_word(value, (len(value), kind))
-        self._empty = len(self._automaton) == 0
-        if not self._empty:
-            self._automaton.make_automaton()
+                automaton.add_word(value, (len(value), kind))
+        if len(automaton):
+            automaton.make_automaton()
+        self._values = self._public_words = ()
+        return automaton
 
     def __call__(self, text: str) -> str:
-        if not self._empty:
+        if self._automaton is None:
+            self._automaton = self._made()
+        if len(self._automaton):
             spans = [(end - length + 1, end + 1, kind) for end, (length, kind) in self._automaton.iter(text)]
             public = [(s, e) for s, e, kind in spans if kind is None]
             spans = sorted(

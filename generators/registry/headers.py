@@ -64,7 +64,7 @@ class Table:
     notices: list[Problem] = field(default_factory=list)
     parsed: object = None  # the rows' values as meant, when parsed where the file was read (validate.py)
     packed: bytes | None = None  # the rows above, pickled while the table waits for validation (`pack`)
-    distinct: dict[str, set[object]] = field(default_factory=dict)  # of a packed table: its columns' values
+    distinct: dict[tuple[str, ...], set] = field(default_factory=dict)  # of a packed table (`pack`)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -94,15 +94,15 @@ class Table:
     def add_problem(self, index: int, key: str | None, why: str) -> None:
         self.problems[index] = (*self.problems.get(index, ()), (key, why))
 
-    def pack(self, keep: tuple[str, ...] = ()) -> None:
+    def pack(self, keep: tuple[tuple[str, ...], ...] = ()) -> None:
         """Hold the rows as one pickled bytes object until they are validated (`unpack`), and the distinct
-        values of the columns `keep` (what is looked at before). A county's contacts are most of its
-        cells: made into objects all at once in the build process, and dropped among the cases it keeps,
-        they scattered its memory so that little of it went back; unpacked one table at a time, they take
-        the same few blocks again and again."""
+        values of the columns (or tuples of columns) `keep`: what is looked at before. A county's cells,
+        made into objects all at once in the build process and dropped among the cases it keeps, scattered
+        its memory so that little of it went back; unpacked one table at a time, they take the same few
+        blocks again and again."""
         if self.packed is not None:
             return
-        self.distinct = {k: set(self.data[k]) for k in keep if k in self.data}
+        self.distinct = {keys: self.values_of(*keys) for keys in keep}
         rows = (self.data, self.numbers, self.problems, self.parsed)
         self.packed = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.data, self.numbers, self.problems, self.parsed = {k: [] for k in self.data}, [], {}, None
@@ -112,11 +112,13 @@ class Table:
             self.data, self.numbers, self.problems, self.parsed = pickle.loads(self.packed)
             self.packed, self.distinct = None, {}
 
-    def values_of(self, key: str) -> set[object]:
-        """The distinct values of one column (packed or not)."""
+    def values_of(self, *keys: str) -> set:
+        """The distinct values of one column, or of a tuple of columns (kept by `pack` for a packed table)."""
         if self.packed is not None:
-            return self.distinct.get(key, set())
-        return set(self.column(key))
+            return self.distinct[keys]
+        if len(keys) == 1:
+            return set(self.column(keys[0]))
+        return set(zip(*(self.column(k) for k in keys), strict=True))
 
     def release(self) -> None:
         """Let the rows go (validated: a county's tables need not all be held at once)."""

@@ -80,10 +80,7 @@ def _month_sheets(read: FileRead, as_of: dt.date) -> None:
 def _villages(read: FileRead, places: PlaceList) -> set[tuple[str, str]]:
     """The places on the list that the file's case rows name."""
     written = {
-        pair
-        for t in read.tables
-        if t.schema.kind == "cases"
-        for pair in zip(t.column("township"), t.column("village"), strict=True)
+        pair for t in read.tables if t.schema.kind == "cases" for pair in t.values_of("township", "village")
     }
     out = set()
     for town, village in written:

@@ -556,6 +556,12 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) 
 
 
 # --- the folder -----------------------------------------------------------------------------------------
+# The sheets that wait packed, and what choosing the month's files (submissions.select) reads of them first.
+# Contacts only: they are most of a county's cells, and their rows leave little behind (a ContactLog); the
+# cases' cells become the cases kept, and packing them too left more memory in use, not less (measured).
+PACKED_KEEP = {"contacts": (("date",),)}
+
+
 def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
     """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
     path, name = item
@@ -563,8 +569,8 @@ def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
         read = read_registry_file(path, schema, name)
         for table in read.tables:
             table.parsed = parse_table(table)
-            if table.schema.kind == "contacts":
-                table.pack(keep=("date",))  # what choosing the month's files reads of it
+            if table.schema.kind in PACKED_KEEP:
+                table.pack(PACKED_KEEP[table.schema.kind])
     return read
 
 
