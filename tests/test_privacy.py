@@ -324,3 +324,41 @@ def test_numbers_written_with_cjk_digits_are_found_as_if_turned_into_digits_firs
         assert number_runs(text) == turned_first(text), text
     assert number_runs("电话：一三八〇〇一三八〇〇〇", shortest=7) == ["13800138000"]
     assert number_runs("第一条、第二款", shortest=7) == []
+
+
+def test_numbers_are_found_wherever_a_run_of_digits_holds_them():
+    """Every occurrence of every number needle, of any length, inside longer runs and overlapping each
+    other, as a plain search finds."""
+    import random
+
+    rng = random.Random(7)
+    values = {"".join(rng.choice("0123") for _ in range(rng.choice((11, 12, 18)))) for _ in range(60)}
+    needles = [
+        Needle(v, "电话" if len(v) < 18 else "身份证号", "文件 v.xlsx，第 2 行") for v in sorted(values)
+    ]
+    matcher = Matcher(needles)
+    for _ in range(300):
+        run = "".join(rng.choice("0123") for _ in range(rng.randint(5, 60)))
+        if rng.random() < 0.5:
+            at = rng.randint(0, len(run))
+            run = run[:at] + rng.choice(sorted(values)) + run[at:]
+        text = f"编号 {run} 。"
+        expected = sorted((v, i) for v in values for i in range(len(run)) if run.startswith(v, i))
+        found = sorted(form for (side, form), _ in matcher.find(text) if side == "n")
+        assert found == [v for v, _ in expected], run
+
+
+def test_a_finding_counts_the_rows_of_every_needle_of_its_form_but_not_the_allowed():
+    needles = [
+        Needle("王建华", "姓名", "文件 a.xlsx，第 2 行", rows=3),
+        Needle("王 建华", "姓名", "文件 b.xlsx，第 4 行", rows=2),  # the same form
+        Needle("13800138000", "电话", "文件 a.xlsx，第 2 行"),
+        Needle("138-0013-8000", "电话", "文件 c.xlsx，第 9 行"),  # allowed below: not counted
+    ]
+    allow = [AllowEntry("电话", "138-0013-8000", None, "测试", "审核人", "allow.yaml")]
+    matcher = Matcher(needles, (), allow)
+    assert (
+        matcher.rows(("w", "王建华")) == 5
+        and matcher.needle(("w", "王建华")).source == "文件 a.xlsx，第 2 行"
+    )
+    assert matcher.rows(("n", "13800138000")) == 0 and len(matcher.allowed) == 2

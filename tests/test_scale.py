@@ -873,3 +873,13 @@ def test_the_townships_wait_for_the_public_pdfs_to_be_handed_over(tmp_path, monk
     monkeypatch.setattr(pipeline, "print_public", failing)
     with pytest.raises(RuntimeError, match="a public PDF failed"):  # reported, and nothing waits for ever
         build._print_and_build_site(SimpleNamespace(site=tmp_path), None, None, None, None, staged, pool)
+
+
+def test_freed_memory_is_handed_back_where_the_c_library_can():
+    import platform
+
+    from generators.core.memory import _trim, return_freed_memory
+
+    return_freed_memory()  # never fails, whatever the C library
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert _trim() is not None  # this machine kind: glibc's malloc_trim is found and used

@@ -12,6 +12,7 @@ from generators import pipeline
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
+from generators.core.memory import return_freed_memory
 from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
 from generators.privacy.masking import TextMasker, masked_problem
@@ -41,6 +42,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             # What the build holds from here to its end (the model, the registry's rows: a county's millions
             # of objects, none in a cycle) is left out of the collector's scans, which a big registry slows.
             gc.freeze()
+            return_freed_memory()  # the files' cells, made and dropped among the cases kept
             masker = TextMasker(
                 ((n.value, n.kind) for n in registry.personal),
                 place_words(registry.places),
@@ -54,6 +56,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         with progress.stage("月度汇总与双零试点自评") as step:
             figures = pipeline.derive_month(settings, policies, registry, executor)
             pipeline.forget_contacts(registry)
+            return_freed_memory()
             step.note = (
                 f"{len(figures.pilots.pilots)} 个试点单位，收到自评表 {figures.submitted} 份："
                 + "、".join(

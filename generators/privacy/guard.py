@@ -26,7 +26,7 @@ import json
 import re
 import unicodedata
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +140,7 @@ def digits_form(value: str) -> str:
     return digits
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a county has hundreds of thousands
 class Needle:
     """One personal value of the registry, and where it stands there (file, sheet, row, column)."""
 
@@ -240,7 +240,9 @@ class Hit:
 
 @dataclass
 class Matcher:
-    """All needles and public words in two automata: words and numbers."""
+    """All needles and public words in two automata: words and numbers. A county's hundreds of thousands of
+    values are held as little as possible: the first needle of each form, by the form; the others are
+    counted only when a finding is written."""
 
     needles: list[Needle]
     public_words: Iterable[str] = ()
@@ -249,24 +251,26 @@ class Matcher:
     def __post_init__(self) -> None:
         import ahocorasick
 
+        # A word's value in an automaton is (side, form), the form being its key in `word_needles` or
+        # `number_needles`; ("p", form) for a public word.
         self.words = ahocorasick.Automaton()
         self.numbers = ahocorasick.Automaton()
-        self.by_form: dict[tuple[str, str], list[Needle]] = defaultdict(list)
+        self.word_needles: dict[str, Needle] = {}
+        self.number_needles: dict[str, Needle] = {}
         self.allowed: list[tuple[Needle, AllowEntry]] = []
+        self._rows: Counter[tuple[str, str]] | None = None
         for needle in self.needles:
             entry = next((e for e in self.allowlist if e.allows(needle)), None)
             if entry is not None:
                 self.allowed.append((needle, entry))
                 continue
-            digits = needle.kind in DIGIT_KINDS
-            form = digits_form(needle.value) if digits else letters_form(needle.value)
-            if len(form) < MIN_LENGTH.get(needle.kind, DEFAULT_MIN_LENGTH):
-                continue
-            if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
-                continue  # "=3+4" in a name column is not a name; a short Latin word is in every script
-            self.by_form[("n" if digits else "w", form)].append(needle)
-        for key in self.by_form:  # the key itself as the word's value: one tuple per form, not two
-            (self.numbers if key[0] == "n" else self.words).add_word(key[1], key)
+            found = _looked_for(needle)
+            if found is not None:
+                (self.number_needles if found[0] == "n" else self.word_needles).setdefault(found[1], needle)
+        for form in self.word_needles:
+            self.words.add_word(form, ("w", form))
+        for form in self.number_needles:
+            self.numbers.add_word(form, ("n", form))
         for word in self.public_words:
             form = letters_form(word)
             if form and form not in self.words:
@@ -274,15 +278,29 @@ class Matcher:
         for a in (self.words, self.numbers):
             if len(a):
                 a.make_automaton()
-        self.shortest_number = min((len(f) for side, f in self.by_form if side == "n"), default=1)
+        self.shortest_number = min(map(len, self.number_needles), default=1)
+        forms = [*(f"w:{f}" for f in self.word_needles), *(f"n:{f}" for f in self.number_needles)]
         self.key = hashlib.sha256(
-            "\n".join(
-                [GUARD_VERSION, *sorted(f"{s}:{f}" for s, f in self.by_form), *sorted(self.public_words)]
-            ).encode()
+            "\n".join([GUARD_VERSION, *sorted(forms), *sorted(self.public_words)]).encode()
         ).hexdigest()
 
     def __bool__(self) -> bool:
-        return bool(self.by_form)
+        return bool(self.word_needles or self.number_needles)
+
+    def needle(self, form: tuple[str, str]) -> Needle:
+        """The first needle of a form (side "w" or "n", the form)."""
+        return (self.word_needles if form[0] == "w" else self.number_needles)[form[1]]
+
+    def rows(self, form: tuple[str, str]) -> int:
+        """How many registry rows hold a value of this form (all its needles). Counted when a finding is
+        written, which stops the build: not kept for every form of a county meanwhile."""
+        if self._rows is None:
+            allowed = {id(n) for n, _ in self.allowed}
+            self._rows = Counter()
+            for n in self.needles:
+                if id(n) not in allowed and (key := _looked_for(n)) is not None:
+                    self._rows[key] += n.rows
+        return self._rows[form]
 
     def find(self, text: str) -> list[tuple[tuple[str, str], str]]:
         """(needle form, masked context) for every registry value in `text` that no public word covers."""
@@ -301,7 +319,7 @@ class Matcher:
         if len(self.numbers):
             for run in number_runs(text, base, self.shortest_number):
                 for _, (side, form) in self.numbers.iter(run):
-                    found.append(((side, form), mask_value(self.by_form[(side, form)][0].kind, form)))
+                    found.append(((side, form), mask_value(self.number_needles[form].kind, form)))
         return found
 
     def _context(self, text: str, start: int, end: int, spans) -> str:
@@ -310,10 +328,22 @@ class Matcher:
         chars = list(text[lo:hi])
         for s, e, side, form in spans:
             if side == "w" and s < hi and e > lo:
-                masked = mask_value(self.by_form[("w", form)][0].kind, form)
+                masked = mask_value(self.word_needles[form].kind, form)
                 for i in range(max(s, lo), min(e, hi)):
                     chars[i - lo] = masked[i - s] if i - s < len(masked) else "*"
         return ("…" if lo else "") + "".join(chars) + ("…" if hi < len(text) else "")
+
+
+def _looked_for(needle: Needle) -> tuple[str, str] | None:
+    """("w", letters form) or ("n", digits), as the needle is looked for; None when it is too short or no
+    word to look for."""
+    digits = needle.kind in DIGIT_KINDS
+    form = digits_form(needle.value) if digits else letters_form(needle.value)
+    if len(form) < MIN_LENGTH.get(needle.kind, DEFAULT_MIN_LENGTH):
+        return None
+    if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
+        return None  # "=3+4" in a name column is not a name; a short Latin word is in every script
+    return ("n" if digits else "w", form)
 
 
 class _Cover:
@@ -494,7 +524,7 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
     leaks = []
     for form, found in sorted(hits.items()):
         files = tuple(dict.fromkeys(h.file for h in found))
-        leaks.append(Leak(matcher.by_form[form][0], files, found[0].context))
+        leaks.append(Leak(matcher.needle(form), files, found[0].context))
     return unreadable + leaks
 
 
@@ -545,9 +575,8 @@ def guard(
             )
             continue
         n = leak.needle
-        rows = matcher.by_form[("n" if n.kind in DIGIT_KINDS else "w", _form(n))]
         files = "、".join(leak.files[:3]) + (f" 等 {len(leak.files)} 个文件" if len(leak.files) > 3 else "")
-        count = sum(r.rows for r in rows)
+        count = matcher.rows(_looked_for(n))  # type: ignore[arg-type]  # found, so looked for
         more = f"（另有 {count - 1} 行相同）" if count > 1 else ""
         problems.append(
             Problem(
@@ -559,7 +588,3 @@ def guard(
             )
         )
     raise InputError(problems)
-
-
-def _form(n: Needle) -> str:
-    return digits_form(n.value) if n.kind in DIGIT_KINDS else letters_form(n.value)
