@@ -442,3 +442,32 @@ def test_console_lines_mask_personal_values(tmp_path, load):
     assert "李*国" in console and "台账退回" in console and "台账警告" in console
     for personal in ("李建国", "王\x1b五", number[:-1], "1391234567"):
         assert personal not in console, personal
+
+
+def test_accepted_contacts_are_kept_as_what_later_stages_read(tmp_path, load):
+    """The import keeps the contacts as a ContactLog (dates per case, rows per sheet, the newest date, the
+    visitor and note values with their first row), not as a row object each: the same figures and the same
+    personal values as from the rows, a contact's visitor counted with the case's contact person."""
+    from generators.registry.pii import personal_values
+
+    contacts = [
+        contact(),
+        contact(day=dt.date(2026, 9, 1), note="已联系家长"),
+        contact("V01-0002", by="李红", note="已联系家长"),
+    ]
+    result = load(workbook(tmp_path / "v.xlsx", [case(1), case(2, name="李四")], contacts))
+    log = result.contacts
+    assert len(log) == 3 and log.newest == dt.date(2026, 10, 5)
+    assert log.dates == {
+        ("高峰镇", "长岭村", "V01-0001"): [dt.date(2026, 10, 5), dt.date(2026, 9, 1)],
+        ("高峰镇", "长岭村", "V01-0002"): [dt.date(2026, 10, 5)],
+    }
+    assert [(k, v[1]) for k, v in log.values.items()] == [
+        (("by", "王平"), 2),
+        (("note", "已联系家长"), 2),
+        (("by", "李红"), 1),
+    ]
+    needles = {(n.value, n.kind): n for n in personal_values(result, SCHEMA)}
+    visitor = needles[("王平", "姓名")]  # two cases' contact person, and two contacts' visitor
+    assert visitor.rows == 4 and "个案" in str(visitor.source)  # named by the first row: a case's
+    assert needles[("已联系家长", "备注")].rows == 2

@@ -42,11 +42,11 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             # What the build holds from here to its end (the model, the registry's rows: a county's millions
             # of objects, none in a cycle) is left out of the collector's scans, which a big registry slows.
             gc.freeze()
-            return_freed_memory()  # the files' cells, made and dropped among the cases kept
             masker = TextMasker(
-                ((n.value, n.kind) for n in registry.personal),
+                ((n.value, n.kind) for n in registry.personal),  # the personal values found here
                 place_words(registry.places),
             )
+            return_freed_memory()  # the files' cells and what finding the values took, dropped
             s = registry.summary
             step.note = (
                 f"{s['files']} 个文件，个案接收 {s['cases_accepted']}/退回 {s['cases_rejected']}，"

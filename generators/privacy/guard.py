@@ -339,6 +339,8 @@ def _looked_for(needle: Needle) -> tuple[str, str] | None:
     word to look for."""
     digits = needle.kind in DIGIT_KINDS
     form = digits_form(needle.value) if digits else letters_form(needle.value)
+    if form == needle.value:
+        form = needle.value  # most values are their own form: kept once, not twice
     if len(form) < MIN_LENGTH.get(needle.kind, DEFAULT_MIN_LENGTH):
         return None
     if not digits and (form.isdigit() or (form.isascii() and len(form) < MIN_LATIN)):
