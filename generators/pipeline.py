@@ -17,7 +17,7 @@ import os
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -355,11 +355,11 @@ class Pages:
     report: dict  # what a person should look at (build/report.json)
 
 
-def render_site_pages(
+def site_page_tasks(
     settings: Settings, policies: Policies, registry: Registry, figures: MonthFigures
-) -> Pages:
+) -> tuple[dict[str, list[PageTask]], list[PageTask]]:
+    """Every edition's pages to render, each with its context; and the pages only the latest has."""
     model = policies.model
-    env = make_environment(settings.templates)
     live = registry_pages(
         model,
         registry_figures(settings, policies, registry, figures),
@@ -375,12 +375,24 @@ def render_site_pages(
     tasks = edition_tasks(
         policies.editions, policies.models, policies.calendars, policies.latest, live, handbook_pdf_path
     )
+    return tasks, live
+
+
+def render_site_pages(
+    settings: Settings, policies: Policies, registry: Registry, figures: MonthFigures
+) -> Pages:
+    model = policies.model
+    env = make_environment(settings.templates)
+    tasks, live = site_page_tasks(settings, policies, registry, figures)
     rendered = mark_outdated(
         {number: render_pages(env, pages) for number, pages in tasks.items()},
         policies.editions,
         policies.latest,
     )
-    versions = {number: (pages, rendered[number]) for number, pages in tasks.items()}
+    # Rendered: the pages' contexts (a county's figures, village by village) are not read again.
+    versions = {
+        number: ([replace(t, context={}) for t in pages], rendered[number]) for number, pages in tasks.items()
+    }
     report = review_report(model)
     settings.build.mkdir(parents=True, exist_ok=True)
     (settings.build / "policy-model.json").write_text(

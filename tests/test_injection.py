@@ -98,9 +98,9 @@ def page_tasks(tmp_path_factory):
     policies = pipeline.load_policies(settings)
     registry = pipeline.import_registries(settings, policies)
     figures = pipeline.derive_month(settings, policies, registry)
-    pages = pipeline.render_site_pages(settings, policies, registry, figures)
-    tasks = {t.template: t for tasks, _ in pages.versions.values() for t in tasks}  # one page per template
-    return pages.env, list(tasks.values())
+    editions, _ = pipeline.site_page_tasks(settings, policies, registry, figures)
+    tasks = {t.template: t for tasks in editions.values() for t in tasks}  # one page per template
+    return make_environment(settings.templates), list(tasks.values())
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
