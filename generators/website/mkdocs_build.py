@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
 from generators.core.files import link_tree, make_public, remove_leftovers, staging_folder, write_file
+from generators.core.memory import return_freed_memory
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
 
@@ -369,6 +370,7 @@ def build_site(
         for rel_path, text in sorted(files.items()):
             write_file(staging, rel_path, text)
         if check is not None:
+            return_freed_memory()  # mkdocs' pages of every edition, let go: before the check reads the site
             check(staging)
         if reuse is not None:
             keep_editions(reuse, staging, built, keys)
