@@ -193,7 +193,8 @@ def report_messages(
     registry values and number patterns are masked, and every registry cell quoted is cut down."""
 
     def say(line: str) -> None:
-        progress.say(masker(line))
+        if not progress.quiet:  # masked only when shown: the masker is made at its first line
+            progress.say(masker(line))
 
     if plan.new_key:
         progress.say(
