@@ -220,11 +220,19 @@ def import_registries(
 def read_cache(settings: Settings) -> ReadCache | None:
     """The files' reads kept from the last build, inside the restricted output; none before there is a
     pseudonym key (its entries are signed with it)."""
-    secret = pseudonym_key(settings)
+    secret = _restricted_secret(settings)
     if secret is None:
         return None
-    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     return ReadCache(settings.restricted / ".read-cache", secret, reader_code(settings.registry_schema))
+
+
+def _restricted_secret(settings: Settings) -> bytes | None:
+    """The pseudonym key for what a build keeps in the restricted output (made private here, when it is
+    made); None before there is a key."""
+    secret = pseudonym_key(settings)
+    if secret is not None:
+        settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return secret
 
 
 def synthetic_county(
@@ -331,10 +339,9 @@ def derive_month(
 def derive_cache(settings: Settings) -> SignedPickles | None:
     """Each township's figures kept from the last build (inside the restricted output: they hold the
     villages' small counts), so that a monthly rebuild derives only the townships whose cases changed."""
-    secret = pseudonym_key(settings)
+    secret = _restricted_secret(settings)
     if secret is None:
         return None
-    settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     return SignedPickles(settings.restricted / ".derive-cache", secret, b"township figures", private=True)
 
 

@@ -124,14 +124,13 @@ class ContactLog:
     row that holds each and how many do. A county has hundreds of thousands of contacts; kept as objects,
     they were most of a big import's memory."""
 
-    __slots__ = ("dates", "sheets", "values", "newest", "_count")
+    __slots__ = ("dates", "sheets", "values", "newest")
 
     def __init__(self) -> None:
         self.dates: dict[CaseKey, list[dt.date]] = {}
         self.sheets: Counter[tuple[str, str | None]] = Counter()
         self.values: dict[tuple[str, str], list] = {}  # (column, value) → [first row, rows holding it]
         self.newest: dt.date | None = None
-        self._count = 0
 
     @classmethod
     def of(cls, contacts: ContactLog | Iterable[Contact]) -> ContactLog:
@@ -151,7 +150,6 @@ class ContactLog:
         if self.newest is None or day > self.newest:
             self.newest = day
         self.sheets[(source.file, source.sheet)] += 1
-        self._count += 1
         for column, value in (("by", by), ("note", note)):
             if value is None or value == "":
                 continue
@@ -164,7 +162,7 @@ class ContactLog:
                 seen[1] += 1
 
     def __len__(self) -> int:
-        return self._count
+        return sum(self.sheets.values())
 
     def __repr__(self) -> str:
         return f"ContactLog(dates={self.dates!r}, sheets={self.sheets!r}, values={self.values!r})"
