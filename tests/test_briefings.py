@@ -232,6 +232,23 @@ def test_village_sheet_pdf_is_a4_with_embedded_fonts_and_the_rare_character(pdfs
     assert {"HB-Sans", "HB-Extra"} <= {name.replace(" ", "-") for name in embedded}, embedded
 
 
+def test_pdf_streams_are_compressed_at_our_level_not_pydyfs_slowest(pdfs):
+    """pydyf compresses at zlib level 9 unless told otherwise (a third slower to write, for 1 % fewer
+    bytes): every stream WeasyPrint wrote is level 6's compression of its data."""
+    import re
+    import zlib
+
+    from generators.printing.pdf import COMPRESSION_LEVEL
+
+    files, _ = pdfs
+    data = files["briefings/高峰镇/长岭村.pdf"]
+    streams = re.findall(rb"/FlateDecode.*?>>\s*stream\r?\n(.*?)\r?\nendstream", data, re.DOTALL)
+    assert len(streams) > 3 and sum(map(len, streams)) > 10_000  # fonts and pages, not just a header
+    assert COMPRESSION_LEVEL == 6
+    for raw in streams:
+        assert zlib.compress(zlib.decompress(raw), COMPRESSION_LEVEL) == raw
+
+
 def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     reader = PdfReader(io.BytesIO(pdfs[0]["briefings/高峰镇-简报汇编.pdf"]))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]

@@ -13,6 +13,8 @@ import hashlib
 import logging
 import os
 import tempfile
+import types
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
@@ -30,6 +32,24 @@ from generators.printing.jobs import FieldWriter, PrintJob
 # Debian's libharfbuzz-subset0, WeasyPrint subsets with HarfBuzz, which keeps the font's own date.)
 FONT_EPOCH = "946684800"  # 2000-01-01
 PT_PER_PX = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
+
+# pydyf, which serialises WeasyPrint's PDFs, compresses every stream at zlib's slowest level (9), without a
+# setting for it. Level 6 (zlib's own default) writes a township's briefing sheets a third faster for 1 %
+# more bytes (measured on W1: 0.88 → 0.58 s, 1165 → 1174 KB), so its zlib is given one that compresses
+# at this level whatever it asks for. The same level for the same input: the bytes stay deterministic.
+COMPRESSION_LEVEL = 6
+
+
+def _pdf_streams_at(level: int) -> None:
+    import pydyf
+
+    if getattr(pydyf.zlib, "level", None) == level:
+        return
+    pydyf.zlib = types.SimpleNamespace(
+        level=level,
+        compressobj=lambda *_, **__: zlib.compressobj(level),
+        compress=lambda data, *_, **__: zlib.compress(data, level),
+    )
 
 
 @contextmanager
@@ -141,6 +161,7 @@ class PdfWriter:
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)  # its warnings are about CSS it ignores
         logging.getLogger("fontTools").setLevel(logging.ERROR)
+        _pdf_streams_at(COMPRESSION_LEVEL)
         self.setup = setup
         css = setup.css
         for font in setup.fonts:  # on another machine: the fonts as sent, in a private temporary folder
