@@ -1,7 +1,11 @@
 """The build as a list of stages. Each stage is a function of the settings and the results of the stages
 before it, and returns a small dataclass, so that it can be run, tested or cached on its own:
 
-    policies → registry → month → pages → public print → restricted print → site → publish
+    policies → registry → month → handbook pages, public print → site pages → print plan
+             → public and restricted PDFs, site → publish
+
+The public PDFs are handed to the workers as soon as they are planned (they do not depend on the
+registry's pages), while this process goes on with the registry's pages and the sheets.
 
 Nothing reaches `site/` or `restricted/` before the last stage: the site and the month's restricted
 folder are built aside (staging folders next to them) and swapped in together at the end.
@@ -51,7 +55,7 @@ from generators.policy.model import PolicyModel
 from generators.policy.model_cache import models_key
 from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
-from generators.printing.fonts import PrintFonts, public_and_all_fonts
+from generators.printing.fonts import PrintFonts, fonts_for, printed_chars, with_made
 from generators.printing.handbook import handbook_jobs, handbook_key, jobs_from_json, jobs_to_json
 from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
@@ -81,7 +85,13 @@ from generators.registry.template import registry_workbook
 from generators.registry.validate import RegistryImport, import_reads, import_summary, read_folder
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
-from generators.website.edition_pages import edition_tasks, mark_outdated, redirect_page, versions_json
+from generators.website.edition_pages import (
+    LIVE_SECTIONS,
+    edition_tasks,
+    mark_outdated,
+    redirect_page,
+    versions_json,
+)
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
 from generators.website.pages import COVERAGE_PAGE, navigation, not_in_nav, unit_pdf
 from generators.website.registry_pages import registry_pages
@@ -352,7 +362,82 @@ def forget_contacts(registry: Registry) -> None:
     registry.imported.contacts.forget_dates()
 
 
-# --- 4. pages and workbooks --------------------------------------------------------------------------
+# --- 4. the handbook's pages, and the public PDFs made of them ------------------------------------------
+@dataclass(frozen=True)
+class HandbookPages:
+    """Every edition's own pages (all but the live ones), rendered. They do not depend on the registry's
+    content (only on the latest edition having live sections, `LIVE_SECTIONS`), so that the public PDFs
+    made of them go to the workers before the registry's pages are made."""
+
+    env: jinja2.Environment
+    versions: dict[str, tuple[list[PageTask], dict[str, str]]]  # edition → (page tasks, rendered Markdown)
+
+
+def render_handbook_pages(settings: Settings, policies: Policies) -> HandbookPages:
+    env = make_environment(settings.templates)
+    tasks = edition_tasks(
+        policies.editions, policies.models, policies.calendars, policies.latest, [], handbook_pdf_path
+    )
+    rendered = mark_outdated(
+        {number: render_pages(env, pages) for number, pages in tasks.items()},
+        policies.editions,
+        policies.latest,
+    )
+    # Rendered: the pages' contexts are not read again.
+    return HandbookPages(
+        env, {n: ([replace(t, context={}) for t in pages], rendered[n]) for n, pages in tasks.items()}
+    )
+
+
+@dataclass(frozen=True)
+class PublicPrint:
+    """The public PDFs' jobs, and the setup they are written with: fonts for their own text only (a rare
+    character in a name of the registry changes no public PDF, nor its cache key)."""
+
+    jobs: list[PrintJob]  # fillable forms, the pilots' summary
+    editions: dict[str, list[PrintJob]]  # the handbook and unit PDFs of each edition
+    fonts: PrintFonts
+    setup: PrintSetup
+    used: frozenset[int]  # the characters they print (`printed_chars`): the restricted fonts hold them too
+
+    def all_jobs(self) -> list[tuple[PrintJob, bool]]:
+        """(job, its HTML inputs made fillable) in the order they are printed and published."""
+        return [(j, True) for j in self.jobs] + [(j, False) for e in self.editions.values() for j in e]
+
+
+def plan_public_print(
+    settings: Settings, policies: Policies, handbook: HandbookPages, figures: MonthFigures, month: Month
+) -> PublicPrint:
+    env = handbook.env
+    jobs, _ = assessment_print_jobs(
+        env, figures.criteria, figures.pilots, figures.assessments, policies.model, month.year
+    )
+    editions = {}
+    made = handbook_cache(settings)  # public: each edition's print HTML, by everything it is made from
+    for e in policies.editions:
+        tasks, rendered = handbook.versions[e.number]
+        printed = [t for t in tasks if t.path not in NOT_PRINTED]
+        about = {
+            "number": e.number,
+            "label": e.label,
+            "title": e.title,
+            "notes": e.notes,
+            "date": (e.date or month.start).isoformat(),
+        }
+        paths = [handbook_pdf_path(e)] + [unit_pdf(t.path) for t in printed if t.path.startswith("units/")]
+        key = handbook_key(env, {**about, "paths": paths}, printed, rendered)
+        found = made.get(key)
+        if found is None:
+            editions[e.number] = handbook_jobs(env, about, printed, rendered, handbook_pdf_path(e), unit_pdf)
+            made.put(key, jobs_to_json(editions[e.number]))
+        else:
+            editions[e.number] = jobs_from_json(found)
+    used = printed_chars([j.html for j in jobs] + [j.html for e in editions.values() for j in e])
+    fonts = fonts_for(settings.cache / "fonts", used)
+    return PublicPrint(jobs, editions, fonts, print_setup(env, fonts), frozenset(used))
+
+
+# --- 5. the site's pages and workbooks ------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pages:
     env: jinja2.Environment
@@ -360,6 +445,19 @@ class Pages:
     live_paths: set[str]  # pages only the latest edition has (registry, pilots)
     downloads: dict[str, bytes]  # workbooks published with the latest edition
     report: dict  # what a person should look at (build/report.json)
+
+    def handbook(self) -> HandbookPages:
+        """The editions' own pages, as `render_handbook_pages` made them."""
+        return HandbookPages(
+            self.env,
+            {
+                n: (
+                    [t for t in tasks if t.path not in self.live_paths],
+                    {p: r for p, r in rendered.items() if p not in self.live_paths},
+                )
+                for n, (tasks, rendered) in self.versions.items()
+            },
+        )
 
 
 def site_page_tasks(
@@ -379,6 +477,9 @@ def site_page_tasks(
     live += assessment_pages(
         figures.criteria, figures.pilots, figures.assessments, model, registry.month.year
     )
+    missing = set(LIVE_SECTIONS) - {t.path for t in live}
+    if missing:  # the handbook's home page, rendered and printed before these, links them
+        raise RuntimeError(f"live sections without a first page: {sorted(missing)}")
     tasks = edition_tasks(
         policies.editions, policies.models, policies.calendars, policies.latest, live, handbook_pdf_path
     )
@@ -386,20 +487,29 @@ def site_page_tasks(
 
 
 def render_site_pages(
-    settings: Settings, policies: Policies, registry: Registry, figures: MonthFigures
+    settings: Settings,
+    policies: Policies,
+    registry: Registry,
+    figures: MonthFigures,
+    handbook: HandbookPages | None = None,
 ) -> Pages:
+    """The live pages rendered, joined to the editions' own (`handbook`, rendered here when not given);
+    report.json, the search dictionaries and the workbooks published with the latest edition."""
     model = policies.model
-    env = make_environment(settings.templates)
+    handbook = handbook or render_handbook_pages(settings, policies)
+    env = handbook.env
     tasks, live = site_page_tasks(settings, policies, registry, figures)
-    rendered = mark_outdated(
-        {number: render_pages(env, pages) for number, pages in tasks.items()},
-        policies.editions,
-        policies.latest,
-    )
-    # Rendered: the pages' contexts (a county's figures, village by village) are not read again.
-    versions = {
-        number: ([replace(t, context={}) for t in pages], rendered[number]) for number, pages in tasks.items()
-    }
+    live_paths = {t.path for t in live}
+    rendered_live = render_pages(env, live)
+    versions = {}
+    for number, pages in tasks.items():
+        own, rendered = handbook.versions[number]
+        if [t.path for t in pages if t.path not in live_paths] != [t.path for t in own]:
+            raise RuntimeError(f"edition {number}: its pages are not those rendered before the registry's")
+        versions[number] = (
+            [replace(t, context={}) for t in pages],  # rendered: the contexts are not read again
+            {t.path: rendered[t.path] if t.path in rendered else rendered_live[t.path] for t in pages},
+        )
     report = review_report(model)
     settings.build.mkdir(parents=True, exist_ok=True)
     (settings.build / "policy-model.json").write_text(
@@ -420,7 +530,7 @@ def render_site_pages(
         downloads[files["xlsx"]] = made_once(kept, assessment_workbook, definition)
         downloads[files["xlsform"]] = made_once(kept, xlsform_workbook, definition)
     kept.prune()
-    return Pages(env, versions, {t.path for t in live}, downloads, report)
+    return Pages(env, versions, live_paths, downloads, report)
 
 
 def made_once(kept: KeyedFiles, make: Callable[[Any], bytes], source: Any) -> bytes:
@@ -465,25 +575,43 @@ def search_dict(settings: Settings, edition: Edition) -> Path:
     return settings.build / f"search-dict-{edition.number}.txt"
 
 
-# --- 5. print: every PDF's HTML, the fonts they need, and the public PDFs ----------------------------
+# --- 6. print: the restricted PDFs' HTML, and the fonts every PDF of the build needs --------------------
 @dataclass(frozen=True)
 class PrintPlan:
     """The print jobs of this build and the setup (stylesheet, fonts cut for their text) to write them."""
 
-    public: list[PrintJob]  # fillable forms, the pilots' summary
-    editions: dict[str, list[PrintJob]]  # the handbook and unit PDFs of each edition
+    public_print: PublicPrint  # the public PDFs, planned first
     packs: list[TownshipPack]  # briefing sheets per township (their HTML is made township by township)
     report_jobs: list[PrintJob]  # assessment reports (restricted)
     fonts: PrintFonts  # for every PDF of the build
     setup: PrintSetup  # the restricted PDFs'
-    public_setup: PrintSetup  # the public PDFs': fonts for their own text only (`public_and_all_fonts`)
     new_key: bool  # a pseudonym key was made by this build
+
+    @property
+    def public(self) -> list[PrintJob]:
+        return self.public_print.jobs
+
+    @property
+    def editions(self) -> dict[str, list[PrintJob]]:
+        return self.public_print.editions
+
+    @property
+    def public_setup(self) -> PrintSetup:
+        return self.public_print.setup
 
 
 def plan_print(
-    settings: Settings, policies: Policies, registry: Registry, figures: MonthFigures, pages: Pages
+    settings: Settings,
+    policies: Policies,
+    registry: Registry,
+    figures: MonthFigures,
+    pages: Pages,
+    public: PublicPrint | None = None,
 ) -> PrintPlan:
+    """The sheets' packs and the reports, with fonts for every PDF of the build; `public` as planned
+    before (planned here when not given)."""
     model, month, env = policies.model, registry.month, pages.env
+    public = public or plan_public_print(settings, policies, pages.handbook(), figures, month)
     new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
     packs = briefing_packs(
         figures.county,
@@ -493,38 +621,16 @@ def plan_print(
         registry.rules,
         registry.imported.unreadable,
     )
-    public, report_jobs = assessment_print_jobs(
+    _, report_jobs = assessment_print_jobs(
         env, figures.criteria, figures.pilots, figures.assessments, model, month.year
     )
-    editions = {}
-    made = handbook_cache(settings)  # public: each edition's print HTML, by everything it is made from
-    for e in policies.editions:
-        tasks, rendered = pages.versions[e.number]
-        printed = [t for t in tasks if t.path not in pages.live_paths and t.path not in NOT_PRINTED]
-        about = {
-            "number": e.number,
-            "label": e.label,
-            "title": e.title,
-            "notes": e.notes,
-            "date": (e.date or month.start).isoformat(),
-        }
-        paths = [handbook_pdf_path(e)] + [unit_pdf(t.path) for t in printed if t.path.startswith("units/")]
-        key = handbook_key(env, {**about, "paths": paths}, printed, rendered)
-        found = made.get(key)
-        if found is None:
-            editions[e.number] = handbook_jobs(env, about, printed, rendered, handbook_pdf_path(e), unit_pdf)
-            made.put(key, jobs_to_json(editions[e.number]))
-        else:
-            editions[e.number] = jobs_from_json(found)
     # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
     # made only when it is printed), the template's own text is that of the first pack.
-    public_texts = [j.html for j in public] + [j.html for jobs in editions.values() for j in jobs]
     texts = [j.html for j in report_jobs]
     texts += [repr(pack) for pack in packs] + [j.html for j in briefing_jobs(env, packs[:1])]
-    public_fonts, fonts = public_and_all_fonts(settings.cache / "fonts", public_texts, texts)
-    setup = print_setup(env, fonts)
-    public_setup = setup if public_fonts.extra == fonts.extra else print_setup(env, public_fonts)
-    return PrintPlan(public, editions, packs, report_jobs, fonts, setup, public_setup, new_key)
+    fonts = fonts_for(settings.cache / "fonts", set(public.used) | printed_chars(texts))
+    setup = public.setup if fonts.extra == public.fonts.extra else print_setup(env, fonts)
+    return PrintPlan(public, packs, report_jobs, with_made(fonts, public.fonts), setup, new_key)
 
 
 def handbook_cache(settings: Settings) -> KeyedFiles:
@@ -570,6 +676,41 @@ def _then_set(items: list, event: threading.Event | None):
         event.set()
 
 
+def print_public_pdfs(
+    settings: Settings,
+    public: PublicPrint,
+    executor: Executor,
+    tick=None,
+    handed_over: threading.Event | None = None,
+) -> tuple[list[bytes], int]:
+    """The public PDFs, in the order of `public.all_jobs()`, and how many were made (the others came from
+    the content-keyed cache). `handed_over`: see `render_cached`."""
+    jobs = public.all_jobs()
+    cache = PdfCache(settings.cache / "pdf")
+    return render_cached(executor, public.setup, jobs, cache, tick, handed_over), len(jobs) - cache.hits
+
+
+def write_public(
+    settings: Settings, policies: Policies, pages: Pages, public: PublicPrint, pdfs: list[bytes]
+) -> None:
+    """Each edition's pages and PDFs (`pdfs` from `print_public_pdfs`) into build/docs/<edition> for mkdocs;
+    the workbooks and forms with the latest."""
+    made = iter(pdfs)
+    downloads: dict[str, bytes | str] = dict(pages.downloads)
+    downloads.update({j.path: next(made) for j in public.jobs})
+    for e in policies.editions:
+        files: dict[str, bytes | str] = {
+            **pages.versions[e.number][1],
+            **{j.path: next(made) for j in public.editions[e.number]},
+        }
+        # Only what changed is written: mkdocs is told which files changed by their content (`build_site`).
+        sync_folder(
+            {**files, **downloads} if e is policies.latest else files,
+            settings.static_docs,
+            settings.docs_out / e.number,
+        )
+
+
 def print_public(
     settings: Settings,
     policies: Policies,
@@ -579,28 +720,13 @@ def print_public(
     tick=None,
     handed_over: threading.Event | None = None,
 ) -> int:
-    """Public PDFs, written with each edition's pages into build/docs/<edition> for mkdocs. Returns how
-    many were made (the others came from the content-keyed cache). `handed_over`: see `render_cached`."""
-    jobs = [(j, True) for j in plan.public] + [(j, False) for e in plan.editions.values() for j in e]
-    cache = PdfCache(settings.cache / "pdf")
-    pdfs = iter(render_cached(executor, plan.public_setup, jobs, cache, tick, handed_over))
-    downloads: dict[str, bytes | str] = dict(pages.downloads)
-    downloads.update({j.path: next(pdfs) for j in plan.public})
-    for e in policies.editions:
-        files: dict[str, bytes | str] = {
-            **pages.versions[e.number][1],
-            **{j.path: next(pdfs) for j in plan.editions[e.number]},
-        }
-        # Only what changed is written: mkdocs is told which files changed by their content (`build_site`).
-        sync_folder(
-            {**files, **downloads} if e is policies.latest else files,
-            settings.static_docs,
-            settings.docs_out / e.number,
-        )
-    return len(jobs) - cache.hits
+    """`print_public_pdfs`, then `write_public`; how many PDFs were made."""
+    pdfs, made = print_public_pdfs(settings, plan.public_print, executor, tick, handed_over)
+    write_public(settings, policies, pages, plan.public_print, pdfs)
+    return made
 
 
-# --- 6. restricted output, built aside -----------------------------------------------------------------
+# --- 7. restricted output, built aside -----------------------------------------------------------------
 @dataclass
 class Staged:
     """Folders built aside, swapped in by `publish` (or removed when the build fails)."""
@@ -682,6 +808,9 @@ def print_restricted(
     staged.caches.append(cache)
     if registry.reads is not None:
         staged.caches.append(registry.reads)  # this build's reads are what the next one may reuse
+    # The assessment reports first: a few documents, which at the end would leave a worker idle meanwhile.
+    reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
+    fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     setup = _remote(executor, plan.setup)
     written = townships = 0
     done: dict[str, bytes] = {}
@@ -703,8 +832,6 @@ def print_restricted(
         written += len(outputs)
         townships += 1
         fill_folder(staging, outputs)
-    reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
-    fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     imported = registry.imported
     rejected = rejected_workbook(
         registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
@@ -725,7 +852,7 @@ def print_restricted(
     return RestrictedPrint(sheets, len(plan.packs), written, townships)
 
 
-# --- 7. the site ----------------------------------------------------------------------------------------
+# --- 8. the site ----------------------------------------------------------------------------------------
 def build_date(model: PolicyModel) -> int:
     """The build's timestamp, from the inputs (the newest document date), never from the clock."""
     dates = [d.meta.date for d in model.documents if d.meta.date]
@@ -769,7 +896,7 @@ def build_handbook_site(settings: Settings, policies: Policies, registry: Regist
     return staging
 
 
-# --- 8. publish -----------------------------------------------------------------------------------------
+# --- 9. publish -----------------------------------------------------------------------------------------
 def publish(staged: Staged) -> None:
     """Swap every staged folder in; each swap is atomic where the system allows. Then the person-level
     PDF cache keeps only what this build used."""

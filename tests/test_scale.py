@@ -148,6 +148,22 @@ def test_two_streams_of_work_at_once_count_on_one_bar():
     assert all(total in (20, 70) for _, total in seen)  # the public count joins once it is known
 
 
+def test_work_that_starts_before_its_stage_counts_from_its_start():
+    """The public PDFs are handed to the workers stages before the bar that counts them is shown."""
+    from generators.core.progress import TickSum
+
+    seen: list[tuple[int, int]] = []
+    ticks = TickSum(None, {})
+    public = ticks.part("public")
+    for i in range(1, 31):
+        public(i, 50)  # nothing shown yet
+    ticks.show(lambda done, total: seen.append((done, total)))
+    restricted = ticks.part("restricted", 20)
+    restricted(1, 20)
+    public(31, 50)
+    assert seen == [(30, 50), (31, 70), (32, 70)]
+
+
 def test_public_pdf_keys_do_not_depend_on_where_the_checkout_lives(tmp_path):
     from generators.printing.fonts import PrintFonts, prepare_print_fonts
     from generators.printing.pdf import document_key, print_setup
@@ -845,34 +861,57 @@ def test_public_pdfs_go_to_the_workers_longest_first_and_say_when_all_are_handed
     assert handed_over.is_set() and not any(done for _, done in seen)
 
 
-def test_the_townships_wait_for_the_public_pdfs_to_be_handed_over(tmp_path, monkeypatch):
+def test_the_public_pdfs_start_before_the_pages_and_the_townships_wait_for_them(tmp_path, monkeypatch):
+    """The public PDFs go to the workers as soon as they are planned, without waiting for the registry's
+    pages; written out with those pages once they are there; the townships start once every public PDF
+    is with the workers. A failure on either side is reported, and nothing waits for ever."""
+    import threading
     import time
     from types import SimpleNamespace
 
     from generators.commands import build
 
     said: list[str] = []
+    printing = threading.Event()
 
-    def public(settings, policies, pages, plan, executor, tick, handed_over):
+    def public_pdfs(settings, public, executor, tick, handed_over):
+        printing.set()
         time.sleep(0.2)
         said.append("public PDFs handed over")
         handed_over.set()
-        return 0
+        return [], 0
 
-    monkeypatch.setattr(pipeline, "print_public", public)
+    monkeypatch.setattr(pipeline, "print_public_pdfs", public_pdfs)
+    monkeypatch.setattr(pipeline, "write_public", lambda *a: said.append(f"public PDFs written with {a[2]}"))
     monkeypatch.setattr(pipeline, "build_handbook_site", lambda *a: said.append("site") or tmp_path)
-    monkeypatch.setattr(pipeline, "print_restricted", lambda *a: said.append("townships"))
     pool = SimpleNamespace(name="pool")
     staged = pipeline.Staged()
-    build._print_and_build_site(SimpleNamespace(site=tmp_path), None, None, None, None, staged, pool)
+    public = build.PublicSite(SimpleNamespace(site=tmp_path), None, None, None, pool)
+    assert printing.wait(10)  # started with no pages yet
+    said.append("pages rendered")
+    made, _ = public.finish("the pages", staged, lambda: said.append("townships"))
+    public.join()
+    assert made == 0 and staged.folders == [(tmp_path, tmp_path)]
+    assert (
+        said.index("pages rendered") < said.index("public PDFs written with the pages") < said.index("site")
+    )
     assert said.index("public PDFs handed over") < said.index("townships")
 
     def failing(*args):
         raise RuntimeError("a public PDF failed")
 
-    monkeypatch.setattr(pipeline, "print_public", failing)
-    with pytest.raises(RuntimeError, match="a public PDF failed"):  # reported, and nothing waits for ever
-        build._print_and_build_site(SimpleNamespace(site=tmp_path), None, None, None, None, staged, pool)
+    monkeypatch.setattr(pipeline, "print_public_pdfs", failing)
+    public = build.PublicSite(SimpleNamespace(site=tmp_path), None, None, None, pool)
+    with pytest.raises(RuntimeError, match="a public PDF failed"):
+        public.finish("the pages", staged, lambda: "townships")
+    public.join()
+
+    # The build stops before its pages are made: the thread is told, and ends.
+    monkeypatch.setattr(pipeline, "print_public_pdfs", public_pdfs)
+    public = build.PublicSite(SimpleNamespace(site=tmp_path), None, None, None, pool)
+    public.stop()
+    public.join()
+    assert said.count("site") == 1
 
 
 def test_freed_memory_is_handed_back_where_the_c_library_can():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TypeVar
 
 from generators import pipeline
 from generators.config.settings import Settings
@@ -19,9 +20,11 @@ from generators.privacy.masking import TextMasker, masked_problem
 from generators.registry.pii import place_words
 from generators.registry.validate import RegistryImport
 
+R = TypeVar("R")
+
 
 def run(settings: Settings, quiet: bool = False, executor: Executor | None = None) -> dict:
-    progress = Progress(total=7, quiet=quiet)
+    progress = Progress(total=8, quiet=quiet)
     staged = pipeline.Staged()
     own = executor is None
     executor = executor or make_executor(
@@ -29,6 +32,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     )
     executor.start()  # its workers start while the policy texts are read
     masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
+    public_site: PublicSite | None = None  # once the public PDFs are planned
     try:
         with progress.stage("读取政策文本并抽取职责（各版本）") as step:
             policies = pipeline.load_policies(settings)
@@ -63,22 +67,36 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                     f"{p.community}{figures.assessments[p.key].result}" for p in figures.pilots.pilots
                 )
             )
-        with progress.stage("生成页面和表单") as step:
-            pages = pipeline.render_site_pages(settings, policies, registry, figures)
+        with progress.stage("手册页面和公开 PDF（随即交给各进程打印）") as step:
+            handbook = pipeline.render_handbook_pages(settings, policies)
+            public = pipeline.plan_public_print(settings, policies, handbook, figures, registry.month)
+            ticks = TickSum(None, {})
+            public_site = PublicSite(settings, policies, registry, public, executor, ticks.part("public"))
+            step.note = f"{len(policies.editions)} 个版本，公开 PDF {len(public.all_jobs())} 份" + (
+                f"；首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
+                if public.fonts.made
+                else ""
+            )
+        with progress.stage("生成台账和试点页面、表单") as step:
+            pages = pipeline.render_site_pages(settings, policies, registry, figures, handbook)
             step.note = (
                 f"{len(policies.editions)} 个版本共 {sum(len(p) for _, p in pages.versions.values())} 页，"
                 f"{len(pages.downloads)} 个 Excel 表"
             )
-        with progress.stage("准备打印：各份 PDF 的页面和所需的字体") as step:
-            plan = pipeline.plan_print(settings, policies, registry, figures, pages)
-            step.note = (
-                f"首次从 Noto Sans CJK SC 裁出打印字体并缓存于 {display_path(settings.cache / 'fonts')}"
-                if plan.fonts.made
-                else "打印字体已缓存"
+        with progress.stage("准备打印简报：各乡镇的页面和所需的字体") as step:
+            plan = pipeline.plan_print(settings, policies, registry, figures, pages, public)
+            step.note = f"{len(plan.packs)} 个乡镇（街道）" + (
+                "；裁出本月台账所需的生僻字字体" if set(plan.fonts.made) - set(public.fonts.made) else ""
             )
         with progress.stage("生成 PDF（公开的和个人信息的）并构建站点、检查隐私") as step:
-            made, printed = _print_and_build_site(
-                settings, policies, registry, pages, plan, staged, executor, step.tick
+            ticks.show(step.tick)
+            restricted_tick = ticks.part("restricted", len(plan.packs))
+            made, printed = public_site.finish(
+                pages,
+                staged,
+                lambda: pipeline.print_restricted(
+                    settings, registry, pages, plan, staged, executor, restricted_tick
+                ),
             )
             count = len(plan.public) + sum(len(j) for j in plan.editions.values())
             step.note = (
@@ -95,9 +113,13 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         gc.unfreeze()  # this build's objects go with it
-        staged.discard()  # whatever was built aside and not published
+        if public_site is not None:
+            public_site.stop()  # a build that failed meanwhile: the public thread waits for nothing more
         if own:
-            executor.close()
+            executor.close()  # (its tasks not yet started are cancelled: the public thread ends with them)
+        if public_site is not None:
+            public_site.join()
+        staged.discard()  # whatever was built aside and not published
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
@@ -125,59 +147,74 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     }
 
 
-def _print_and_build_site(
-    settings: Settings,
-    policies: pipeline.Policies,
-    registry: pipeline.Registry,
-    pages: pipeline.Pages,
-    plan: pipeline.PrintPlan,
-    staged: pipeline.Staged,
-    executor: Executor,
-    tick=None,
-) -> tuple[int, pipeline.RestrictedPrint]:
-    """The public PDFs, then the site (which publishes them), in a second thread of this process, while
-    this thread has the restricted PDFs made: both feed the same workers, so that the sheets fill the
-    cores the few long handbooks leave idle, and mkdocs runs on this process's otherwise idle time. Not
-    with the serial executor: its PDFs are written in this process, and both set the date that mkdocs and
-    WeasyPrint read. Returns how many public PDFs were made, and what the restricted stage printed."""
+class PublicSite:
+    """The public PDFs, then the site (which publishes them), in a second thread of this process. It starts
+    as soon as the public PDFs are planned, so that the workers lay out the handbooks while this process
+    renders the registry's pages and plans the sheets; the site waits for those pages (`finish`). The
+    townships wait until every public PDF is with the workers: the public ones then finish early, and
+    mkdocs and the privacy check (this process's work, a fifth of a county's build) run while the workers
+    print the townships, instead of after all of it with the workers idle.
 
-    # One bar for both: public PDFs laid out, townships printed (the public count is known once the cache
-    # has been looked at).
-    ticks = TickSum(tick, {"restricted": len(plan.packs)}) if tick else None
-    public_tick = ticks.part("public") if ticks else None
-    restricted_tick = ticks.part("restricted") if ticks else None
+    Not with the serial executor: its PDFs are written in this process, and both set the date that mkdocs
+    and WeasyPrint read; then everything runs in `finish`, one after the other."""
 
-    # The townships wait until every public PDF is with the workers: the public ones then finish early, and
-    # mkdocs and the privacy check (this process's work, a fifth of a county's build) run while the
-    # workers print the townships, instead of after all of it with the workers idle.
-    handed_over = threading.Event()
+    def __init__(
+        self,
+        settings: Settings,
+        policies: pipeline.Policies,
+        registry: pipeline.Registry,
+        public: pipeline.PublicPrint,
+        executor: Executor,
+        tick=None,
+    ):
+        self._inputs = (settings, policies, registry, public, executor, tick)
+        self.handed_over = threading.Event()  # every public PDF is with the workers (or printing failed)
+        self._pages: Future[pipeline.Pages] = Future()
+        self._thread: ThreadPoolExecutor | None = None
+        self._result: Future[tuple[int, Path]] | None = None
+        if executor.name != "serial":
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="public")
+            self._result = self._thread.submit(self._run)
 
-    def public_then_site() -> tuple[int, Path]:
+    def _run(self) -> tuple[int, Path]:
+        settings, policies, registry, public, executor, tick = self._inputs
         try:
-            made = pipeline.print_public(settings, policies, pages, plan, executor, public_tick, handed_over)
+            pdfs, made = pipeline.print_public_pdfs(settings, public, executor, tick, self.handed_over)
         finally:
-            handed_over.set()  # also when it failed: the townships' thread must not wait for ever
+            self.handed_over.set()  # also when it failed: the townships' thread must not wait for ever
+        pages = self._pages.result()  # the registry's pages, once rendered (or why the build stopped)
+        pipeline.write_public(settings, policies, pages, public, pdfs)
         return made, pipeline.build_handbook_site(settings, policies, registry, pages)
 
-    if executor.name == "serial":
-        made, site = public_then_site()
-        staged.folders.append((site, settings.site))
-        return made, pipeline.print_restricted(
-            settings, registry, pages, plan, staged, executor, restricted_tick
-        )
-    with ThreadPoolExecutor(1, thread_name_prefix="public") as thread:
-        public = thread.submit(public_then_site)
+    def finish(
+        self, pages: pipeline.Pages, staged: pipeline.Staged, restricted: Callable[[], R]
+    ) -> tuple[int, R]:
+        """The site, with `pages`, and `restricted()` once the public PDFs are handed over; how many public
+        PDFs were made, and what `restricted` returned. The site is staged, to be published or removed
+        with the rest; its own failure (a leak the guard found) stops the build here."""
+        site_folder = self._inputs[0].site
+        self._pages.set_result(pages)
+        if self._result is None:
+            made, site = self._run()
+            staged.folders.append((site, site_folder))
+            return made, restricted()
         try:
-            handed_over.wait()
-            printed = pipeline.print_restricted(
-                settings, registry, pages, plan, staged, executor, restricted_tick
-            )
+            self.handed_over.wait()
+            printed = restricted()
         finally:
-            wait([public])
-            if public.exception() is None:  # staged, so that it is published or removed with the rest
-                staged.folders.append((public.result()[1], settings.site))
-        made = public.result()[0]  # the site's own failure (a leak the guard found) stops the build here
-    return made, printed
+            wait([self._result])
+            if self._result.exception() is None:
+                staged.folders.append((self._result.result()[1], site_folder))
+        return self._result.result()[0], printed
+
+    def stop(self) -> None:
+        """The build stopped before `finish`: the thread is told that no pages will come."""
+        if not self._pages.done():
+            self._pages.set_exception(RuntimeError("the build stopped before its pages were made"))
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
 
 
 def report_messages(

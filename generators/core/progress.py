@@ -90,14 +90,27 @@ class TickSum:
     done/total, the bar shows their sums."""
 
     def __init__(self, tick, parts: dict[str, int]):
-        self._tick = tick
+        self._tick = tick  # None: counted, shown once `show` names the bar
         self._lock = threading.Lock()
         self._parts = {name: (0, total) for name, total in parts.items()}
 
-    def part(self, name: str):
+    def part(self, name: str, total: int = 0):
+        with self._lock:
+            self._parts.setdefault(name, (0, total))
+
         def report(done: int, total: int) -> None:
             with self._lock:
                 self._parts[name] = (done, total)
-                self._tick(sum(d for d, _ in self._parts.values()), sum(t for _, t in self._parts.values()))
+                self._report()
 
         return report
+
+    def show(self, tick) -> None:
+        """From now on on `tick`'s bar (work that started before its stage is counted from its start)."""
+        with self._lock:
+            self._tick = tick
+            self._report()
+
+    def _report(self) -> None:
+        if self._tick is not None:
+            self._tick(sum(d for d, _ in self._parts.values()), sum(t for _, t in self._parts.values()))

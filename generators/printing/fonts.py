@@ -14,7 +14,7 @@ import hashlib
 import os
 import subprocess
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fontTools import subset
@@ -195,12 +195,27 @@ def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
     return _with_rare(cache, faces, _printed(texts), made)
 
 
+def printed_chars(texts: Iterable[str]) -> set[int]:
+    """The characters the texts print, as `fonts_for` takes them."""
+    return _printed(texts)
+
+
+def fonts_for(cache: Path, used: set[int]) -> PrintFonts:
+    """The cached cuts, plus a cut for the rare characters among `used` (see `printed_chars`)."""
+    faces, made = _main_cuts(cache)
+    return _with_rare(cache, faces, used, made)
+
+
 def public_and_all_fonts(
     cache: Path, public: Iterable[str], restricted: Iterable[str]
 ) -> tuple[PrintFonts, PrintFonts]:
     """Fonts for the public PDFs, from their own text only (a rare character in a name of the registry
     changes no public PDF, nor its cache key), and for every PDF of the build (the restricted ones)."""
-    faces, made = _main_cuts(cache)
     public_used = _printed(public)
-    everything = _with_rare(cache, faces, public_used | _printed(restricted), made)
-    return _with_rare(cache, faces, public_used, []), everything
+    public_fonts = fonts_for(cache, public_used)
+    return public_fonts, with_made(fonts_for(cache, public_used | _printed(restricted)), public_fonts)
+
+
+def with_made(fonts: PrintFonts, earlier: PrintFonts) -> PrintFonts:
+    """`fonts`, saying also the cuts an earlier call of the same build made."""
+    return replace(fonts, made=tuple(dict.fromkeys(earlier.made + fonts.made)))

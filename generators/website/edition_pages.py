@@ -70,6 +70,11 @@ def changelog_page(
     )
 
 
+# The live sections' first pages: the latest edition always has them, whatever the registry and pilots hold
+# (`pipeline.site_page_tasks` checks it).
+LIVE_SECTIONS = ("registry/index.md", "assessment/index.md")
+
+
 def edition_tasks(
     editions: list[Edition],
     models: dict[str, PolicyModel],
@@ -95,20 +100,21 @@ def edition_tasks(
                     model,
                 )
             )
+        guide = PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0})
+        # The handbook's own pages (the home page links the sections it has) do not depend on the live
+        # pages' content, only on the latest edition having them: they are rendered and printed before the
+        # registry's pages are made.
+        others = tuple(t.path for t in (*extra, guide)) + (LIVE_SECTIONS if e is latest else ())
         if e is latest:
             extra += live
-        extra.append(
-            PageTask("guide.md", "guide.md.j2", "使用说明", {"live": e is latest, "changelog": i > 0})
-        )
+        extra.append(guide)
         context = {
             "label": e.label,
             "notes": e.notes,
             "changelog": CHANGELOG if i > 0 else None,
             "pdf": pdf_path(e),
         }
-        out[e.number] = (
-            handbook_pages(model, calendars[e.number], tuple(t.path for t in extra), context) + extra
-        )
+        out[e.number] = handbook_pages(model, calendars[e.number], others, context) + extra
     return out
 
 
