@@ -111,6 +111,47 @@ def test_failed_build_exits_non_zero_and_keeps_the_last_site(data_copy, tmp_path
     assert after == before
 
 
+@pytest.mark.slow  # builds the whole site, twice
+def test_a_build_that_fails_while_the_public_pdfs_print_stops_them_and_keeps_the_last_site(
+    data_copy, tmp_path, capsys, monkeypatch
+):
+    """The public PDFs go to the workers before the registry's pages are made: when those fail, the
+    build stops its printing thread (nothing waits for ever), exits non-zero and publishes nothing."""
+    import threading
+
+    from generators import pipeline
+    from generators.core.errors import Problem
+    from tests.conftest import ROOT
+
+    site = tmp_path / "site"
+    args = ["build", "--data", str(data_copy), "--build-dir", str(tmp_path / "build"), "--site", str(site)]
+    args += ["--restricted", str(tmp_path / "restricted"), "--workers", "2", "-q"]
+    assert cli.main(args) == 0
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    cache = tmp_path / "cache"  # no public PDF cached: they are being laid out when the build fails
+    cache.mkdir()
+    (cache / "fonts").symlink_to(ROOT / ".cache" / "fonts")
+    monkeypatch.setenv("HANDBOOK_CACHE", str(cache))
+    started = threading.Event()
+    real = pipeline.print_public_pdfs
+
+    def public_pdfs(*a, **k):
+        started.set()
+        return real(*a, **k)
+
+    def failing(*args):
+        assert started.wait(30)  # the public PDFs are printing
+        raise InputError(Problem("台账汇总", "小数字无法可靠隐去，已停止发布"))
+
+    monkeypatch.setattr(pipeline, "print_public_pdfs", public_pdfs)
+    monkeypatch.setattr(pipeline, "site_page_tasks", failing)
+    assert cli.main(args) == 2
+    assert "小数字无法可靠隐去" in capsys.readouterr().err
+    assert not [t for t in threading.enumerate() if t.name.startswith("public")]
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+
+
 def test_check_command_reports_unmatched_units(data_copy, tmp_path, capsys):
     policy(
         data_copy,
