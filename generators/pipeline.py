@@ -362,6 +362,14 @@ def forget_contacts(registry: Registry) -> None:
     registry.imported.contacts.forget_dates()
 
 
+def forget_cases(registry: Registry) -> None:
+    """Once the sheets' packs are made (they hold what the townships print), nothing needs the county's
+    cases (a W1 county has 24,000, with everything the registry says of each): they are let go with the
+    month's figures that list them, so that printing and the site run without them."""
+    _ = (registry.summary, registry.personal)  # counted and looked through first
+    registry.imported.cases.clear()
+
+
 # --- 4. the handbook's pages, and the public PDFs made of them ------------------------------------------
 @dataclass(frozen=True)
 class HandbookPages:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generators import pipeline
+from generators.assessment.scoring import Assessment
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
@@ -88,6 +89,12 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             step.note = f"{len(plan.packs)} 个乡镇（街道）" + (
                 "；裁出本月台账所需的生僻字字体" if set(plan.fonts.made) - set(public.fonts.made) else ""
             )
+            # The packs hold what the townships print: the county's cases, and the month's figures that list
+            # every one of them, are let go (what is left of the figures: the pilots' assessments).
+            assessments = figures.assessments
+            del figures
+            pipeline.forget_cases(registry)
+            return_freed_memory()
         with progress.stage("生成 PDF（公开的和个人信息的）并构建站点、检查隐私") as step:
             ticks.show(step.tick)
             restricted_tick = ticks.part("restricted", len(plan.packs))
@@ -124,7 +131,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
     assert masker is not None  # set once the registry was read
-    report_messages(progress, settings, registry, figures, plan, found, masker)
+    report_messages(progress, settings, registry, assessments, plan, found, masker)
     restricted = pipeline.restricted_folder(settings, registry)
     progress.finish(f"站点已生成：{settings.site}；简报等个人信息输出（勿公开）：{restricted}")
     imported = registry.imported
@@ -221,7 +228,7 @@ def report_messages(
     progress: Progress,
     settings: Settings,
     registry: pipeline.Registry,
-    figures: pipeline.MonthFigures,
+    assessments: dict[str, Assessment],
     plan: pipeline.PrintPlan,
     found: dict,
     masker: TextMasker,
@@ -244,7 +251,7 @@ def report_messages(
     for u in found["unread_clauses"]:
         if not u["why"]:
             say(f"  未读出内容的条款：{u['source']}（{'、'.join(u['seen'])}），详见站点“抽取覆盖”页")
-    for a in figures.assessments.values():
+    for a in assessments.values():
         for problem in a.problems:
             say(f"  自评表问题：{problem}")
     registry_messages(say, registry.imported, pipeline.restricted_folder(settings, registry))
