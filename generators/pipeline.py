@@ -657,12 +657,14 @@ def render_cached(
     cache: PdfCache,
     tick=None,
     handed_over: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> list[bytes]:
     """PDFs of (job, forms) pairs, in their order (editions share paths: never key by path): from the
     cache where it has them, the others laid out in parallel, one task per document, and cached. A job
     that places its own form fields is keyed by what they are made from as well. The longest documents
     are handed to the workers first (a whole handbook lays out for a quarter of a minute: started last, it
-    would keep one worker busy while the others wait); `handed_over` is set once every one is."""
+    would keep one worker busy while the others wait); `handed_over` is set once every one is. Once `stop`
+    is set no more are handed over (the build failed elsewhere), and what was made is returned."""
     keys = [document_key(setup, job.html, forms, job.fields.key if job.fields else "") for job, forms in jobs]
     found = {key: cache.get(key) for key in dict.fromkeys(keys)}
     first = {key: jobs[i] for i, key in reversed(list(enumerate(keys)))}
@@ -670,16 +672,19 @@ def render_cached(
     missing.sort(key=lambda key: -len(first[key][0].html))  # stable: the same order for the same jobs
     items = [(first[key][0].html, first[key][1], first[key][0].fields) for key in missing]
     for index, data in executor.run(
-        render_document, _then_set(items, handed_over), _remote(executor, setup), total=len(items), tick=tick
+        render_document, _then_set(items, handed_over, stop), _remote(executor, setup), len(items), tick
     ):
         cache.put(missing[index], data)
         found[missing[index]] = data
     return [data for data in (found[key] for key in keys) if data is not None]
 
 
-def _then_set(items: list, event: threading.Event | None):
-    """The items, then `event` set (when the executor asks for one more than there are)."""
-    yield from items
+def _then_set(items: list, event: threading.Event | None, stop: threading.Event | None = None):
+    """The items until `stop` is set, then `event` set (when the executor asks for one more)."""
+    for item in items:
+        if stop is not None and stop.is_set():
+            break
+        yield item
     if event is not None:
         event.set()
 
@@ -690,12 +695,14 @@ def print_public_pdfs(
     executor: Executor,
     tick=None,
     handed_over: threading.Event | None = None,
+    stop: threading.Event | None = None,
 ) -> tuple[list[bytes], int]:
     """The public PDFs, in the order of `public.all_jobs()`, and how many were made (the others came from
-    the content-keyed cache). `handed_over`: see `render_cached`."""
+    the content-keyed cache). `handed_over`, `stop`: see `render_cached`."""
     jobs = public.all_jobs()
     cache = PdfCache(settings.cache / "pdf")
-    return render_cached(executor, public.setup, jobs, cache, tick, handed_over), len(jobs) - cache.hits
+    pdfs = render_cached(executor, public.setup, jobs, cache, tick, handed_over, stop)
+    return pdfs, len(jobs) - cache.hits
 
 
 def write_public(

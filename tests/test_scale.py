@@ -874,7 +874,7 @@ def test_the_public_pdfs_start_before_the_pages_and_the_townships_wait_for_them(
     said: list[str] = []
     printing = threading.Event()
 
-    def public_pdfs(settings, public, executor, tick, handed_over):
+    def public_pdfs(settings, public, executor, tick, handed_over, stop):
         printing.set()
         time.sleep(0.2)
         said.append("public PDFs handed over")
@@ -912,6 +912,16 @@ def test_the_public_pdfs_start_before_the_pages_and_the_townships_wait_for_them(
     public.stop()
     public.join()
     assert said.count("site") == 1
+
+
+def test_a_stopped_build_hands_over_no_more_public_pdfs():
+    import threading
+
+    handed_over, stop = threading.Event(), threading.Event()
+    items = pipeline._then_set(["handbook", "units", "forms"], handed_over, stop)
+    assert next(items) == "handbook" and not handed_over.is_set()
+    stop.set()
+    assert list(items) == [] and handed_over.is_set()  # the townships' side does not wait for ever
 
 
 def test_freed_memory_is_handed_back_where_the_c_library_can():

@@ -120,13 +120,12 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         raise InputError([masked_problem(p, masker) for p in exc.problems]) from None
     finally:
         gc.unfreeze()  # this build's objects go with it
-        if public_site is not None:
-            public_site.stop()  # a build that failed meanwhile: the public thread waits for nothing more
-        if own:
-            executor.close()  # (its tasks not yet started are cancelled: the public thread ends with them)
-        if public_site is not None:
+        if public_site is not None:  # (a build that failed meanwhile: it hands over no more, and ends)
+            public_site.stop()
             public_site.join()
         staged.discard()  # whatever was built aside and not published
+        if own:
+            executor.close()
     found = pages.report
     if plan.fonts.missing:
         found["warnings"].append(f"字体中没有这些字，PDF 中可能显示为方框：{''.join(plan.fonts.missing)}")
@@ -177,6 +176,7 @@ class PublicSite:
         self._inputs = (settings, policies, registry, public, executor, tick)
         self.handed_over = threading.Event()  # every public PDF is with the workers (or printing failed)
         self._pages: Future[pipeline.Pages] = Future()
+        self._stop = threading.Event()
         self._thread: ThreadPoolExecutor | None = None
         self._result: Future[tuple[int, Path]] | None = None
         if executor.name != "serial":
@@ -186,7 +186,9 @@ class PublicSite:
     def _run(self) -> tuple[int, Path]:
         settings, policies, registry, public, executor, tick = self._inputs
         try:
-            pdfs, made = pipeline.print_public_pdfs(settings, public, executor, tick, self.handed_over)
+            pdfs, made = pipeline.print_public_pdfs(
+                settings, public, executor, tick, self.handed_over, self._stop
+            )
         finally:
             self.handed_over.set()  # also when it failed: the townships' thread must not wait for ever
         pages = self._pages.result()  # the registry's pages, once rendered (or why the build stopped)
@@ -215,7 +217,9 @@ class PublicSite:
         return self._result.result()[0], printed
 
     def stop(self) -> None:
-        """The build stopped before `finish`: the thread is told that no pages will come."""
+        """The build stopped before `finish`: the thread hands over no more PDFs (those with the workers
+        are finished) and is told that no pages will come."""
+        self._stop.set()
         if not self._pages.done():
             self._pages.set_exception(RuntimeError("the build stopped before its pages were made"))
 
