@@ -197,19 +197,25 @@ def pdfs(packs, tmp_path_factory):
 def test_public_pdfs_do_not_depend_on_the_registrys_rare_characters():
     """A youth named with a character outside GB 2312 gets it from the extra cut in the restricted PDFs;
     the public PDFs' fonts (and so their setup and cache keys) are those of their own text only."""
-    from generators.printing.fonts import public_and_all_fonts
+    from generators.printing.fonts import fonts_for, printed_chars
     from generators.printing.pdf import print_setup
     from generators.website.render import make_environment
 
     env = make_environment(ROOT / "templates")
     cache = ROOT / ".cache" / "fonts"
+
+    def public_and_all_fonts(public: list[str], restricted: list[str]):
+        """As the pipeline cuts them: `plan_public_print`, then `plan_print`."""
+        used = printed_chars(public)
+        return fonts_for(cache, used), fonts_for(cache, used | printed_chars(restricted))
+
     handbook = ["<p>未成年人保护工作手册</p>"]
-    public, everything = public_and_all_fonts(cache, handbook, ["<td>李*䶮</td>"])
+    public, everything = public_and_all_fonts(handbook, ["<td>李*䶮</td>"])
     assert public.extra is None and everything.extra is not None
-    plain_public, plain = public_and_all_fonts(cache, handbook, ["<td>张*明</td>"])
+    plain_public, plain = public_and_all_fonts(handbook, ["<td>张*明</td>"])
     assert plain_public == public and plain.extra is None
     assert print_setup(env, public).key == print_setup(env, plain).key != print_setup(env, everything).key
-    rare_public, _ = public_and_all_fonts(cache, ["<p>䶮</p>"], [])
+    rare_public, _ = public_and_all_fonts(["<p>䶮</p>"], [])
     assert rare_public.extra is not None  # a public text's own rare character is printed as well
 
 

@@ -164,7 +164,7 @@ def _main_cuts(cache: Path) -> tuple[dict[str, tuple[Path, int, Path]], list[str
     return faces, made
 
 
-def _printed(texts: Iterable[str]) -> set[int]:
+def printed_chars(texts: Iterable[str]) -> set[int]:
     """The characters the texts print (beyond ASCII, no spaces, not our private-use slots)."""
     chars: set[str] = set().union(*map(set, texts))
     used = {ord(ch) for ch in chars if ord(ch) > 0x7E and not ch.isspace()}
@@ -192,28 +192,13 @@ def _with_rare(cache: Path, faces: dict[str, tuple[Path, int, Path]], used: set[
 def prepare_print_fonts(cache: Path, texts: Iterable[str] = ()) -> PrintFonts:
     """The cached cuts (made on first use, ~10 s each), plus a cut for the texts' rare characters."""
     faces, made = _main_cuts(cache)
-    return _with_rare(cache, faces, _printed(texts), made)
-
-
-def printed_chars(texts: Iterable[str]) -> set[int]:
-    """The characters the texts print, as `fonts_for` takes them."""
-    return _printed(texts)
+    return _with_rare(cache, faces, printed_chars(texts), made)
 
 
 def fonts_for(cache: Path, used: set[int]) -> PrintFonts:
     """The cached cuts, plus a cut for the rare characters among `used` (see `printed_chars`)."""
     faces, made = _main_cuts(cache)
     return _with_rare(cache, faces, used, made)
-
-
-def public_and_all_fonts(
-    cache: Path, public: Iterable[str], restricted: Iterable[str]
-) -> tuple[PrintFonts, PrintFonts]:
-    """Fonts for the public PDFs, from their own text only (a rare character in a name of the registry
-    changes no public PDF, nor its cache key), and for every PDF of the build (the restricted ones)."""
-    public_used = _printed(public)
-    public_fonts = fonts_for(cache, public_used)
-    return public_fonts, with_made(fonts_for(cache, public_used | _printed(restricted)), public_fonts)
 
 
 def with_made(fonts: PrintFonts, earlier: PrintFonts) -> PrintFonts:
