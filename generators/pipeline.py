@@ -57,7 +57,14 @@ from generators.policy.review import review_report
 from generators.policy.work_calendar import WorkCalendar, work_calendar
 from generators.printing.fonts import PrintFonts, fonts_for, printed_chars, with_made
 from generators.printing.handbook import handbook_jobs, handbook_key, jobs_from_json, jobs_to_json
-from generators.printing.jobs import PrintJob, assessment_print_jobs, briefing_jobs, pack_job, sheet_jobs
+from generators.printing.jobs import (
+    PrintJob,
+    assessment_public_jobs,
+    assessment_report_jobs,
+    briefing_jobs,
+    pack_job,
+    sheet_jobs,
+)
 from generators.printing.packs import SheetPrint, TownshipPrint, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
 from generators.privacy.guard import Needle, guard, read_allowlist
@@ -364,8 +371,8 @@ def forget_contacts(registry: Registry) -> None:
 
 def forget_cases(registry: Registry) -> None:
     """Once the sheets' packs are made (they hold what the townships print), nothing needs the county's
-    cases (a W1 county has 24,000, with everything the registry says of each): they are let go with the
-    month's figures that list them, so that printing and the site run without them."""
+    cases (a W1 county has 24,000, with everything the registry says of each): they are let go, so that
+    printing and the site run without them (the month's figures list them too: the caller drops those)."""
     _ = (registry.summary, registry.personal)  # counted and looked through first
     registry.imported.cases.clear()
 
@@ -417,9 +424,7 @@ def plan_public_print(
     settings: Settings, policies: Policies, handbook: HandbookPages, figures: MonthFigures, month: Month
 ) -> PublicPrint:
     env = handbook.env
-    jobs, _ = assessment_print_jobs(
-        env, figures.criteria, figures.pilots, figures.assessments, policies.model, month.year
-    )
+    jobs = assessment_public_jobs(env, figures.criteria, figures.pilots, figures.assessments, month.year)
     editions = {}
     made = handbook_cache(settings)  # public: each edition's print HTML, by everything it is made from
     for e in policies.editions:
@@ -629,9 +634,7 @@ def plan_print(
         registry.rules,
         registry.imported.unreadable,
     )
-    _, report_jobs = assessment_print_jobs(
-        env, figures.criteria, figures.pilots, figures.assessments, model, month.year
-    )
+    report_jobs = assessment_report_jobs(env, figures.pilots, figures.assessments, model)
     # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
     # made only when it is printed), the template's own text is that of the first pack.
     texts = [j.html for j in report_jobs]

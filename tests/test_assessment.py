@@ -516,13 +516,14 @@ def test_xlsform_screens_conditions_and_photos(definition):
 def blank_pdf(model, criteria, pilots, pilot):
     from generators.assessment.scoring import not_submitted
     from generators.printing.fonts import prepare_print_fonts
-    from generators.printing.jobs import assessment_print_jobs
+    from generators.printing.jobs import assessment_public_jobs, assessment_report_jobs
     from generators.printing.pdf import PdfWriter
     from generators.website.render import make_environment
 
     env = make_environment(ROOT / "templates")
     assessments = {p.key: not_submitted(criteria, p) for p in pilots.pilots}
-    public, restricted = assessment_print_jobs(env, criteria, pilots, assessments, model, 2026)
+    public = assessment_public_jobs(env, criteria, pilots, assessments, 2026)
+    restricted = assessment_report_jobs(env, pilots, assessments, model)
     assert restricted == []  # no submissions, no reports
     job = next(j for j in public if pilot.key in j.path)
     writer = PdfWriter(env, prepare_print_fonts(Path(os.environ["HANDBOOK_CACHE"]) / "fonts", [job.html]))

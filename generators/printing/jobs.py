@@ -100,36 +100,23 @@ def briefing_jobs(env: jinja2.Environment, packs: list[TownshipPack]) -> list[Pr
     return [job for pack in packs for job in (*sheet_jobs(env, pack), pack_job(env, pack))]
 
 
-def assessment_print_jobs(
+def assessment_public_jobs(
     env: jinja2.Environment,
     criteria: Criteria,
     pilots: PilotList,
     assessments: dict[str, Assessment],
-    model: PolicyModel,
     year: int,
-) -> tuple[list[PrintJob], list[PrintJob]]:
-    """(public jobs: fillable forms and the county summary; restricted jobs: the assessment reports)."""
-    citer = SiteCiter(model)
-    public, restricted = [], []
-    for p in pilots.pilots:
-        definition = form_definition(criteria, p)
-        public.append(
-            PrintJob(
-                downloads(p)["pdf"],
-                env.get_template("print/assessment_form.html.j2").render(form=form_context(definition)),
-                FormFields(definition),
-            )
+) -> list[PrintJob]:
+    """The public PDFs of the pilots: each one's fillable form, and the county's summary."""
+    public = [
+        PrintJob(
+            downloads(p)["pdf"],
+            env.get_template("print/assessment_form.html.j2").render(form=form_context(definition)),
+            FormFields(definition),
         )
-        a = assessments[p.key]
-        if a.file is not None:
-            restricted.append(
-                PrintJob(
-                    f"assessments/{p.key}-评估报告.pdf",
-                    env.get_template("print/assessment_report.html.j2").render(
-                        pilot=p, a=report_context(a, citer)
-                    ),
-                )
-            )
+        for p in pilots.pilots
+        for definition in (form_definition(criteria, p),)
+    ]
     failing = failing_items(list(assessments.values()))
     public.append(
         PrintJob(
@@ -145,4 +132,21 @@ def assessment_print_jobs(
             ),
         )
     )
-    return public, restricted
+    return public
+
+
+def assessment_report_jobs(
+    env: jinja2.Environment, pilots: PilotList, assessments: dict[str, Assessment], model: PolicyModel
+) -> list[PrintJob]:
+    """The restricted assessment reports: one per pilot that submitted its self-assessment."""
+    citer = SiteCiter(model)
+    return [
+        PrintJob(
+            f"assessments/{p.key}-评估报告.pdf",
+            env.get_template("print/assessment_report.html.j2").render(
+                pilot=p, a=report_context(assessments[p.key], citer)
+            ),
+        )
+        for p in pilots.pilots
+        if assessments[p.key].file is not None
+    ]
