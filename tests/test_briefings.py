@@ -271,6 +271,14 @@ def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     links = [a.get_object() for a in reader.pages[1]["/Annots"]]
     to_sheet = [a["/Dest"][0] for a in links if isinstance(a.get("/Dest"), list)]
     assert to_sheet and {reader.get_page_number(p.get_object()) for p in to_sheet} == {3}
+    # the sheet's bookmarks (its sections nested under its title) and its named destination come along,
+    # pointed at the sheet's page in the pack, not at the sheet's own file
+    outline = reader.outline
+    title = next(n for n, item in enumerate(outline) if not isinstance(item, list) and "长岭村" in item.title)
+    sheet_marks = outline[title + 1]
+    assert isinstance(sheet_marks, list) and sheet_marks[0].title.startswith("一、")
+    assert {reader.get_destination_page_number(i) for i in sheet_marks} == {3}
+    assert reader.get_page_number(reader.named_destinations["sheet-长岭村"].page) == 3
 
 
 def test_packs_that_differ_in_a_sheet_only_have_other_identifiers(packs):
