@@ -193,6 +193,27 @@ def test_search_ranks_unit_group_and_document_pages_up(built_site):
     assert boost["documents/dunji-2023.html"] == 2 and boost.get("assessment/index.html") is None
 
 
+def test_township_and_village_pages_are_found_by_name_not_by_their_figures(built_site):
+    """A county has hundreds of these pages, each with the same tables, charts and wording: in the index
+    they would bury the handbook (留守儿童 would list every village's 各群体人数 first) and double its size.
+    Search finds such a page by its name, ranked below the handbook's pages; the county's page keeps all."""
+    docs = json.loads(read(built_site, "search/search_index.json"))["docs"]
+    by_depth: dict[int, list[dict]] = {}
+    for d in docs:
+        path = unquote(d["location"].split("#")[0])
+        if path.startswith("registry/") and not path.startswith("registry/schema"):
+            by_depth.setdefault(path.count("/"), []).append(d)
+    county, local = by_depth[1], by_depth[2]  # registry/index.html; registry/<township>/<page>.html
+    assert all(d.get("boost") == 0.5 for d in local)
+    assert not any(w in d["text"] for d in local for w in ("统计口径", "留守", "高风险"))
+    titles = " ".join(d["title"].replace("\u200b", "") for d in local)
+    assert all(p.stem in titles for p in (built_site / "registry").glob("*/*.html") if p.stem != "index")
+    county_text = " ".join(d["text"] for d in county)
+    assert (
+        "统计\u200b口径" in county_text and "高风险" in county_text and all("boost" not in d for d in county)
+    )
+
+
 def test_village_pages_are_reached_from_their_township_not_from_every_page(built_site):
     """Every page carries the navigation: a county's hundreds of village pages in it would make every
     page large (and the site's build quadratic); a village page is linked from its township's page. The

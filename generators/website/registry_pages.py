@@ -130,6 +130,10 @@ def registry_pages(
                     "schema_href": rel(page, "registry/schema.md"),
                     "up": {"name": up.name, "href": rel(page, pages[up.key])} if up else None,
                     "guide_href": rel(page, "guide.md", "suppression"),
+                    # The county's page is what search finds for the figures' wording; a township's or
+                    # village's page by its name (its figures, charts and the wording they repeat are left
+                    # out of the index, and the page ranks below the handbook's).
+                    "in_search": "all" if area.level == "county" else "title",
                     "unreadable": (
                         [t + v for t, v in unreadable]
                         if area.level == "county"
