@@ -263,6 +263,10 @@ def test_township_pack_has_cover_toc_bookmarks_and_page_numbers(pdfs):
     assert "高峰镇" in first and "简报汇编" in first and "第 1 页" not in first  # the cover has no number
     toc = reader.pages[1].extract_text()
     assert "长岭村" in toc and "第 4 页" in toc
+    # the leader's dots are drawn four to a text run (one run a dot made the contents page slow to write)
+    shows = reader.pages[1].get_contents().get_data().count(b" TJ")
+    entries = toc.count("第 ") - 1  # the page's own footer is one
+    assert entries >= 2 and shows < 70 * entries, (shows, entries)
     assert f"第 2 页 / 共 {len(reader.pages)} 页" in toc
     # the sheet keeps its own page numbers, and carries the pack's beside them
     sheet = reader.pages[3].extract_text()
