@@ -37,7 +37,7 @@ from generators.config.paths import DataPaths
 from generators.config.settings import Settings
 from generators.core.cache import KeyedFiles, SignedPickles, source_digest
 from generators.core.errors import InputError, Problem, display_path
-from generators.core.executor import Executor, SerialExecutor
+from generators.core.executor import LATER, Executor, SerialExecutor
 from generators.core.files import (
     fill_folder,
     make_private,
@@ -612,6 +612,11 @@ class PrintPlan:
     def public_setup(self) -> PrintSetup:
         return self.public_print.setup
 
+    @property
+    def township_documents(self) -> int:
+        """The village sheets and township packs: what the restricted stage's progress counts."""
+        return sum(len(p.sheets) + 1 for p in self.packs)
+
 
 def plan_print(
     settings: Settings,
@@ -805,6 +810,66 @@ def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, d
         )
 
 
+# Village sheets a task lays out: about a second's work, so that the build's last tasks leave a core idle
+# for a second at most (a township's twenty sheets and pack in one task took five).
+SHEETS_PER_TASK = 5
+
+
+class TownshipTasks:
+    """The tasks of the townships' printing, from what each township needs printed (`township_prints`): its
+    sheets a few to a task, and its pack once they are in, made from their PDFs (`read`: a sheet's PDF as
+    written by this build) and its cached ones. Only the pack's front HTML waits with the pack."""
+
+    def __init__(self, needed, read: Callable[[str], bytes]):
+        self._needed = needed  # (TownshipPrint, keys of its PDFs) of each township with anything to print
+        self._read = read
+        self._sent: dict[int, tuple[str, bool, dict[str, str]]] = {}  # task → township, a pack?, keys
+        self._waiting: dict[str, list] = {}  # township → [its pack's TownshipPrint, sheet tasks still out]
+        self._ready: list[str] = []  # townships whose packs can go
+        self._count = 0  # tasks handed out: the executor's index of the next
+        self.townships = 0
+
+    def __iter__(self):
+        for item, keys in self._needed:
+            self.townships += 1
+            todo = [s for s in item.sheets if s.pdf is None]
+            tasks = [todo[i : i + SHEETS_PER_TASK] for i in range(0, len(todo), SHEETS_PER_TASK)]
+            if item.pack_path is not None:
+                light = replace(item, sheets=tuple(replace(s, html="") for s in item.sheets))
+                self._waiting[item.township] = [light, keys, len(tasks)]
+                if not tasks:
+                    self._ready.append(item.township)
+            for sheets in tasks:
+                yield self._send(replace(item, sheets=tuple(sheets), pack_path=None, pack_html=""), keys)
+                yield from self._packs()
+            yield from self._packs()
+        while self._waiting:  # the last packs wait for sheets still being printed
+            yield from self._packs() if self._ready else [LATER]
+
+    def finished(self, index: int) -> dict[str, str]:
+        """A task's result is in: the keys of its PDFs. (Its sheets are written: a pack may go.)"""
+        township, pack, keys = self._sent.pop(index)
+        if not pack and township in self._waiting:
+            waiting = self._waiting[township]
+            waiting[2] -= 1
+            if waiting[2] == 0:
+                self._ready.append(township)
+        return keys
+
+    def _packs(self):
+        while self._ready:
+            item, keys, _ = self._waiting.pop(self._ready.pop(0))
+            sheets = tuple(
+                s if s.pdf is not None else replace(s, pdf=self._read(s.path)) for s in item.sheets
+            )
+            yield self._send(replace(item, sheets=sheets), keys)
+
+    def _send(self, item: TownshipPrint, keys: dict[str, str]) -> TownshipPrint:
+        self._sent[self._count] = (item.township, item.pack_path is not None, keys)
+        self._count += 1
+        return item
+
+
 def print_restricted(
     settings: Settings,
     registry: Registry,
@@ -814,9 +879,9 @@ def print_restricted(
     executor: Executor,
     tick=None,
 ) -> RestrictedPrint:
-    """Briefing sheets and packs, one task per township, reusing the person-level PDFs of the last build
-    whose inputs are unchanged; assessment reports. Each PDF is written to the staging folder as it
-    arrives."""
+    """Briefing sheets (a few to a task) and packs (a task each, once its sheets are in), reusing the
+    person-level PDFs of the last build whose inputs are unchanged; assessment reports. Each PDF is written
+    to the staging folder as it arrives."""
     dest = restricted_folder(settings, registry)
     settings.restricted.mkdir(mode=0o700, parents=True, exist_ok=True)  # private when we make it
     remove_leftovers(dest)
@@ -830,26 +895,30 @@ def print_restricted(
     reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
     fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     setup = _remote(executor, plan.setup)
-    written = townships = 0
+    written = counted = 0
     done: dict[str, bytes] = {}
-    keys_of: list[dict[str, str]] = []
 
-    def items():
+    def needed():
+        nonlocal counted
         for entry in township_prints(pages.env, plan, cache, done):
             fill_folder(staging, done)  # cached PDFs of this township
+            counted += len(done)
             done.clear()
             if entry is not None:
-                keys_of.append(entry[1])
-                yield entry[0]
+                yield entry
 
-    items_list = items()
-    for index, outputs in executor.run(print_township, items_list, setup, total=len(plan.packs), tick=tick):
-        keys = keys_of[index]
+    tasks = TownshipTasks(needed(), lambda path: (staging / path).read_bytes())
+    for index, outputs in executor.run(print_township, tasks, setup):
+        keys = tasks.finished(index)
         for path, data in outputs.items():
             cache.put(keys[path], data)
         written += len(outputs)
-        townships += 1
         fill_folder(staging, outputs)
+        counted += len(outputs)
+        if tick:
+            tick(counted, plan.township_documents)
+    if tick:  # those cached after the last task, too
+        tick(counted, plan.township_documents)
     imported = registry.imported
     rejected = rejected_workbook(
         registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
@@ -867,7 +936,7 @@ def print_restricted(
     fill_folder(staging, {"说明.txt": readme})
     make_private(staging)
     sheets = sum(len(p.sheets) for p in plan.packs)
-    return RestrictedPrint(sheets, len(plan.packs), written, townships)
+    return RestrictedPrint(sheets, len(plan.packs), written, tasks.townships)
 
 
 # --- 8. the site ----------------------------------------------------------------------------------------

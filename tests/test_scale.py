@@ -13,7 +13,7 @@ import pytest
 
 from generators import pipeline
 from generators.config.settings import Settings
-from generators.core.executor import DaskExecutor, PoolExecutor, SerialExecutor, make_executor
+from generators.core.executor import LATER, DaskExecutor, PoolExecutor, SerialExecutor, make_executor
 from generators.core.progress import Progress
 from generators.registry import validate
 from generators.registry.places import read_places
@@ -102,6 +102,34 @@ def test_pool_and_serial_run_the_same_tasks():
     finally:
         pool.close()
     assert make_executor(serial=True).name == "serial" and make_executor(workers=3).workers == 3
+
+
+def _items_after_their_inputs(results: dict[int, int]):
+    """Ten items, then one for each pair of their results: that one waits (LATER) until both are in."""
+    yield from range(10)
+    for a in range(0, 10, 2):
+        while a not in results or a + 1 not in results:
+            yield LATER
+        yield 100 + results[a] + results[a + 1]
+
+
+def test_an_item_that_waits_for_results_is_asked_for_again_when_a_task_has_finished():
+    """A township's pack goes once its sheets are printed: the items may depend on the results before,
+    which the caller has had before the next item is asked for; `LATER` says the next one waits."""
+    pool = PoolExecutor(2)
+    try:
+        for executor in (SerialExecutor(), pool):
+            results: dict[int, int] = {}
+            for index, value in executor.run(_square, _items_after_their_inputs(results), 2):
+                results[index] = value
+            assert results == {
+                **{i: 2 * i for i in range(10)},
+                **{10 + k: 2 * (100 + 2 * (2 * k) + 2 * (2 * k + 1)) for k in range(5)},
+            }, executor.name
+            with pytest.raises(RuntimeError, match="no task is running"):  # waiting for nothing: an error
+                list(executor.run(_square, iter([LATER]), 1))
+    finally:
+        pool.close()
 
 
 def test_progress_bar_only_on_a_terminal():
@@ -240,9 +268,11 @@ def _change_a_village(folder: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
+def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies, monkeypatch):
     from distributed import Client, LocalCluster
 
+    # Two sheets a task: each township's three sheets in two tasks, its pack once both are in.
+    monkeypatch.setattr(pipeline, "SHEETS_PER_TASK", 2)
     serial, _ = _restricted(_settings(tmp_path, "serial"), policies, SerialExecutor())
     pool_executor = PoolExecutor(2)
     try:
@@ -262,6 +292,13 @@ def test_serial_pool_and_dask_give_the_same_bytes(tmp_path, policies):
     assert sorted(serial) == sorted(pool) == sorted(dask)
     assert [p for p in serial if serial[p] != pool[p]] == []
     assert [p for p in serial if serial[p] != dask[p]] == []
+    from pypdf import PdfReader
+
+    for pack in [p for p in serial if p.endswith("-简报汇编.pdf")]:  # every sheet of its township, in order
+        township = pack.removeprefix("briefings/").removesuffix("-简报汇编.pdf")
+        villages = [Path(p).stem for p in serial if p.startswith(f"briefings/{township}/")]
+        titles = [i.title for i in PdfReader(io.BytesIO(serial[pack])).outline if not isinstance(i, list)]
+        assert len(villages) == 3 and [t.split()[0] for t in titles[2:]] == villages
 
 
 @pytest.mark.slow
@@ -278,6 +315,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
         return layout(self, html, *args, **kwargs)
 
     monkeypatch.setattr(PdfWriter, "layout", counted)
+    monkeypatch.setattr(pipeline, "SHEETS_PER_TASK", 2)  # a township's sheets in two tasks, then its pack
     read: list[str] = []  # the registry files read from disk (the others come from the read cache)
     read_file = validate._read_file
     monkeypatch.setattr(

@@ -97,7 +97,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             return_freed_memory()
         with progress.stage("生成 PDF（公开的和个人信息的）并构建站点、检查隐私") as step:
             ticks.show(step.tick)
-            restricted_tick = ticks.part("restricted", len(plan.packs))
+            restricted_tick = ticks.part("restricted", plan.township_documents)
             made, printed = public_site.finish(
                 pages,
                 staged,

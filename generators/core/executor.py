@@ -8,7 +8,8 @@ Dask cluster: one interface, three backends that run the same task functions.
 A task is a module-level function `fn(shared, item)`; `shared` is sent to each worker once where the
 backend allows (Dask scatters it), `item` with each task. Results come back as they finish, with the
 item's index, so that the caller writes each one out at once and holds no more than the tasks in flight;
-what is written never depends on the order in which tasks finish.
+what is written never depends on the order in which tasks finish. Items are taken from their iterable only
+as tasks are started, after the caller has had the results before: an item may depend on them (`LATER`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,23 @@ SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 PRELOAD = ["generators.printing.pdf", "generators.registry.readers"]
 
 Tick = Callable[[int, int], None]
+
+
+class _Later:
+    def __repr__(self) -> str:
+        return "LATER"
+
+
+# Yielded by a generator of items whose next item waits for results not yet in (a township's pack, for
+# its sheets): the executor asks for it again once a running task has finished. Not an item; no index.
+LATER: Any = _Later()
+
+
+_END = object()  # the items have ended
+
+
+def _waiting_for_nothing() -> RuntimeError:
+    return RuntimeError("an item waits for results, but no task is running")
 
 
 class Executor(Protocol):
@@ -70,11 +88,15 @@ class SerialExecutor:
         tick: Tick | None = None,
     ) -> Iterator[tuple[int, Any]]:
         n = _count(items, total)
-        for index, item in enumerate(items):
+        index = 0
+        for item in items:
+            if item is LATER:  # every result so far is with the caller: nothing more will come
+                raise _waiting_for_nothing()
             result = fn(shared, item)
+            index += 1
             if tick:
-                tick(index + 1, n)
-            yield index, result
+                tick(index, n)
+            yield index - 1, result
 
     def start(self) -> None:
         pass
@@ -137,17 +159,22 @@ class PoolExecutor:
         n = _count(items, total)
         window = self.workers * 2  # tasks in flight: enough to keep every worker busy, no more in memory
         pending: dict[Future, int] = {}
-        done = 0
-        source = iter(enumerate(items))
+        done = submitted = 0
+        source = iter(items)
         exhausted = False
         while pending or not exhausted:
             while not exhausted and len(pending) < window:
                 try:
-                    index, item = next(source)
+                    item = next(source)
                 except StopIteration:
                     exhausted = True
                     break
-                pending[pool.submit(_call, fn, shared, item)] = index
+                if item is LATER:
+                    if not pending:
+                        raise _waiting_for_nothing()
+                    break  # asked again once a task has finished
+                pending[pool.submit(_call, fn, shared, item)] = submitted
+                submitted += 1
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -198,22 +225,25 @@ class DaskExecutor:
         scattered = self.client.scatter(shared, broadcast=True, hash=False) if shared is not None else None
         window = self.workers * 2
         indices: dict[Any, int] = {}
-        source = iter(enumerate(items))
+        source = iter(items)
         queue = as_completed()
+        submitted = 0
 
-        def submit_next() -> bool:
-            try:
-                index, item = next(source)
-            except StopIteration:
-                return False
-            future = self.client.submit(fn, scattered, item, pure=False)
-            indices[future.key] = index
-            queue.add(future)
-            return True
+        def fill() -> None:
+            """Tasks started up to the window, until the items end or the next one waits (`LATER`)."""
+            nonlocal submitted
+            while len(indices) < window:
+                item = next(source, _END)
+                if item is _END or item is LATER:
+                    if item is LATER and not indices:
+                        raise _waiting_for_nothing()
+                    return
+                future = self.client.submit(fn, scattered, item, pure=False)
+                indices[future.key] = submitted
+                submitted += 1
+                queue.add(future)
 
-        for _ in range(window):
-            if not submit_next():
-                break
+        fill()
         done = 0
         try:
             for future in queue:
@@ -223,8 +253,8 @@ class DaskExecutor:
                 done += 1
                 if tick:
                     tick(done, max(n, done))
-                submit_next()
                 yield index, result
+                fill()  # after the caller had this result: the next items may need it
         finally:
             if scattered is not None:
                 self.client.cancel([scattered])
