@@ -65,7 +65,7 @@ from generators.printing.jobs import (
     pack_job,
     sheet_jobs,
 )
-from generators.printing.packs import SheetPrint, TownshipPrint, print_township
+from generators.printing.packs import SheetPrint, TownshipPrint, joiner, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
 from generators.privacy.guard import Needle, guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
@@ -784,11 +784,12 @@ class RestrictedPrint:
 def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
     """What each township needs printed, made township by township (only one township's HTML at a time):
     nothing when its sheets and pack are cached (their bytes go to `done`)."""
+    joined_by = joiner()
     for pack in plan.packs:
         sheets = sheet_jobs(env, pack)
         front = pack_job(env, pack)
         keys = [document_key(plan.setup, j.html) for j in sheets]
-        pack_key = document_key(plan.setup, "\n".join(["pack", front.html, *keys]))
+        pack_key = document_key(plan.setup, "\n".join(["pack", joined_by, front.html, *keys]))
         cached = {j.path: cache.get(k) for j, k in zip(sheets, keys, strict=True)}
         cached[front.path] = cache.get(pack_key)
         todo = {path for path, data in cached.items() if data is None}

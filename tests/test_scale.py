@@ -353,6 +353,12 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
     assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
 
+    # Another version of what joins the packs: the packs are joined again, from the cached sheets.
+    monkeypatch.setattr(pipeline, "joiner", lambda: "pikepdf 0")
+    laid_out.clear()
+    _, printed = _restricted(settings, policies, executor)
+    assert printed.written == 2 and printed.townships == 2 and not laid_out
+
 
 @pytest.mark.slow
 def test_contacts_are_let_go_after_the_month_is_derived_and_still_counted(tmp_path, policies):

@@ -15,6 +15,7 @@ import contextlib
 import functools
 import io
 from dataclasses import dataclass
+from importlib.metadata import version
 
 import jinja2
 
@@ -40,6 +41,11 @@ class TownshipPrint:
     sheets: tuple[SheetPrint, ...]
     pack_path: str | None  # None: the pack is cached
     pack_html: str = ""  # with `start_slot(i)` and TOTAL where the numbers go
+
+
+def joiner() -> str:
+    """What joins the packs, by version: part of a pack's cache key (only the packs depend on it)."""
+    return f"pikepdf {version('pikepdf')}"
 
 
 def township_print(env: jinja2.Environment, pack: TownshipPack) -> TownshipPrint:

@@ -82,13 +82,13 @@ class PrintSetup:
 
     css: str
     fonts: tuple[FontFile, ...]
-    engine: str  # the versions of WeasyPrint and pikepdf (which joins the packs)
+    engine: str  # WeasyPrint's version
     code: str = ""  # hash of our own code between HTML and PDF bytes (`PDF_MODULES`)
 
     @property
     def key(self) -> str:
-        """Content only: the stylesheet with each font's URI replaced by the hash of its bytes, the PDF
-        libraries' versions and our PDF code's hash."""
+        """Content only: the stylesheet with each font's URI replaced by the hash of its bytes, WeasyPrint's
+        version and our PDF code's hash."""
         css = self.css
         for font in self.fonts:
             css = css.replace(font.uri, font.digest)
@@ -119,8 +119,7 @@ def print_setup(
     return PrintSetup(
         css,
         tuple(FontFile(uris[k], _sha256(p.read_bytes())) for k, p in files.items()),
-        # by their versions, not imported here: loading Pango takes half a second
-        f"weasyprint {version('weasyprint')}, pikepdf {version('pikepdf')}",
+        version("weasyprint"),  # not imported here: loading Pango takes half a second
         source_digest(*PDF_MODULES),
     )
 
