@@ -89,7 +89,13 @@ from generators.registry.synthetic import (
     write_synthetic_registry,
 )
 from generators.registry.template import registry_workbook
-from generators.registry.validate import RegistryImport, import_reads, import_summary, read_folder
+from generators.registry.validate import (
+    FileContext,
+    RegistryImport,
+    import_reads,
+    import_summary,
+    read_folder,
+)
 from generators.website.assessment_pages import assessment_pages
 from generators.website.assessment_pages import downloads as form_downloads
 from generators.website.edition_pages import (
@@ -224,7 +230,8 @@ def import_registries(
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
     cache = read_cache(settings)
-    listing, reads = read_folder(folder, schema, executor.run, tick, cache)
+    context = FileContext.of(places, policies.model, rules, as_of, folder)  # each file validated where read
+    listing, reads = read_folder(folder, schema, executor.run, tick, cache, context)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):
         raise InputError(

@@ -572,7 +572,7 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     from generators.registry.folder import registry_files
     from generators.registry.local_rules import county_rules
     from generators.registry.rejected import rejected_workbook
-    from generators.registry.validate import import_reads, import_registry, read_folder
+    from generators.registry.validate import FileContext, import_reads, import_registry, read_folder
     from tests.registry_fixtures import SCHEMA
 
     corpus = ROOT / "tests" / "corpus" / "registry"
@@ -585,8 +585,8 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     listing = registry_files(folder)
     assert len(listing.files) > len(MIXED)  # several files per folder
 
-    def imported(executor) -> tuple[bytes, bytes]:
-        listed, reads = read_folder(folder, SCHEMA, executor.run)
+    def imported(executor, context=None) -> tuple[bytes, bytes]:
+        listed, reads = read_folder(folder, SCHEMA, executor.run, None, None, context)
         assert (
             listed == listing and [r.path for r in reads] == listing.files
         )  # the listing's order, whatever finished first
@@ -597,10 +597,11 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     pool = PoolExecutor(2)
     try:
         pooled = imported(pool)
+        alone = imported(pool, FileContext.of(places, model, rules, as_of, folder))  # validated in the tasks
     finally:
         pool.close()
     serial = imported(SerialExecutor())
-    assert pooled == serial
+    assert pooled == serial == alone
     direct = import_registry(folder, SCHEMA, places, model, rules, as_of)  # read in this process
     assert repr(direct).encode() == serial[0]
     assert direct.rejected and direct.unreadable and direct.cases  # the folder is varied enough

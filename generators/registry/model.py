@@ -161,6 +161,24 @@ class ContactLog:
             else:
                 seen[1] += 1
 
+    def extend(self, other: ContactLog) -> None:
+        """Another log's contacts added after this one's (its sheets and cases are not this one's)."""
+        for key, dates in other.dates.items():
+            mine = self.dates.get(key)
+            if mine is None:
+                self.dates[key] = list(dates)
+            else:
+                mine.extend(dates)
+        if other.newest is not None and (self.newest is None or other.newest > self.newest):
+            self.newest = other.newest
+        self.sheets.update(other.sheets)
+        for found, (source, rows) in other.values.items():
+            seen = self.values.get(found)
+            if seen is None:
+                self.values[found] = [source, rows]
+            else:
+                seen[1] += rows
+
     def __len__(self) -> int:
         return sum(self.sheets.values())
 

@@ -1,5 +1,5 @@
-"""Load: each registry file's read (its tables, already parsed) kept from the last build, so that a monthly
-rebuild reads again only the files that changed.
+"""Load: each registry file's read (its tables, already parsed) and its rows validated on their own, kept
+from the last build, so that a monthly rebuild reads and validates again only the files that changed.
 
 A read holds personal data, so the cache lives inside the restricted output, private to its owner and
 pruned to what the last build used; never in .cache/. An entry is a pickle signed with a key derived from
@@ -53,3 +53,15 @@ class ReadCache(SignedPickles):
     def load(self, key: str) -> FileRead | None:
         read = super().load(key)
         return read if isinstance(read, FileRead) else None
+
+    @staticmethod
+    def fragment_key(key: str, context: str) -> str:
+        """The entry of a file's rows validated on their own (`validate.FileFragment`): its read's key and
+        what the validation depended on besides (the place list, rules, cut-off date)."""
+        return hashlib.sha256(f"{key}\nfragment\n{context}".encode()).hexdigest()
+
+    def load_fragment(self, key: str, context: str) -> object | None:
+        return super().load(self.fragment_key(key, context))
+
+    def store_fragment(self, key: str, context: str, blob: bytes) -> None:
+        self.store(self.fragment_key(key, context), blob)

@@ -52,6 +52,7 @@ class FileRead:
     tables: list[Table] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
     error: Problem | None = None
+    fragment: object = None  # its rows validated on their own (validate.FileFragment), where that was asked
 
 
 def read_csv_text(path: Path) -> str:

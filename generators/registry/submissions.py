@@ -56,25 +56,33 @@ def sheet_month(title: str | None, as_of: dt.date) -> tuple[int, int] | None:
     return (as_of.year if month <= as_of.month else as_of.year - 1), month
 
 
-def _month_sheets(read: FileRead, as_of: dt.date) -> None:
-    """Keep the newest month's cases sheet of a workbook that holds one per month; name the others."""
+def month_tables(read: FileRead, as_of: dt.date) -> tuple[list[Table], list[Problem]]:
+    """The file's tables to validate: of a workbook that holds one cases sheet per month, the newest
+    month's only; the others named."""
     months = {id(t): sheet_month(t.sheet, as_of) for t in read.tables if t.schema.kind == "cases"}
     dated = [t for t in read.tables if months.get(id(t))]
     if len(dated) < 2:
-        return
+        return read.tables, []
     cut = (as_of.year, as_of.month)
     usable = [t for t in dated if months[id(t)] <= cut] or dated  # type: ignore[operator]
     newest = max(usable, key=lambda t: months[id(t)])  # type: ignore[arg-type,return-value]
-    for t in dated:
-        if t is not newest:
-            read.notices.append(
-                Problem(
-                    read.file,
-                    f"工作表“{t.sheet}”是另一个月份的台账，未读取：本月以工作表“{newest.sheet}”为准",
-                    sheet=t.sheet,
-                )
-            )
-    read.tables = [t for t in read.tables if t is newest or id(t) not in {id(d) for d in dated}]
+    notices = [
+        Problem(
+            read.file,
+            f"工作表“{t.sheet}”是另一个月份的台账，未读取：本月以工作表“{newest.sheet}”为准",
+            sheet=t.sheet,
+        )
+        for t in dated
+        if t is not newest
+    ]
+    left = {id(d) for d in dated if d is not newest}
+    return [t for t in read.tables if id(t) not in left], notices
+
+
+def _month_sheets(read: FileRead, as_of: dt.date) -> None:
+    """Keep the newest month's cases sheet of a workbook that holds one per month; name the others."""
+    read.tables, notices = month_tables(read, as_of)
+    read.notices.extend(notices)
 
 
 def _villages(read: FileRead, places: PlaceList) -> set[tuple[str, str]]:

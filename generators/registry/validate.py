@@ -28,7 +28,7 @@ from generators.core.months import age_on
 from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
 from generators.registry.cells import CellError, cell_parser, control_character, id_birth_date
-from generators.registry.folder import Listing, file_name, registry_files
+from generators.registry.folder import Listing, file_name, registry_files, village_of_path
 from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, ContactLog, RowRef
@@ -36,7 +36,7 @@ from generators.registry.places import PlaceList
 from generators.registry.read_cache import ReadCache
 from generators.registry.readers import FileRead, read_registry_file
 from generators.registry.schema import Column, RegistrySchema
-from generators.registry.submissions import FileOutcome, select
+from generators.registry.submissions import FileOutcome, month_tables, select
 
 MAX_PLACE = 64
 CONTACT_FIELDS = {"case_id", "date", "method", "by", "note"}  # a contact's fields that come from its row
@@ -302,6 +302,7 @@ class _Context:
     accepted: dict[tuple[str, str], dict[str, Case]] = field(default_factory=dict)
     file_villages: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     memo: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    seen_ids: set[object] = field(default_factory=set)  # every ID number checked against the others
 
 
 def _check_case(row: _Row, ctx: _Context) -> None:
@@ -318,6 +319,7 @@ def _check_case(row: _Row, ctx: _Context) -> None:
             f"个案编号与 {first.file} 第 {first.row} 行重复（同一村（社区）内个案编号不能重复）",
             v["case_id"],
         )
+    ctx.seen_ids.add(v["id_number"])
     if v["id_number"] in ctx.ids:
         other, village = ctx.ids[v["id_number"]]
         row.reject("id_number", f"身份证号与 {other.file} 第 {other.row} 行（{village}）重复", v["id_number"])
@@ -441,23 +443,120 @@ def validate(
     their own file's village (or of the village the file's path names, for a file of contacts only).
     Tables parsed where they were read keep their parse; others are parsed here.
     `release`: empty each table once its rows are validated (the tables are the caller's to give up)."""
-    group_ids = {g.name: g.id for g in model.groups.values()}
-    ctx = _Context(places, rules, group_ids, as_of)
-    result = RegistryImport([], ContactLog(), [], [], {})
-    ordered = sorted(tables, key=lambda t: t.schema.kind != "cases")
-    for table in ordered:
-        table.unpack()
-        kind = table.schema.kind
-        result.read[(table.file, table.sheet, kind)] = len(table)
-        parsed = table.parsed if isinstance(table.parsed, Parsed) else parse_table(table)
-        path_village = (path_villages or {}).get(table.file)
-        if kind == "cases":
-            for index in range(len(parsed.values)):
-                _validate_row(table, index, parsed, ctx, path_village, result)
-        else:
-            _contacts(table, parsed, ctx, path_village, result)
+    ctx = _Context(places, rules, _group_ids(model), as_of)
+    result = _empty_import()
+    for table in sorted(tables, key=_cases_first):
+        _validate_table(table, ctx, (path_villages or {}).get(table.file), result)
         if release:
             table.release()  # validated: its rows go now, not with the last table (a county's peak)
+    return result
+
+
+def _group_ids(model: PolicyModel) -> dict[str, str]:
+    return {g.name: g.id for g in model.groups.values()}
+
+
+def _empty_import() -> RegistryImport:
+    return RegistryImport([], ContactLog(), [], [], {})
+
+
+def _cases_first(table: Table) -> bool:
+    return table.schema.kind != "cases"
+
+
+def _validate_table(
+    table: Table, ctx: _Context, path_village: tuple[str, str] | None, result: RegistryImport
+) -> None:
+    table.unpack()
+    kind = table.schema.kind
+    result.read[(table.file, table.sheet, kind)] = len(table)
+    parsed = table.parsed if isinstance(table.parsed, Parsed) else parse_table(table)
+    if kind == "cases":
+        for index in range(len(parsed.values)):
+            _validate_row(table, index, parsed, ctx, path_village, result)
+    else:
+        _contacts(table, parsed, ctx, path_village, result)
+
+
+# --- one file at a time ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileContext:
+    """What validating a file depends on besides its bytes and our code: the place list, the townships'
+    rules, the groups and the cut-off date (`digest` names them), and the folder its path is read in."""
+
+    places: PlaceList
+    rules: CountyRules
+    group_ids: dict[str, str]
+    as_of: dt.date
+    folder: Path
+    digest: str
+
+    @classmethod
+    def of(
+        cls, places: PlaceList, model: PolicyModel, rules: CountyRules, as_of: dt.date, folder: Path
+    ) -> FileContext:
+        group_ids = _group_ids(model)
+        # Plain data all of it (dataclasses, tuples, dicts in their own order): its repr is the same in
+        # every process and build, where a pickle's bytes need not be.
+        digest = hashlib.sha256(repr((places, rules, group_ids, as_of)).encode()).hexdigest()
+        return cls(places, rules, group_ids, as_of, folder, digest)
+
+
+@dataclass
+class FileFragment:
+    """One file's rows validated as though it were the county's only file (its cases, its contacts): what
+    validating the county gives for it too, as long as no other file names one of its villages or an ID
+    number one of its case rows holds (`villages`, `ids`), which is how a county's files are. Made where
+    the file is read, and kept with its read for the next build."""
+
+    context: str  # FileContext.digest
+    cases: RegistryImport
+    contacts: RegistryImport
+    ids: frozenset[object]
+    villages: frozenset[tuple[str, str]]
+
+
+def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
+    """The file's fragment, or None for a file that could not be read."""
+    if read.error is not None:
+        return None
+    tables, _ = month_tables(read, context.as_of)
+    path_village = village_of_path(read.path, context.places, context.folder)
+    ctx = _Context(context.places, context.rules, context.group_ids, context.as_of)
+    parts = {"cases": _empty_import(), "contacts": _empty_import()}
+    for table in sorted(tables, key=_cases_first):
+        _validate_table(table, ctx, path_village, parts[table.schema.kind])
+    villages = set().union(*ctx.file_villages.values())
+    if path_village is not None:
+        villages.add(path_village)
+    return FileFragment(
+        context.digest, parts["cases"], parts["contacts"], frozenset(ctx.seen_ids), frozenset(villages)
+    )
+
+
+def _apart(fragments: list[FileFragment]) -> bool:
+    """No two of the files share a village or an ID number."""
+    ids: set[object] = set()
+    villages: set[tuple[str, str]] = set()
+    for f in fragments:
+        if not (ids.isdisjoint(f.ids) and villages.isdisjoint(f.villages)):
+            return False
+        ids |= f.ids
+        villages |= f.villages
+    return True
+
+
+def _merged(fragments: list[FileFragment]) -> RegistryImport:
+    """The files' fragments in the order validating them together takes their rows: every file's cases,
+    then every file's contacts."""
+    result = _empty_import()
+    for part in [f.cases for f in fragments] + [f.contacts for f in fragments]:
+        result.cases.extend(part.cases)
+        result.rejected.extend(part.rejected)
+        result.notes.extend(part.notes)
+        result.warnings.extend(part.warnings)
+        result.read.update(part.read)
+        result.contacts.extend(part.contacts)
     return result
 
 
@@ -562,51 +661,75 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) 
 PACKED_KEEP = {"contacts": (("date",),)}
 
 
-def _read_file(schema: RegistrySchema, item: tuple[Path, str]) -> FileRead:
-    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name)."""
+def _read_file(
+    shared: RegistrySchema | tuple[RegistrySchema, FileContext], item: tuple[Path, str]
+) -> FileRead:
+    """Task: one registry file's tables and notices, or why it cannot be read (`item` = path, its name);
+    with a context (`shared` = schema, context), its rows validated on their own too (`fragment`)."""
+    schema, context = shared if isinstance(shared, tuple) else (shared, None)
     path, name = item
     with _older_objects_left_alone():
         read = read_registry_file(path, schema, name)
         for table in read.tables:
             table.parsed = parse_table(table)
+        if context is not None:
+            read.fragment = validate_alone(read, context)
+        for table in read.tables:
             if table.schema.kind in PACKED_KEEP:
                 table.pack(PACKED_KEEP[table.schema.kind])
     return read
 
 
-def _read_to_keep(schema: RegistrySchema, item: tuple[Path, str]) -> tuple[str, bytes]:
+def _read_to_keep(
+    shared: RegistrySchema | tuple[RegistrySchema, FileContext], item: tuple[Path, str]
+) -> tuple[str, bytes, bytes | None]:
     """Task: one file's read as `_read_file`, pickled here for the read cache, with the hash of the bytes
-    it was read from (taken first: a file saved again meanwhile is only read again next time). The pickle
-    holds the file's name within the folder, not where the folder lies (`read_folder` puts the path back)."""
+    it was read from (taken first: a file saved again meanwhile is only read again next time), and its
+    fragment pickled on its own (kept under a key of the context too). The pickle holds the file's name
+    within the folder, not where the folder lies (`read_folder` puts the path back)."""
     try:
         digest = hashlib.sha256(item[0].read_bytes()).hexdigest()
     except OSError:
         digest = ""  # the read names the problem; nothing of it is kept
-    read = _read_file(schema, item)
-    return digest, pickle.dumps(replace(read, path=Path(item[1])), protocol=pickle.HIGHEST_PROTOCOL)
+    read = _read_file(shared, item)
+    fragment = (
+        None if read.fragment is None else pickle.dumps(read.fragment, protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    kept = replace(read, path=Path(item[1]), fragment=None)
+    return digest, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), fragment
 
 
 READ_HERE_UP_TO = 4  # files: fewer are read in the build process, not handed to the workers
 
 
 def read_folder(
-    folder: Path, schema: RegistrySchema, run=None, tick=None, cache: ReadCache | None = None
+    folder: Path,
+    schema: RegistrySchema,
+    run=None,
+    tick=None,
+    cache: ReadCache | None = None,
+    context: FileContext | None = None,
 ) -> tuple[Listing, list[FileRead]]:
     """Every file of the folder read on its own, one task per file, results in the listing's order. `run`
     maps the task over the files (an executor's `run`; in this process when None). With a `cache`, a file
-    whose bytes were read by an earlier build is taken from it, and the others are kept in it."""
+    whose bytes were read by an earlier build is taken from it, and the others are kept in it. With a
+    `context`, each read holds its rows validated on their own (`FileRead.fragment`): made in the task,
+    or kept from an earlier build in the same context."""
     listing = registry_files(folder)
     items = [(path, file_name(folder, path)) for path in listing.files]
     reads: list[FileRead | None] = [None] * len(items)
+    keys: list[str] = [""] * len(items)  # the read cache's key of each file read so far
     with _older_objects_left_alone():  # the tables arriving from the workers are many small objects
         if cache is not None:
             for i, (path, name) in enumerate(items):
                 with contextlib.suppress(OSError):
-                    reads[i] = cache.load(cache.key(name, hashlib.sha256(path.read_bytes()).hexdigest()))
+                    keys[i] = cache.key(name, hashlib.sha256(path.read_bytes()).hexdigest())
+                    reads[i] = kept_read = cache.load(keys[i])
+                    if kept_read is not None and context is not None:
+                        kept_read.fragment = cache.load_fragment(keys[i], context.digest)
         todo = [i for i, read in enumerate(reads) if read is None]
-        task: Callable[[RegistrySchema, tuple[Path, str]], Any] = (
-            _read_file if cache is None else _read_to_keep
-        )
+        task: Callable[[Any, tuple[Path, str]], Any] = _read_file if cache is None else _read_to_keep
+        shared = schema if context is None else (schema, context)
         # The cache's entries are signed and written by a second thread (hashing and writing release the
         # interpreter) while this one unpickles the reads as they arrive.
         with ThreadPoolExecutor(1, thread_name_prefix="read-cache") as writer:
@@ -614,24 +737,43 @@ def read_folder(
             # A few files (a monthly rebuild's) are read here: sooner than the workers would be up for them.
             few = len(todo) <= READ_HERE_UP_TO
             for index, result in (run if run and not few else SerialExecutor().run)(
-                task, [items[i] for i in todo], schema, tick=tick
+                task, [items[i] for i in todo], shared, tick=tick
             ):
                 i = todo[index]
                 if cache is None:
                     reads[i] = result
                     continue
-                digest, blob = result
+                digest, blob, fragment = result
+                read = reads[i] = pickle.loads(blob)
+                if fragment is not None:
+                    read.fragment = pickle.loads(fragment)
                 if digest:
-                    kept.append(writer.submit(cache.store, cache.key(items[i][1], digest), blob))
-                reads[i] = pickle.loads(blob)
+                    keys[i] = cache.key(items[i][1], digest)
+                    kept.append(writer.submit(cache.store, keys[i], blob))
+                    if fragment is not None and context is not None:
+                        kept.append(writer.submit(cache.store_fragment, keys[i], context.digest, fragment))
             for done_writing in kept:
                 done_writing.result()  # a failed write fails the build, as it would have here
         for i, read in enumerate(reads):
             if read is not None and cache is not None:
                 read.path = items[i][0]
+            if read is not None and context is not None and _stale(read, context):
+                # kept from a build in another context (another month, place list or rules): made here
+                read.fragment = validate_alone(read, context)
+                if cache is not None and keys[i] and read.fragment is not None:
+                    cache.store_fragment(
+                        keys[i], context.digest, pickle.dumps(read.fragment, protocol=pickle.HIGHEST_PROTOCOL)
+                    )
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done
+
+
+def _stale(read: FileRead, context: FileContext) -> bool:
+    fragment = read.fragment
+    if read.error is not None:
+        return False
+    return not (isinstance(fragment, FileFragment) and fragment.context == context.digest)
 
 
 def import_registry(
@@ -697,7 +839,19 @@ def _import(
             why
             + [Problem(display_path(folder), "台账目录中没有可以读取的台账文件（.xlsx、.xls、.ods 或 .csv）")]
         )
-    result = validate(chosen.tables, model, rules, as_of, places, chosen.file_villages, release=True)
+    by_file = {r.file: r for r in reads}
+    fragments = [by_file[o.file].fragment for o in chosen.outcomes if o.outcome == "read"]
+    context = FileContext.of(places, model, rules, as_of, folder).digest
+    if all(isinstance(f, FileFragment) and f.context == context for f in fragments) and _apart(
+        fragments  # type: ignore[arg-type]
+    ):
+        # Each file's rows validated where it was read (or by an earlier build): what validating them all
+        # together gives, when no two files share a village or an ID number.
+        result = _merged(fragments)  # type: ignore[arg-type]
+        for table in chosen.tables:
+            table.release()
+    else:
+        result = validate(chosen.tables, model, rules, as_of, places, chosen.file_villages, release=True)
     result.files = chosen.outcomes
     result.unreadable = chosen.unreadable
     skipped = [o.problem for o in chosen.outcomes if o.outcome == "skipped" and o.problem]
