@@ -230,7 +230,9 @@ def import_registries(
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
     cache = read_cache(settings)
-    context = FileContext.of(places, policies.model, rules, as_of, folder)  # each file validated where read
+    context = FileContext.of(
+        places, policies.model, rules, as_of, folder, schema
+    )  # each file validated where read
     listing, reads = read_folder(folder, schema, executor.run, tick, cache, context)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):

@@ -61,6 +61,14 @@ def read_files(monkeypatch) -> list[str]:
     return names
 
 
+def _import(folder: Path, model, cache: ReadCache | None, alone: bool, places_file: Path):
+    places = read_places(places_file)
+    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
+    context = FileContext.of(places, model, rules, as_of, folder, SCHEMA) if alone else None
+    listing, reads = read_folder(folder, SCHEMA, None, None, cache, context)
+    return import_reads(folder, listing, reads, places, model, rules, as_of)
+
+
 def _imported(
     folder: Path,
     model,
@@ -70,11 +78,7 @@ def _imported(
 ) -> tuple[str, bytes]:
     """The import's repr (content only, not object identity) and its rejected-rows workbook; `alone`: each
     file's rows validated where it is read (as builds do), or all together after reading."""
-    places = read_places(places_file)
-    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
-    context = FileContext.of(places, model, rules, as_of, folder) if alone else None
-    listing, reads = read_folder(folder, SCHEMA, None, None, cache, context)
-    result = import_reads(folder, listing, reads, places, model, rules, as_of)
+    result = _import(folder, model, cache, alone, places_file)
     book = rejected_workbook(SCHEMA, result.rejected, result.warnings, result.files, result.notes)
     return repr(result), book
 
@@ -210,9 +214,14 @@ def test_files_validated_on_their_own_give_what_validating_them_together_gives(
     twice, contacts of another file, one sheet per month...): the import and its rejected-rows workbook
     are the same, byte for byte, whether each file's rows were validated where it was read or all of
     them together."""
+    from generators.registry.pii import personal_values
+
     folder = CORPUS / "scenarios" / scenario
     alone = _imported(folder, model, None)
     assert alone == _imported(folder, model, None, alone=False)
+    places = CORPUS / "places.yaml"
+    needles = personal_values(_import(folder, model, None, True, places), SCHEMA)  # gathered per file
+    assert needles == personal_values(_import(folder, model, None, False, places), SCHEMA)
     cached = ReadCache(tmp_path / ".read-cache", SECRET, "code")
     assert _imported(folder, model, cached) == alone == _imported(folder, model, cached)  # kept, then taken
 

@@ -27,11 +27,13 @@ from generators.core.executor import SerialExecutor
 from generators.core.months import age_on
 from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
+from generators.registry import personal as personal_values
 from generators.registry.cells import CellError, cell_parser, control_character, id_birth_date
 from generators.registry.folder import Listing, file_name, registry_files, village_of_path
 from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, ContactLog, RowRef
+from generators.registry.personal import PersonalValues
 from generators.registry.places import PlaceList
 from generators.registry.read_cache import ReadCache
 from generators.registry.readers import FileRead, read_registry_file
@@ -69,6 +71,8 @@ class RegistryImport:
     warnings: list[RowWarning] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (township, village) not read this month
+    # its rows' personal values, where the files' validation gathered them (`personal_values` otherwise)
+    personal: PersonalValues | None = field(default=None, repr=False, compare=False)
 
     def accepted_count(self, file: str, sheet: str | None, kind: str) -> int:
         if kind == "contacts":
@@ -489,17 +493,27 @@ class FileContext:
     group_ids: dict[str, str]
     as_of: dt.date
     folder: Path
+    schema: RegistrySchema  # (what the reads depend on: in the read cache's keys already)
     digest: str
 
     @classmethod
     def of(
-        cls, places: PlaceList, model: PolicyModel, rules: CountyRules, as_of: dt.date, folder: Path
+        cls,
+        places: PlaceList,
+        model: PolicyModel,
+        rules: CountyRules,
+        as_of: dt.date,
+        folder: Path,
+        schema: RegistrySchema,
     ) -> FileContext:
-        group_ids = _group_ids(model)
+        digest = cls.digest_of(places, model, rules, as_of)
+        return cls(places, rules, _group_ids(model), as_of, folder, schema, digest)
+
+    @staticmethod
+    def digest_of(places: PlaceList, model: PolicyModel, rules: CountyRules, as_of: dt.date) -> str:
         # Plain data all of it (dataclasses, tuples, dicts in their own order): its repr is the same in
         # every process and build, where a pickle's bytes need not be.
-        digest = hashlib.sha256(repr((places, rules, group_ids, as_of)).encode()).hexdigest()
-        return cls(places, rules, group_ids, as_of, folder, digest)
+        return hashlib.sha256(repr((places, rules, _group_ids(model), as_of)).encode()).hexdigest()
 
 
 @dataclass
@@ -514,6 +528,8 @@ class FileFragment:
     contacts: RegistryImport
     ids: frozenset[object]
     villages: frozenset[tuple[str, str]]
+    # personal values of its accepted cases, its contacts, its refused case rows, its refused contact rows
+    personal: tuple[PersonalValues, PersonalValues, PersonalValues, PersonalValues]
 
 
 def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
@@ -529,8 +545,15 @@ def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
     villages = set().union(*ctx.file_villages.values())
     if path_village is not None:
         villages.add(path_village)
+    cases, contacts = parts["cases"], parts["contacts"]
+    personal = (
+        personal_values.of_cases(cases.cases),
+        personal_values.of_contacts(contacts.contacts),
+        personal_values.of_rejected(cases.rejected, context.schema),
+        personal_values.of_rejected(contacts.rejected, context.schema),
+    )
     return FileFragment(
-        context.digest, parts["cases"], parts["contacts"], frozenset(ctx.seen_ids), frozenset(villages)
+        context.digest, cases, contacts, frozenset(ctx.seen_ids), frozenset(villages), personal
     )
 
 
@@ -557,6 +580,11 @@ def _merged(fragments: list[FileFragment]) -> RegistryImport:
         result.warnings.extend(part.warnings)
         result.read.update(part.read)
         result.contacts.extend(part.contacts)
+    # in the order the county's rows give them: accepted cases, contacts, then the refused rows
+    result.personal = PersonalValues()
+    for segment in range(4):
+        for f in fragments:
+            result.personal.extend(f.personal[segment])
     return result
 
 
@@ -841,7 +869,7 @@ def _import(
         )
     by_file = {r.file: r for r in reads}
     fragments = [by_file[o.file].fragment for o in chosen.outcomes if o.outcome == "read"]
-    context = FileContext.of(places, model, rules, as_of, folder).digest
+    context = FileContext.digest_of(places, model, rules, as_of)
     if all(isinstance(f, FileFragment) and f.context == context for f in fragments) and _apart(
         fragments  # type: ignore[arg-type]
     ):
