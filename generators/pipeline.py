@@ -582,15 +582,28 @@ def registry_figures(
     """Every number the public registry pages show, suppressed and audited as one system."""
     model = policies.model
     kept = KeyedFiles(settings.cache / "suppression")  # public: which figures the site shows as hidden
+    solved = audit_cache(settings)
     shown = public_figures(
         figures.county,
         list(model.groups),
         {g: model.groups[g].short for g in model.groups},
         registry.config.suppress_below,
         kept,
+        solved,
     )
     kept.prune()  # this build's month only
+    if solved is not None and solved.used:  # (not when the hidden figures came from `kept`: kept for later)
+        solved.prune()
     return shown
+
+
+def audit_cache(settings: Settings) -> SignedPickles | None:
+    """The suppression audit's answers for each group of hidden figures, kept from the last build: they
+    hold true small counts, so inside the restricted output, signed like the other kept pickles there."""
+    secret = _restricted_secret(settings)
+    if secret is None:
+        return None
+    return SignedPickles(settings.restricted / ".audit-cache", secret, b"suppression audit", private=True)
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:

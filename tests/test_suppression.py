@@ -324,7 +324,7 @@ def test_the_same_figures_are_protected_once(model, tmp_path, monkeypatch):
     rules = county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
     solved: list[int] = []
     real = suppression.protect
-    monkeypatch.setattr(suppression, "protect", lambda s, t: solved.append(1) or real(s, t))
+    monkeypatch.setattr(suppression, "protect", lambda s, t, **k: solved.append(1) or real(s, t, **k))
 
     def figures(cases, kept):
         county = monthly_areas(cases, [], NOV, rules)
@@ -337,3 +337,44 @@ def test_the_same_figures_are_protected_once(model, tmp_path, monkeypatch):
     changed = cases + village("高峰镇", "凤凰村", 3, start=200)
     assert figures(changed, KeyedFiles(tmp_path)) == figures(changed, None)
     assert len(solved) == 3
+
+
+def test_a_rebuild_solves_again_only_the_groups_a_changed_village_is_in(model, tmp_path, monkeypatch):
+    """The audit's answers are kept per group of linked hidden figures (restricted output, signed): the
+    same figures audited again solve nothing; one village changed solves fewer groups than the first
+    time; the hidden figures are always those a fresh suppression gives."""
+    from generators.core.cache import SignedPickles
+    from generators.privacy import suppression
+
+    rules = county_rules(model, read_places(ROOT / "data" / "places.yaml"), 90)
+    calls: list[int] = []
+    real = suppression._bounds
+    monkeypatch.setattr(suppression, "_bounds", lambda *a: calls.append(1) or real(*a))
+    kept = tmp_path / "restricted" / ".audit-cache"
+
+    def figures(cases, memo: bool):
+        county = monthly_areas(cases, [], NOV, rules)
+        solved = (
+            SignedPickles(kept, b"a-pseudonym-key-of-at-least-32-bytes", b"audit", True) if memo else None
+        )
+        return public_figures(county, list(model.groups), {g: g for g in model.groups}, 3, None, solved)
+
+    villages = (
+        ("高峰镇", ("长岭村", "双河村", "凤凰村", "新华村")),
+        ("团结街道", ("杨柳社区", "枫木社区", "桃源社区")),
+    )
+    cases = [
+        c for t, vs in villages for i, v in enumerate(vs) for c in village(t, v, 2 + 3 * i, start=100 * i)
+    ]
+    fresh = figures(cases, False)
+    calls.clear()
+    assert figures(cases, True) == fresh
+    first = len(calls)
+    assert first > 1
+    calls.clear()
+    assert figures(cases, True) == fresh and calls == []  # every group's answer kept
+    changed = cases + village("团结街道", "枫木社区", 2, start=900)
+    expected = figures(changed, False)
+    calls.clear()
+    assert figures(changed, True) == expected
+    assert 0 < len(calls) < first

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from generators.core.cache import KeyedFiles, source_digest
+from generators.core.cache import KeyedFiles, SignedPickles, source_digest
 
 
 @dataclass(frozen=True)
@@ -73,29 +73,51 @@ def _index(system: FigureSystem) -> dict[str, list[int]]:
     return by_figure
 
 
-def protected(system: FigureSystem, threshold: int, kept: KeyedFiles | None = None) -> frozenset[str]:
+def protected(
+    system: FigureSystem,
+    threshold: int,
+    kept: KeyedFiles | None = None,
+    solved: SignedPickles | None = None,
+) -> frozenset[str]:
     """`protect`, taken from `kept` when the same figures, relations and threshold were protected before (a
     monthly rebuild changes a few villages' figures, or none: the month's suppression is solved once). The
-    hidden figures are what the site shows as hidden anyway; the key is a hash of the values."""
+    hidden figures are what the site shows as hidden anyway; the key is a hash of the values. `solved`:
+    the audit's groups of hidden figures kept from earlier builds (see `audit`)."""
     if kept is None:
-        return protect(system, threshold)
-    from importlib.metadata import version
-
-    parts = [
-        source_digest("generators.privacy.suppression"),
-        version("scipy"),
-        repr((threshold, sorted(system.values.items()), system.relations, sorted(system.weight.items()))),
-    ]
-    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return protect(system, threshold, solved=solved)
+    key = hashlib.sha256(
+        "\n".join(
+            [
+                _code(),
+                repr(
+                    (
+                        threshold,
+                        sorted(system.values.items()),
+                        system.relations,
+                        sorted(system.weight.items()),
+                    )
+                ),
+            ]
+        ).encode()
+    ).hexdigest()
     found = kept.get(key)
     if found is not None:
         return frozenset(json.loads(found))
-    hidden = protect(system, threshold)
+    hidden = protect(system, threshold, solved=solved)
     kept.put(key, json.dumps(sorted(hidden), ensure_ascii=False).encode())
     return hidden
 
 
-def protect(system: FigureSystem, threshold: int, max_rounds: int = 10_000) -> frozenset[str]:
+def _code() -> str:
+    """This module and the solver's version: what a kept answer depends on besides its question."""
+    from importlib.metadata import version
+
+    return f"{source_digest('generators.privacy.suppression')}\n{version('scipy')}"
+
+
+def protect(
+    system: FigureSystem, threshold: int, max_rounds: int = 10_000, solved: SignedPickles | None = None
+) -> frozenset[str]:
     """The figures to hide: every count from 1 to threshold − 1, and as many others as the audit needs."""
     system.check()
     if threshold <= 1:
@@ -111,6 +133,7 @@ def protect(system: FigureSystem, threshold: int, max_rounds: int = 10_000) -> f
         return (system.weight.get(f, 0), degree[f], values[f] < threshold, values[f], f)
 
     hidden = {f for f, v in values.items() if 0 < v < threshold}
+    code = _code() if solved is not None else ""
     # Hiding a figure only frees it: every range can only widen, so a figure once found safe stays safe.
     # After the first full audit only the figures found open and those hidden since are checked again.
     pending: set[str] | None = None
@@ -119,7 +142,7 @@ def protect(system: FigureSystem, threshold: int, max_rounds: int = 10_000) -> f
         _close(system, hidden, by_figure, cost)
         if pending is not None:
             pending |= hidden - before
-        found = audit(system, hidden, threshold, only=pending)
+        found = audit(system, hidden, threshold, only=pending, solved=solved, code=code)
         if not found:
             return frozenset(hidden)
         before = set(hidden)
@@ -174,11 +197,19 @@ def _close(system: FigureSystem, hidden: set[str], by_figure: dict[str, list[int
 
 
 def audit(
-    system: FigureSystem, hidden: Iterable[str], threshold: int, only: set[str] | None = None
+    system: FigureSystem,
+    hidden: Iterable[str],
+    threshold: int,
+    only: set[str] | None = None,
+    solved: SignedPickles | None = None,
+    code: str = "",
 ) -> list[Disclosure]:
     """Every hidden figure that a reader of the shown figures could narrow to a range shorter than the
     threshold, with that range; empty when the figures are safe to publish. With `only`, just those
-    figures are checked (each against all it is linked to)."""
+    figures are checked (each against all it is linked to). `solved`: each group's answer kept by its
+    question (the group's figures, true values and relations, the threshold, the figures asked about, and
+    `code`), so that a rebuild after one village changed solves only the groups that village is in. (They
+    hold the true small counts: kept in the restricted output, signed.)"""
     hidden = sorted(set(hidden))
     if not hidden:
         return []
@@ -219,8 +250,30 @@ def audit(
     for root, members in groups.items():
         names = [hidden[k] for k in members]
         wanted = [j for j, f in enumerate(names) if only is None or f in only]
-        if wanted:
-            found += _bounds(names, [values[f] for f in names], members, group_rows[root], threshold, wanted)
+        if not wanted:
+            continue
+        truth = [values[f] for f in names]
+        if solved is None:
+            found += _bounds(names, truth, members, group_rows[root], threshold, wanted)
+            continue
+        local = {v: k for k, v in enumerate(members)}
+        question = (
+            code,
+            names,
+            truth,
+            [
+                (sorted((local[k], c) for k, c in coefs.items()), rhs, eq)
+                for coefs, rhs, eq in group_rows[root]
+            ],
+            threshold,
+            wanted,
+        )
+        key = hashlib.sha256(repr(question).encode()).hexdigest()
+        answer = solved.load(key)
+        if not isinstance(answer, list):
+            answer = _bounds(names, truth, members, group_rows[root], threshold, wanted)
+            solved.store_object(key, answer)
+        found += answer
     return sorted(found, key=lambda d: d.figure)
 
 

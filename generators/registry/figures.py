@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from generators.core.cache import KeyedFiles
+from generators.core.cache import KeyedFiles, SignedPickles
 from generators.core.errors import InputError, Problem
 from generators.core.months import Month
 from generators.privacy.masking import mask_name
@@ -189,6 +189,7 @@ def public_figures(
     group_names: dict[str, str],
     threshold: int,
     kept: KeyedFiles | None = None,
+    solved: SignedPickles | None = None,
 ) -> PublicFigures:
     """The public figures of the county, its townships and villages, with small counts and whatever
     would reveal them hidden. The audit runs on the result; figures it cannot protect stop the build."""
@@ -199,7 +200,7 @@ def public_figures(
     months = tuple(m for m, _ in county.trend)
     system = figure_system(county, groups, group_names)
     try:
-        hidden = protected(system, threshold, kept)
+        hidden = protected(system, threshold, kept, solved)
     except SuppressionError as exc:
         raise InputError(Problem("台账汇总", f"小数字无法可靠隐去，已停止发布：{exc}")) from None
     root = PublicArea(
