@@ -42,8 +42,9 @@ def sync_folder(files: Mapping[str, bytes | str], static: Path | None, dest: Pat
         _refuse_links(static)
         wanted = {p.relative_to(static).as_posix(): p.read_bytes() for p in static.rglob("*") if p.is_file()}
     wanted.update({k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()})
+    checked = _Targets(dest)
     for rel_path in wanted:
-        checked_target(dest, rel_path)
+        checked(rel_path)
     dest.mkdir(parents=True, exist_ok=True)
     for path in sorted(dest.rglob("*"), reverse=True):  # files before the folders that hold them
         rel = path.relative_to(dest).as_posix()
@@ -85,20 +86,41 @@ def checked_target(folder: Path, rel_path: str) -> Path:
     """Where `rel_path` goes inside `folder`, checked before anything is written: a name made from bad data
     (a path separator, "..", a control character) or a symbolic link on the way out of the folder stops the
     build with the name, instead of writing elsewhere."""
-    why = path_problem(rel_path)
-    target = folder / rel_path if why is None else folder
-    if why is None:
-        base = folder.resolve()
-        if not target.parent.resolve().is_relative_to(base) or target.is_symlink():
-            why = "会写到输出目录之外（经过符号链接）"
-    if why is not None:
-        raise InputError(Problem(repr(rel_path)[1:-1], f"输出文件名不安全：{why}；已停止，原有输出保持不变"))
-    return target
+    return _Targets(folder)(rel_path)
+
+
+class _Targets:
+    """`checked_target` for many paths below one folder: the folder, and each folder on the way, resolved
+    once (a township's hundreds of files share a few)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.base = folder.resolve()
+        self.inside: dict[Path, bool] = {}
+
+    def __call__(self, rel_path: str) -> Path:
+        why = path_problem(rel_path)
+        target = self.folder / rel_path if why is None else self.folder
+        if why is None:
+            parent = target.parent
+            inside = self.inside.get(parent)
+            if inside is None:
+                inside = self.inside[parent] = parent.resolve().is_relative_to(self.base)
+            if not inside or target.is_symlink():
+                why = "会写到输出目录之外（经过符号链接）"
+        if why is not None:
+            raise InputError(
+                Problem(repr(rel_path)[1:-1], f"输出文件名不安全：{why}；已停止，原有输出保持不变")
+            )
+        return target
 
 
 def write_file(folder: Path, rel_path: str, content: bytes | str) -> None:
     """Write one file below `folder`, after checking where it lands."""
-    target = checked_target(folder, rel_path)
+    _write(checked_target(folder, rel_path), content)
+
+
+def _write(target: Path, content: bytes | str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)  # replaced, never written in place: it may be a hard link (`link_tree`)
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
@@ -137,12 +159,14 @@ def link_tree(src: Path, dst: Path) -> None:
 def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:
     """Copy `static` into `folder`, then write `files` (relative path → content) over it. Every path is
     checked first, so that a bad one stops the build before anything is written."""
+    checked = _Targets(folder)
     for rel_path in files:
-        checked_target(folder, rel_path)
+        checked(rel_path)
     if static and static.exists():
         copy_static(static, folder)
+        checked = _Targets(folder)  # (what the copy made is looked at again)
     for rel_path, content in sorted(files.items()):
-        write_file(folder, rel_path, content)
+        _write(checked(rel_path), content)
 
 
 def set_modes(folder: Path, dirs: int, files: int) -> None:

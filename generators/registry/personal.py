@@ -27,8 +27,7 @@ KINDS = {
 
 
 def _kind(schema: RegistrySchema, kind: str, key: str) -> str | None:
-    sheet = schema.cases if kind == "cases" else schema.contacts
-    column = next((c for c in sheet.columns if c.key == key), None)
+    column = next((c for c in _sheet(schema, kind).columns if c.key == key), None)
     if key in KINDS:
         return KINDS[key]
     if column is None or not column.pii or column.type == "date":
@@ -82,15 +81,19 @@ class PersonalValues:
                 self.first[found] = other.first[found]
 
     def needles(self, schema: RegistrySchema) -> list[Needle]:
+        headers: dict[tuple[str, str], str] = {}
+        for table in ("cases", "contacts"):
+            for c in _sheet(schema, table).columns:
+                headers.setdefault((table, c.key), c.header)  # the first column of a key names it
+        rows = self.rows
         return [
-            Needle(value, kind, _where(schema, table, ref, key), self.rows[(kind, value)])
+            Needle(value, kind, CellPlace(ref, headers.get((table, key), key)), rows[(kind, value)])
             for (kind, value), (table, ref, key) in self.first.items()
         ]
 
 
-def _where(schema: RegistrySchema, kind: str, ref: RowRef, key: str) -> CellPlace:
-    sheet = schema.cases if kind == "cases" else schema.contacts
-    return CellPlace(ref, next((c.header for c in sheet.columns if c.key == key), key))
+def _sheet(schema: RegistrySchema, kind: str):
+    return schema.cases if kind == "cases" else schema.contacts
 
 
 def of_cases(cases: Iterable[Case], into: PersonalValues | None = None) -> PersonalValues:
