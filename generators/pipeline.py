@@ -40,6 +40,7 @@ from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import LATER, Executor, SerialExecutor
 from generators.core.files import (
     fill_folder,
+    link_files,
     make_private,
     remove_leftovers,
     staging_folder,
@@ -803,19 +804,19 @@ class RestrictedPrint:
     townships: int  # townships with a sheet or pack made (a pack takes its unchanged sheets' cached PDFs)
 
 
-def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, bytes]):
+def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, Path]):
     """What each township needs printed, made township by township (only one township's HTML at a time):
-    nothing when its sheets and pack are cached (their bytes go to `done`)."""
+    nothing when its sheets and pack are cached (where their cached files lie goes to `done`)."""
     joined_by = joiner()
     for pack in plan.packs:
         sheets = sheet_jobs(env, pack)
         front = pack_job(env, pack)
         keys = [document_key(plan.setup, j.html) for j in sheets]
         pack_key = document_key(plan.setup, "\n".join(["pack", joined_by, front.html, *keys]))
-        cached = {j.path: cache.get(k) for j, k in zip(sheets, keys, strict=True)}
-        cached[front.path] = cache.get(pack_key)
-        todo = {path for path, data in cached.items() if data is None}
-        done.update({path: data for path, data in cached.items() if data is not None})
+        cached = {j.path: cache.file(k) for j, k in zip(sheets, keys, strict=True)}
+        cached[front.path] = cache.file(pack_key)
+        todo = {path for path, found in cached.items() if found is None}
+        done.update({path: found for path, found in cached.items() if found is not None})
         if not todo:
             yield None
             continue
@@ -823,7 +824,9 @@ def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, d
             TownshipPrint(
                 pack.township,
                 tuple(
-                    SheetPrint(j.path, j.html) if j.path in todo else SheetPrint(j.path, "", cached[j.path])
+                    SheetPrint(j.path, j.html)
+                    if j.path in todo
+                    else SheetPrint(j.path, "", cached[j.path].read_bytes())  # type: ignore[union-attr]
                     for j in sheets
                 ),
                 front.path if front.path in todo else None,
@@ -919,12 +922,12 @@ def print_restricted(
     fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     setup = _remote(executor, plan.setup)
     written = counted = 0
-    done: dict[str, bytes] = {}
+    done: dict[str, Path] = {}
 
     def needed():
         nonlocal counted
         for entry in township_prints(pages.env, plan, cache, done):
-            fill_folder(staging, done)  # cached PDFs of this township
+            link_files(staging, done)  # cached PDFs of this township, linked: not read, not written again
             counted += len(done)
             done.clear()
             if entry is not None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from generators.core.errors import InputError
-from generators.core.files import checked_target, fill_folder, link_tree, make_public, sync_folder, write_tree
+from generators.core.files import (
+    checked_target,
+    fill_folder,
+    link_files,
+    link_tree,
+    make_public,
+    sync_folder,
+    write_tree,
+)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +101,25 @@ def test_a_synced_folder_holds_exactly_what_was_asked_and_only_changes_are_writt
     with pytest.raises(InputError, match="输出文件名不安全"):
         sync_folder({"../escape.md": "x"}, None, dest)
     assert not (tmp_path / "escape.md").exists()
+
+
+def test_cached_files_are_linked_in_never_written_through_a_link(tmp_path):
+    """`link_files` puts a cache's files into an output folder as hard links (neither read nor written),
+    checks every name first, and replaces a symbolic link planted at a target instead of writing
+    through it."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "a").write_bytes(b"sheet")
+    (cache / "b").write_bytes(b"pack")
+    out = tmp_path / "out"
+    (out / "t").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere.pdf"
+    elsewhere.write_bytes(b"not ours")
+    (out / "t" / "p.pdf").symlink_to(elsewhere)
+    link_files(out, {"t/s.pdf": cache / "a", "t/p.pdf": cache / "b"})
+    assert (out / "t" / "s.pdf").read_bytes() == b"sheet" and (out / "t" / "s.pdf").stat().st_nlink == 2
+    assert not (out / "t" / "p.pdf").is_symlink() and (out / "t" / "p.pdf").read_bytes() == b"pack"
+    assert elsewhere.read_bytes() == b"not ours"
+    with pytest.raises(InputError):
+        link_files(out, {"../x.pdf": cache / "a"})
+    assert not (tmp_path / "x.pdf").exists()

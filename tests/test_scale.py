@@ -352,6 +352,14 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     cache = settings.restricted / ".pdf-cache"
     assert cache.is_relative_to(settings.restricted) and len(list(cache.rglob("*.pdf"))) == 3 * 2 + 2 + 3
     assert {p.stat().st_mode & 0o777 for p in cache.rglob("*")} == {0o700, 0o600}  # the owner's only
+    # The unchanged PDFs are the cache's files, linked (neither read nor written again); made ones are new.
+    month = next(p for p in settings.restricted.iterdir() if p.name[:1].isdigit())
+    linked = {p.relative_to(month).as_posix() for p in month.rglob("*.pdf") if p.stat().st_nlink > 1}
+    assert linked == {p for p in before if p.endswith(".pdf")} - set(differ) - {
+        p
+        for p in before
+        if p.startswith("assessment")  # reports: written from the cache's bytes
+    }
 
     # Another version of what joins the packs: the packs are joined again, from the cached sheets.
     monkeypatch.setattr(pipeline, "joiner", lambda: "pikepdf 0")

@@ -51,6 +51,16 @@ class KeyedFiles:
             return path.read_bytes()
         return None
 
+    def file(self, key: str) -> Path | None:
+        """Where the entry lies, for a caller that links it rather than reading it; None when there is none.
+        (Entries are replaced, never written in place: a link to one keeps its content.)"""
+        self.used.add(key)
+        path = self._path(key)
+        if path.is_file():
+            self.hits += 1
+            return path
+        return None
+
     def put(self, key: str, data: bytes) -> None:
         self.used.add(key)
         path = self._path(key)

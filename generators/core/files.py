@@ -93,10 +93,11 @@ class _Targets:
     """`checked_target` for many paths below one folder: the folder, and each folder on the way, resolved
     once (a township's hundreds of files share a few)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, targets: bool = True):
         self.folder = folder
         self.base = folder.resolve()
         self.inside: dict[Path, bool] = {}
+        self.targets = targets  # False: the caller never writes through a link at the target itself
 
     def __call__(self, rel_path: str) -> Path:
         why = path_problem(rel_path)
@@ -106,7 +107,7 @@ class _Targets:
             inside = self.inside.get(parent)
             if inside is None:
                 inside = self.inside[parent] = parent.resolve().is_relative_to(self.base)
-            if not inside or target.is_symlink():
+            if not inside or (self.targets and target.is_symlink()):
                 why = "会写到输出目录之外（经过符号链接）"
         if why is not None:
             raise InputError(
@@ -167,6 +168,28 @@ def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | N
         checked = _Targets(folder)  # (what the copy made is looked at again)
     for rel_path, content in sorted(files.items()):
         _write(checked(rel_path), content)
+
+
+def link_files(folder: Path, files: Mapping[str, Path]) -> None:
+    """Put existing files (relative path → the file) into `folder` as hard links where the file system
+    allows (a copy otherwise): a build's unchanged PDFs, taken from a cache, are neither read nor
+    written again. Every path is checked first, as `fill_folder` does. (One system call a file where it
+    can: each lets the build's other thread take the interpreter, and getting it back waits.)"""
+    checked = _Targets(folder, targets=False)
+    targets = {rel_path: checked(rel_path) for rel_path in files}
+    made: set[Path] = set()
+    for rel_path, source in sorted(files.items()):
+        target = targets[rel_path]
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        try:
+            os.link(source, target)  # never through a link at `target`: an existing name fails
+        except FileExistsError:
+            target.unlink()
+            _link_or_copy(str(source), str(target))
+        except OSError:  # another file system, or one without hard links
+            shutil.copy2(source, target)
 
 
 def set_modes(folder: Path, dirs: int, files: int) -> None:
