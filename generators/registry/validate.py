@@ -728,6 +728,13 @@ def _read_to_keep(
 
 
 READ_HERE_UP_TO = 4  # files: fewer are read in the build process, not handed to the workers
+FILES_PER_TASK = 4
+
+
+def _each(shared: tuple[Callable[[Any, Any], Any], Any], items: list) -> list:
+    """Task: `task(task_shared, item)` for each of `items` (`shared` = task, task_shared)."""
+    task, task_shared = shared
+    return [task(task_shared, item) for item in items]
 
 
 def read_folder(
@@ -764,10 +771,23 @@ def read_folder(
             kept = []
             # A few files (a monthly rebuild's) are read here: sooner than the workers would be up for them.
             few = len(todo) <= READ_HERE_UP_TO
-            for index, result in (run if run and not few else SerialExecutor().run)(
-                task, [items[i] for i in todo], shared, tick=tick
-            ):
-                i = todo[index]
+            # A few files to a task: what each task carries besides its files (the schema, and the place
+            # list and rules the rows are checked against) is sent a few times, not once per file.
+            chunks = [todo[k : k + FILES_PER_TASK] for k in range(0, len(todo), FILES_PER_TASK)]
+            finished = 0
+            results = (
+                (i, result)
+                for index, results in (run if run and not few else SerialExecutor().run)(
+                    _each,
+                    [[items[i] for i in chunk] for chunk in chunks],
+                    (task, shared),
+                )
+                for i, result in zip(chunks[index], results, strict=True)
+            )
+            for i, result in results:
+                finished += 1
+                if tick:
+                    tick(finished, len(todo))
                 if cache is None:
                     reads[i] = result
                     continue
