@@ -182,11 +182,12 @@ class ContactLog:
                 seen[1] += 1
 
     def extend(self, other: ContactLog) -> None:
-        """Another log's contacts added after this one's (its sheets and cases are not this one's)."""
+        """Another log's contacts added after this one's (its sheets and cases are not this one's). Its
+        lists of dates are taken over, not copied: `other` is not to be used afterwards."""
         for key, dates in other.dates.items():
             mine = self.dates.get(key)
             if mine is None:
-                self.dates[key] = list(dates)
+                self.dates[key] = dates
             else:
                 mine.extend(dates)
         if other.newest is not None and (self.newest is None or other.newest > self.newest):

@@ -349,13 +349,20 @@ def build_site(
         return config
 
     try:
+        theme: list[
+            str | None
+        ] = []  # the theme overrides' folder: one mkdocs.yml, the same for every edition
         for v in versions:
-            config = configured(v)
-            inputs = edition_inputs(config_file, config["theme"].custom_dir, v, build_date)
+            config = None
+            if not theme:
+                config = configured(v)
+                theme.append(config["theme"].custom_dir)
+            inputs = edition_inputs(config_file, theme[0], v, build_date)
             keys.append(inputs.key)
             if reuse is not None and (reuse / inputs.key).is_dir():
-                link_tree(reuse / inputs.key, staging / v.slug)
+                link_tree(reuse / inputs.key, staging / v.slug)  # (its configuration is not even loaded)
                 continue
+            config = config or configured(v)
             built[v.slug] = inputs
             last = last_build(reuse, v.slug, inputs) if reuse is not None else None
             from_last = last is not None and build_changed(
