@@ -121,9 +121,10 @@ class Table:
         return set(zip(*(self.column(k) for k in keys), strict=True))
 
     def release(self) -> None:
-        """Let the rows go (validated: a county's tables need not all be held at once)."""
+        """Let the rows go (validated: a county's tables need not all be held at once), packed or not."""
         self.data = {k: [] for k in self.data}
         self.numbers, self.problems, self.parsed = [], {}, None
+        self.packed, self.distinct = None, {}
 
 
 @dataclass(frozen=True)

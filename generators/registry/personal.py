@@ -1,6 +1,6 @@
 """Derive: the personal values of registry rows (names, ID numbers, phones, addresses, notes), each once with
-the first row that holds it and how many do. Gathered per file where its rows are validated, and joined
-in the order of the county's rows, so that the build process need not look through every row again."""
+the first row that holds it and how many do, and where each stands (its cell, named only when a finding
+is written)."""
 
 from __future__ import annotations
 
@@ -70,15 +70,6 @@ class PersonalValues:
         else:
             self.rows[found] = count
             self.first[found] = (table, ref, key)  # where it stands is written out for the first row only
-
-    def extend(self, other: PersonalValues) -> None:
-        """Another's values, seen after this one's."""
-        for found, count in other.rows.items():
-            if found in self.rows:
-                self.rows[found] += count
-            else:
-                self.rows[found] = count
-                self.first[found] = other.first[found]
 
     def needles(self, schema: RegistrySchema) -> list[Needle]:
         headers: dict[tuple[str, str], str] = {}

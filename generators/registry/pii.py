@@ -14,9 +14,7 @@ def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Ne
     """Every personal value of the registry — accepted and rejected rows alike — once, with the first row
     that holds it and how many do: the accepted cases, the contacts, the rejected rows, in the order the
     import took them. Nothing is left out because it also occurs in a policy text: only a reviewed
-    allowlist exempts. Taken as the files' validation gathered them, where it did."""
-    if imported.personal is not None:
-        return imported.personal.needles(schema)
+    allowlist exempts."""
     found = of_cases(imported.cases)
     of_contacts(imported.contacts, found)
     of_rejected(imported.rejected, schema, found)

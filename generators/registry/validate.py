@@ -27,13 +27,11 @@ from generators.core.executor import SerialExecutor
 from generators.core.months import age_on
 from generators.policy.model import PolicyModel
 from generators.privacy.masking import mask_name
-from generators.registry import personal as personal_values
 from generators.registry.cells import CellError, cell_parser, control_character, id_birth_date
 from generators.registry.folder import Listing, file_name, registry_files, village_of_path
 from generators.registry.headers import Table
 from generators.registry.local_rules import CountyRules
 from generators.registry.model import Case, ContactLog, RowRef
-from generators.registry.personal import PersonalValues
 from generators.registry.places import PlaceList
 from generators.registry.read_cache import ReadCache
 from generators.registry.readers import FileRead, read_registry_file
@@ -71,8 +69,6 @@ class RegistryImport:
     warnings: list[RowWarning] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (township, village) not read this month
-    # its rows' personal values, where the files' validation gathered them (`personal_values` otherwise)
-    personal: PersonalValues | None = field(default=None, repr=False, compare=False)
 
     def accepted_count(self, file: str, sheet: str | None, kind: str) -> int:
         if kind == "contacts":
@@ -528,8 +524,6 @@ class FileFragment:
     contacts: RegistryImport
     ids: frozenset[object]
     villages: frozenset[tuple[str, str]]
-    # personal values of its accepted cases, its contacts, its refused case rows, its refused contact rows
-    personal: tuple[PersonalValues, PersonalValues, PersonalValues, PersonalValues]
 
 
 def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
@@ -545,15 +539,8 @@ def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
     villages = set().union(*ctx.file_villages.values())
     if path_village is not None:
         villages.add(path_village)
-    cases, contacts = parts["cases"], parts["contacts"]
-    personal = (
-        personal_values.of_cases(cases.cases),
-        personal_values.of_contacts(contacts.contacts),
-        personal_values.of_rejected(cases.rejected, context.schema),
-        personal_values.of_rejected(contacts.rejected, context.schema),
-    )
     return FileFragment(
-        context.digest, cases, contacts, frozenset(ctx.seen_ids), frozenset(villages), personal
+        context.digest, parts["cases"], parts["contacts"], frozenset(ctx.seen_ids), frozenset(villages)
     )
 
 
@@ -580,11 +567,6 @@ def _merged(fragments: list[FileFragment]) -> RegistryImport:
         result.warnings.extend(part.warnings)
         result.read.update(part.read)
         result.contacts.extend(part.contacts)
-    # in the order the county's rows give them: accepted cases, contacts, then the refused rows
-    result.personal = PersonalValues()
-    for segment in range(4):
-        for f in fragments:
-            result.personal.extend(f.personal[segment])
     return result
 
 
@@ -687,6 +669,9 @@ def _accept_case(row: _Row, ctx: _Context, result: RegistryImport, ref: RowRef) 
 # Contacts only: they are most of a county's cells, and their rows leave little behind (a ContactLog); the
 # cases' cells become the cases kept, and packing them too left more memory in use, not less (measured).
 PACKED_KEEP = {"contacts": (("date",),)}
+# A file validated where it was read (`FileRead.fragment`) sends its cases packed too: they are read again
+# only when the county's files must be validated together (which a county's files seldom need).
+PACKED_KEEP_VALIDATED = {**PACKED_KEEP, "cases": (("township", "village"), ("entry_date",), ("exit_date",))}
 
 
 def _read_file(
@@ -702,9 +687,10 @@ def _read_file(
             table.parsed = parse_table(table)
         if context is not None:
             read.fragment = validate_alone(read, context)
+        packed = PACKED_KEEP if read.fragment is None else PACKED_KEEP_VALIDATED
         for table in read.tables:
-            if table.schema.kind in PACKED_KEEP:
-                table.pack(PACKED_KEEP[table.schema.kind])
+            if table.schema.kind in packed:
+                table.pack(packed[table.schema.kind])
     return read
 
 
@@ -896,6 +882,8 @@ def _import(
         # Each file's rows validated where it was read (or by an earlier build): what validating them all
         # together gives, when no two files share a village or an ID number.
         result = _merged(fragments)  # type: ignore[arg-type]
+        for r in reads:
+            r.fragment = None  # merged: its parts are the result's now
         for table in chosen.tables:
             table.release()
     else:
