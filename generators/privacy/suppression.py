@@ -82,8 +82,10 @@ def protected(
     """`protect`, taken from `kept` when the same figures, relations and threshold were protected before (a
     monthly rebuild changes a few villages' figures, or none: the month's suppression is solved once). The
     hidden figures are what the site shows as hidden anyway; the key is a hash of the values. `solved`:
-    the audit's groups of hidden figures kept from earlier builds (see `audit`)."""
-    if kept is None:
+    the audit's groups of hidden figures kept from earlier builds (see `audit`); when given, the figures
+    are always protected through it (its groups all kept, that takes a fraction of a second), so that
+    what it keeps depends on the figures alone, not on what `kept` held."""
+    if kept is None or solved is not None:
         return protect(system, threshold, solved=solved)
     key = hashlib.sha256(
         "\n".join(
