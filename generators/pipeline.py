@@ -231,9 +231,8 @@ def import_registries(
     # month (the one after their newest date), so the only bound left is that nothing lies after today.
     as_of = data_month.end if data_month else dt.date.today()
     cache = read_cache(settings)
-    context = FileContext.of(
-        places, policies.model, rules, as_of, folder, schema
-    )  # each file validated where read
+    # what each file's rows are validated against, where the file is read
+    context = FileContext.of(places, policies.model, rules, as_of, folder, schema)
     listing, reads = read_folder(folder, schema, executor.run, tick, cache, context)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):
@@ -593,8 +592,8 @@ def registry_figures(
         solved,
     )
     kept.prune()  # this build's month only
-    if solved is not None and solved.used:  # (not when the hidden figures came from `kept`: kept for later)
-        solved.prune()
+    if solved is not None:
+        solved.prune()  # the groups of this build's figures only
     return shown
 
 
