@@ -232,7 +232,7 @@ def import_registries(
     as_of = data_month.end if data_month else dt.date.today()
     cache = read_cache(settings)
     # what each file's rows are validated against, where the file is read
-    context = FileContext.of(places, policies.model, rules, as_of, folder, schema)
+    context = FileContext.of(places, policies.model, rules, as_of, folder)
     listing, reads = read_folder(folder, schema, executor.run, tick, cache, context)
     imported = import_reads(folder, listing, reads, places, policies.model, rules, as_of)
     if settings.month is None and not (imported.cases or imported.contacts):

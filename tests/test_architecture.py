@@ -38,7 +38,7 @@ LAYERS = [
     ["registry.cells", "registry.headers"],
     ["registry.template"],
     ["registry.readers", "registry.config", "registry.folder", "registry.local_rules"],
-    ["registry.submissions", "registry.read_cache", "registry.personal"],
+    ["registry.submissions", "registry.read_cache"],
     ["registry.validate"],
     ["registry.synthetic"],
     ["registry.pii", "registry.monthly"],

@@ -64,7 +64,7 @@ def read_files(monkeypatch) -> list[str]:
 def _import(folder: Path, model, cache: ReadCache | None, alone: bool, places_file: Path):
     places = read_places(places_file)
     rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
-    context = FileContext.of(places, model, rules, as_of, folder, SCHEMA) if alone else None
+    context = FileContext.of(places, model, rules, as_of, folder) if alone else None
     listing, reads = read_folder(folder, SCHEMA, None, None, cache, context)
     return import_reads(folder, listing, reads, places, model, rules, as_of)
 

@@ -605,9 +605,7 @@ def test_import_one_task_per_file_gives_the_same_bytes_serial_and_pooled(tmp_pat
     pool = PoolExecutor(2)
     try:
         pooled = imported(pool)
-        alone = imported(
-            pool, FileContext.of(places, model, rules, as_of, folder, SCHEMA)
-        )  # validated in the tasks
+        alone = imported(pool, FileContext.of(places, model, rules, as_of, folder))  # validated in the tasks
     finally:
         pool.close()
     serial = imported(SerialExecutor())

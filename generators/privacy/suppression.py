@@ -87,25 +87,12 @@ def protected(
     what it keeps depends on the figures alone, not on what `kept` held."""
     if kept is None or solved is not None:
         return protect(system, threshold, solved=solved)
-    key = hashlib.sha256(
-        "\n".join(
-            [
-                _code(),
-                repr(
-                    (
-                        threshold,
-                        sorted(system.values.items()),
-                        system.relations,
-                        sorted(system.weight.items()),
-                    )
-                ),
-            ]
-        ).encode()
-    ).hexdigest()
+    question = (threshold, sorted(system.values.items()), system.relations, sorted(system.weight.items()))
+    key = hashlib.sha256(f"{_code()}\n{question!r}".encode()).hexdigest()
     found = kept.get(key)
     if found is not None:
         return frozenset(json.loads(found))
-    hidden = protect(system, threshold, solved=solved)
+    hidden = protect(system, threshold)
     kept.put(key, json.dumps(sorted(hidden), ensure_ascii=False).encode())
     return hidden
 

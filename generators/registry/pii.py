@@ -3,22 +3,99 @@ the public words (the county's place names) that may contain them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generators.privacy.guard import Needle
-from generators.registry.personal import of_cases, of_contacts, of_rejected
+from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
+from generators.registry.model import RowRef
 from generators.registry.places import PlaceList
 from generators.registry.schema import RegistrySchema
 from generators.registry.validate import RegistryImport
 
+# Columns whose values are people's names even where the schema does not mark them personal: the staff who
+# visit (帮教联系人, 联系人) are named in restricted sheets only.
+KINDS = {
+    "name": NAME,
+    "guardian": NAME,
+    "contact_person": NAME,
+    "by": NAME,
+    "id_number": ID_NUMBER,
+    "phone": PHONE,
+    "address": ADDRESS,
+    "note": NOTE,
+}
+
+
+def _kind(schema: RegistrySchema, kind: str, key: str) -> str | None:
+    sheet = schema.cases if kind == "cases" else schema.contacts
+    column = next((c for c in sheet.columns if c.key == key), None)
+    if key in KINDS:
+        return KINDS[key]
+    if column is None or not column.pii or column.type == "date":
+        return None  # dates are everywhere in published text; a birth date alone names nobody
+    return {"id_number": ID_NUMBER, "phone": PHONE}.get(column.type, NOTE)
+
+
+@dataclass(frozen=True, slots=True)
+class CellPlace:
+    """Where a personal value stands: written out only when a finding names it. (As text for every value
+    of a county, hundreds of thousands of them, it was a sixth of what the build process held.)"""
+
+    ref: RowRef
+    header: str
+
+    def __str__(self) -> str:
+        ref = self.ref
+        return (
+            f"文件 {ref.file}"
+            + (f"，工作表 “{ref.sheet}”" if ref.sheet else "")
+            + f"，第 {ref.row} 行，列 “{self.header}”"
+        )
+
+
+def _headers(schema: RegistrySchema) -> dict[tuple[str, str], str]:
+    """(table kind, column key) → the column's header, the first column of a key naming it: looked up once,
+    not for each of a county's values."""
+    headers: dict[tuple[str, str], str] = {}
+    for kind, sheet in (("cases", schema.cases), ("contacts", schema.contacts)):
+        for c in sheet.columns:
+            headers.setdefault((kind, c.key), c.header)
+    return headers
+
+
+def _values(imported: RegistryImport, schema: RegistrySchema):
+    """(table, row, column key, kind, value, rows holding it) of every personal cell, in the order of the
+    rows (the accepted contacts' values once each, with their first row: the import counted them)."""
+    for case in imported.cases:
+        for key, kind in KINDS.items():
+            yield "cases", case.source, key, kind, getattr(case, key, None), 1
+    for (column, text), (ref, rows) in imported.contacts.values.items():
+        yield "contacts", ref, column, KINDS[column], text, rows
+    for row in imported.rejected:
+        for key, value in row.values.items():
+            yield row.kind, row.ref, key, _kind(schema, row.kind, key), value, 1
+
 
 def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
     """Every personal value of the registry — accepted and rejected rows alike — once, with the first row
-    that holds it and how many do: the accepted cases, the contacts, the rejected rows, in the order the
-    import took them. Nothing is left out because it also occurs in a policy text: only a reviewed
-    allowlist exempts."""
-    found = of_cases(imported.cases)
-    of_contacts(imported.contacts, found)
-    of_rejected(imported.rejected, schema, found)
-    return found.needles(schema)
+    that holds it and how many do. Nothing is left out because it also occurs in a policy text: only a
+    reviewed allowlist exempts."""
+    first: dict[tuple[str, str], tuple[str, RowRef, str]] = {}
+    rows: dict[tuple[str, str], int] = {}
+    for table, ref, key, kind, value, count in _values(imported, schema):
+        if kind is None or value is None or value == "":
+            continue
+        found = (kind, value if value.__class__ is str else str(value))
+        if found in rows:
+            rows[found] += count
+        else:
+            rows[found] = count
+            first[found] = (table, ref, key)  # where it stands is written out for the first row only
+    headers = _headers(schema)
+    return [
+        Needle(value, kind, CellPlace(ref, headers.get((table, key), key)), rows[(kind, value)])
+        for (kind, value), (table, ref, key) in first.items()
+    ]
 
 
 def place_words(places: PlaceList) -> list[str]:

@@ -489,7 +489,6 @@ class FileContext:
     group_ids: dict[str, str]
     as_of: dt.date
     folder: Path
-    schema: RegistrySchema  # (what the reads depend on: in the read cache's keys already)
     digest: str
 
     @classmethod
@@ -500,10 +499,9 @@ class FileContext:
         rules: CountyRules,
         as_of: dt.date,
         folder: Path,
-        schema: RegistrySchema,
     ) -> FileContext:
         digest = cls.digest_of(places, model, rules, as_of)
-        return cls(places, rules, _group_ids(model), as_of, folder, schema, digest)
+        return cls(places, rules, _group_ids(model), as_of, folder, digest)
 
     @staticmethod
     def digest_of(places: PlaceList, model: PolicyModel, rules: CountyRules, as_of: dt.date) -> str:
@@ -731,8 +729,8 @@ def read_folder(
     cache: ReadCache | None = None,
     context: FileContext | None = None,
 ) -> tuple[Listing, list[FileRead]]:
-    """Every file of the folder read on its own, one task per file, results in the listing's order. `run`
-    maps the task over the files (an executor's `run`; in this process when None). With a `cache`, a file
+    """Every file of the folder read on its own, a few files to a task, results in the listing's order. `run`
+    maps the tasks over the files (an executor's `run`; in this process when None). With a `cache`, a file
     whose bytes were read by an earlier build is taken from it, and the others are kept in it. With a
     `context`, each read holds its rows validated on their own (`FileRead.fragment`): made in the task,
     or kept from an earlier build in the same context."""

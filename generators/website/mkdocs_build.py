@@ -349,20 +349,17 @@ def build_site(
         return config
 
     try:
-        theme: list[
-            str | None
-        ] = []  # the theme overrides' folder: one mkdocs.yml, the same for every edition
-        for v in versions:
-            config = None
-            if not theme:
-                config = configured(v)
-                theme.append(config["theme"].custom_dir)
-            inputs = edition_inputs(config_file, theme[0], v, build_date)
+        # The theme overrides' folder: one mkdocs.yml, the same for every edition. An edition taken whole
+        # from the last build loads no configuration of its own.
+        first = configured(versions[0]) if versions else None
+        custom_dir = first["theme"].custom_dir if first is not None else None
+        for index, v in enumerate(versions):
+            inputs = edition_inputs(config_file, custom_dir, v, build_date)
             keys.append(inputs.key)
             if reuse is not None and (reuse / inputs.key).is_dir():
-                link_tree(reuse / inputs.key, staging / v.slug)  # (its configuration is not even loaded)
+                link_tree(reuse / inputs.key, staging / v.slug)
                 continue
-            config = config or configured(v)
+            config = first if index == 0 else configured(v)
             built[v.slug] = inputs
             last = last_build(reuse, v.slug, inputs) if reuse is not None else None
             from_last = last is not None and build_changed(
