@@ -687,6 +687,36 @@ def test_a_big_made_up_county_gives_the_guard_nothing_to_find_in_what_the_site_p
     assert any(matcher.find(text) for text in pipeline.site_texts(settings, policies))
 
 
+def test_a_synthetic_county_is_drawn_one_village_at_a_time_as_its_workbooks_are_written(tmp_path, policies):
+    """The executor is handed the villages as they are drawn (a province's people are never all held in
+    the build process at once), and the workbooks are those the serial path writes, byte for byte."""
+    from generators.registry.local_rules import county_rules
+    from generators.registry.schema import read_schema
+    from generators.registry.synthetic import write_synthetic_registry
+
+    _, synthetic, sized, places, printed, config = _county(
+        policies, townships=3, villages_per_township=4, cases_per_village=5, months=2
+    )
+    rules = county_rules(policies.model, places, config.periodic_contact_days).narrowest_ages()
+    schema = read_schema(ROOT / "data" / "registry" / "schema.yaml")
+    ahead: list[int] = []
+
+    def run(fn, items, shared, total):
+        assert not hasattr(items, "__len__") and total == 12
+        source = iter(items)
+        for index, item in enumerate(source):
+            ahead.append(sum(1 for p in tmp_path.joinpath("pooled").iterdir()) - index)
+            yield index, fn(shared, item)
+
+    (tmp_path / "pooled").mkdir()
+    (tmp_path / "serial").mkdir()
+    pooled = write_synthetic_registry(synthetic, rules, schema, tmp_path / "pooled", sized, run, printed)
+    serial = write_synthetic_registry(synthetic, rules, schema, tmp_path / "serial", sized, None, printed)
+    assert ahead == [0] * 12  # each village drawn when the one before it was written, not before
+    assert [p.name for p in pooled] == [p.name for p in serial] and len(serial) == 12
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(pooled, serial, strict=True))
+
+
 def test_a_county_within_the_list_with_more_people_gives_the_guard_nothing_to_find(tmp_path, policies):
     """Three villages of 300: the default list's places, other people than the default county's. Drawn
     without care, two of them were 张明 (the guide's example 张*明 reads so) and 段成 (a clause's label 第1段

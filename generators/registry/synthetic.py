@@ -315,6 +315,17 @@ def generate(
     """(township, village) → (case rows, contact rows), rows keyed by schema column keys, for the places of
     `synthetic_places(settings, …)` (made-up ones only when no list is given). No person's name is a word
     of `printed`."""
+    return dict(drawn_villages(settings, rules, places, printed))
+
+
+def drawn_villages(
+    settings: SyntheticSettings,
+    rules: dict[str, AgeRule],
+    places: PlaceList | None = None,
+    printed: PrintedWords = NOTHING_PRINTED,
+) -> Iterator[tuple[tuple[str, str], tuple[list, list]]]:
+    """`generate`'s villages one at a time, in its order (one seeded generator draws them in turn): a
+    county of any size is written holding one village's rows, not all of them."""
     if places is None:
         places = synthetic_places(settings, PlaceList(settings.county, ()), printed)
     from faker import Faker
@@ -331,7 +342,6 @@ def generate(
     staff = [
         _unprinted(fake.name, printed) for _ in range(settings.townships * settings.villages_per_township * 2)
     ]
-    out: dict[tuple[str, str], tuple[list, list]] = {}
     seq = 0
     used_ids: set[str] = set()
     for t, place in enumerate(places.townships):
@@ -421,8 +431,7 @@ def generate(
                         )
                     day += dt.timedelta(days=rng.randint(20, 45))
             contacts.sort(key=lambda c: (c["date"], c["case_id"]))
-            out[(township, village)] = (cases, contacts)
-    return out
+            yield (township, village), (cases, contacts)
 
 
 def village_workbook(schema: RegistrySchema, item: tuple[Path, str, list, list]) -> bytes:
@@ -441,20 +450,20 @@ def write_synthetic_registry(
     printed: PrintedWords = NOTHING_PRINTED,
 ) -> list[Path]:
     """One workbook per village, as a village would keep it. The people are drawn in order (one seeded
-    generator); the workbooks are written by `run` (an executor's, one task per village) when given."""
-    items = [
-        (
-            folder / f"{township}-{village}.xlsx",
-            f"{township}{village}重点青少年群体台账（模拟数据）",
-            cases,
-            contacts,
-        )
-        for (township, village), (cases, contacts) in generate(settings, rules, places, printed).items()
-    ]
+    generator); the workbooks are written by `run` (an executor's, one task per village) when given, the
+    villages drawn as its workers take them."""
+    paths: list[Path] = []  # each item's, in the order drawn (the executor's indexes)
+
+    def items() -> Iterator[tuple[Path, str, list, list]]:
+        for (township, village), (cases, contacts) in drawn_villages(settings, rules, places, printed):
+            paths.append(folder / f"{township}-{village}.xlsx")
+            yield paths[-1], f"{township}{village}重点青少年群体台账（模拟数据）", cases, contacts
+
     if run is None:
-        for item in items:
+        for item in items():
             item[0].write_bytes(village_workbook(schema, item))
     else:
-        for index, data in run(village_workbook, items, schema):
-            items[index][0].write_bytes(data)
-    return sorted(path for path, *_ in items)
+        total = sum(len(t.villages) for t in places.townships) if places is not None else None
+        for index, data in run(village_workbook, items(), schema, total):
+            paths[index].write_bytes(data)
+    return sorted(paths)
