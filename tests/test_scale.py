@@ -4,6 +4,7 @@ content-keyed caches, quiet progress in logs."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -885,8 +886,18 @@ def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same
     county(8)
     first = build(tmp_path / "reuse")
     assert len(rendered) == 7
+    # Unchanged files are links into the kept build (as the published site is): one more link to each
+    # keeps an eye on it. Nothing of it may change, though its folder goes once a newer build is kept.
+    kept = next(p for p in (tmp_path / "reuse").iterdir() if p.is_dir())
+    shutil.copytree(kept, tmp_path / "witness", copy_function=os.link)
     county(7)  # one village's risk counts, its township's and the county's pages and its chart
     again = build(tmp_path / "reuse")
+    edition_files = {k.removeprefix("2024.2/"): v for k, v in first.items() if k.startswith("2024.2/")}
+    assert _tree(tmp_path / "witness") == edition_files
+    linked = {p.relative_to(tmp_path / "witness").as_posix() for p in (tmp_path / "witness").rglob("*")}
+    assert "registry/沙铺街道/东山社区.html" in {
+        p for p in linked if os.stat(tmp_path / "witness" / p).st_nlink > 1
+    }
     assert sorted(rendered) == [
         "registry/index.md",
         "registry/沙铺街道/index.md",

@@ -10,7 +10,7 @@ import shutil
 import stat
 import tempfile
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generators.core.errors import InputError, Problem
@@ -151,10 +151,22 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def link_tree(src: Path, dst: Path) -> None:
+def link_tree(src: Path, dst: Path, linked: Callable[[str], bool] | None = None) -> None:
     """Copy a folder as hard links where the file system allows (a copy otherwise): only for files that
-    nothing writes in place afterwards (a link shares its content with the original)."""
-    shutil.copytree(src, dst, copy_function=_link_or_copy)
+    nothing writes in place afterwards (a link shares its content with the original). With `linked`,
+    only the files it names (by path relative to `src`, with /) are links; the others are copies."""
+    if linked is None:
+        shutil.copytree(src, dst, copy_function=_link_or_copy)
+        return
+    start = len(str(src)) + 1
+
+    def place(source: str, target: str) -> None:
+        if linked(source[start:].replace(os.sep, "/")):
+            _link_or_copy(source, target)
+        else:
+            shutil.copy2(source, target)
+
+    shutil.copytree(src, dst, copy_function=place)
 
 
 def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | None = None) -> None:

@@ -251,8 +251,17 @@ def build_changed(
     One check is a whole build's only: links from a rebuilt page to anchors on a page left as it was
     are not looked up (mkdocs knows a page's anchors once it renders it)."""
     from mkdocs.commands.build import build
+    from mkdocs.structure.files import File
 
-    shutil.copytree(last, site)
+    # What a dirty build leaves as it was (the pages and files of unchanged sources: most of an edition)
+    # is linked, not copied; what it or this module writes is copied, since a write would go through a
+    # link into the kept build and the published site: changed pages, theme templates, search, sitemaps.
+    unchanged = {
+        File(rel, str(docs), str(site), config.use_directory_urls).dest_uri
+        for rel in files
+        if rel not in changed
+    }
+    link_tree(last, site, unchanged.__contains__)
     previous = json.loads((site / SEARCH_INDEX).read_text(encoding="utf-8"))
     for rel in files:  # the docs folder's files, as `edition_inputs` found them
         os.utime(docs / rel, None if rel in changed else (1, 1))
