@@ -945,10 +945,10 @@ def print_restricted(
     if tick:  # those cached after the last task, too
         tick(counted, plan.township_documents)
     imported = registry.imported
-    rejected = rejected_workbook(
-        registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes
-    )
-    fill_folder(staging, {"台账退回.xlsx": rejected})
+    source = (registry.schema, imported.rejected, imported.warnings, imported.files, imported.notes)
+    workbooks = KeyedFiles(settings.restricted / ".workbook-cache", private=True)
+    staged.caches.append(workbooks)
+    fill_folder(staging, {"台账退回.xlsx": made_once(workbooks, _rejected_rows, source)})
     readme = pages.env.get_template("print/restricted_readme.txt.j2").render(
         month=registry.month.label,
         packs=plan.packs,
@@ -962,6 +962,12 @@ def print_restricted(
     make_private(staging)
     sheets = sum(len(p.sheets) for p in plan.packs)
     return RestrictedPrint(sheets, len(plan.packs), written, tasks.townships)
+
+
+def _rejected_rows(source: tuple) -> bytes:
+    """The rejected rows' workbook of (schema, rejected rows, warnings, file outcomes, notices): kept in
+    the restricted cache (it holds the rows as read), made again only when one of them changed."""
+    return rejected_workbook(*source)
 
 
 # --- 8. the site ----------------------------------------------------------------------------------------

@@ -317,6 +317,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
 
     monkeypatch.setattr(PdfWriter, "layout", counted)
     monkeypatch.setattr(pipeline, "SHEETS_PER_TASK", 2)  # a township's sheets in two tasks, then its pack
+    rejected = pipeline.rejected_workbook
     read: list[str] = []  # the registry files read from disk (the others come from the read cache)
     read_file = validate._read_file
     monkeypatch.setattr(
@@ -336,8 +337,11 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     assert len(laid_out) == 3 * 2  # each sheet once: the packs take the sheets' PDFs
 
     laid_out.clear()
+    made = []  # the rejected rows' workbook, made again only when what it lists changed
+    monkeypatch.setattr(pipeline, "rejected_workbook", lambda *a: made.append(1) or rejected(*a))
     again, printed = _restricted(settings, policies, executor)
     assert printed.written == printed.townships == 0 and again == before and not laid_out  # same bytes
+    assert not made and (settings.restricted / ".workbook-cache").stat().st_mode & 0o777 == 0o700
     assert len(read) == 3 * 2  # none read again
 
     changed = _change_a_village(folder)
