@@ -606,6 +606,17 @@ def audit_cache(settings: Settings) -> SignedPickles | None:
     return SignedPickles(settings.restricted / ".audit-cache", secret, b"suppression audit", private=True)
 
 
+def guard_cache(settings: Settings) -> SignedPickles | None:
+    """The privacy guard's automata of the last build (made of the registry's personal values): inside the
+    restricted output, signed like the other kept pickles there; reused while the values are the same."""
+    secret = _restricted_secret(settings)
+    if secret is None:
+        return None
+    return SignedPickles(
+        settings.restricted / ".guard-cache", secret, b"privacy guard automata", private=True
+    )
+
+
 def search_dict(settings: Settings, edition: Edition) -> Path:
     return settings.build / f"search-dict-{edition.number}.txt"
 
@@ -1007,7 +1018,13 @@ def build_handbook_site(settings: Settings, policies: Policies, registry: Regist
         },
         {"latest": policies.latest.number},
         check=lambda folder: guard(
-            folder, needles, public_words, allowlist, hint, settings.cache / "pii-clean"
+            folder,
+            needles,
+            public_words,
+            allowlist,
+            hint,
+            settings.cache / "pii-clean",
+            guard_cache(settings),
         ),
         reuse=settings.cache / "site",
     )

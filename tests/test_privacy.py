@@ -362,3 +362,56 @@ def test_a_finding_counts_the_rows_of_every_needle_of_its_form_but_not_the_allow
         and matcher.needle(("w", "王建华")).source == "文件 a.xlsx，第 2 行"
     )
     assert matcher.rows(("n", "13800138000")) == 0 and len(matcher.allowed) == 2
+
+
+def test_the_guards_automata_are_kept_signed_and_reused_only_for_the_same_values(tmp_path, monkeypatch):
+    """A monthly rebuild whose personal values are the last build's loads the automata kept in the
+    restricted output instead of making them again; other values, another allowlist or an entry that the
+    key did not sign make them anew, and every matcher finds what a fresh one finds."""
+    from generators.core.cache import SignedPickles
+    from generators.privacy import guard as guard_module
+
+    def kept(secret: bytes = b"k" * 32) -> SignedPickles:
+        return SignedPickles(
+            tmp_path / "restricted" / ".guard-cache", secret, b"privacy guard automata", True
+        )
+
+    made = []  # the needles looked at to make automata (a matcher from the store looks at none)
+    looked_for = guard_module._looked_for
+    monkeypatch.setattr(guard_module, "_looked_for", lambda n: made.append(n) or looked_for(n))
+    text = f"通知：{NAME}（{PHONE}），杨柳社区；{ID[:6]} {ID[6:]}"
+    fresh = Matcher(NEEDLES, PLACES).find(text)
+    assert fresh and len(made) == 5
+    made.clear()
+    first = Matcher(NEEDLES, PLACES, [], kept())
+    assert len(made) == 5 and first.find(text) == fresh
+    made.clear()
+    again = Matcher(list(NEEDLES), PLACES, [], kept())
+    assert not made and again and again.key == first.key
+    assert again.find(text) == fresh
+    assert again.needle(fresh[0][0]).source == NEEDLES[0].source  # found: the row is still named
+    folder = tmp_path / "restricted" / ".guard-cache"
+    assert {p.stat().st_mode & 0o777 for p in folder.rglob("*")} == {0o700, 0o600}
+    # another value, another allowlist, another signing key: made again
+    other = [*NEEDLES[:-1], Needle("欧阳明轩", "姓名", "文件 w.xlsx，第 3 行，列 “姓名”")]
+    made.clear()
+    assert Matcher(other, PLACES, [], kept()).find("欧阳明轩来过") and len(made) == 5
+    made.clear()
+    allow = [AllowEntry("电话", PHONE, None, "公开热线", "审核人", "allow.yaml")]
+    allowed = Matcher(NEEDLES, PLACES, allow, kept())
+    assert len(made) == 4 and [f for (_, f), _ in allowed.find(text)] == [
+        f for (_, f), _ in fresh if f != PHONE
+    ]
+    made.clear()
+    assert Matcher(NEEDLES, PLACES, [], kept(b"x" * 32)) and len(made) == 5
+
+
+def test_the_guard_keeps_only_this_builds_automata(tmp_path):
+    from generators.core.cache import SignedPickles
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "p.html").write_text("<p>月度数字</p>", encoding="utf-8")
+    for needles in (NEEDLES, NEEDLES[:2]):  # two builds, each with its own view of the store
+        store = SignedPickles(tmp_path / ".guard-cache", b"k" * 32, b"privacy guard automata", True)
+        guard(tmp_path / "site", needles, PLACES, [], "allow.yaml", None, store)
+    assert len([p for p in (tmp_path / ".guard-cache").rglob("*") if p.is_file()]) == 1

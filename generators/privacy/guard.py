@@ -30,7 +30,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from generators.core.cache import SignedPickles, source_digest
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.yamlio import load_yaml
 from generators.privacy.masking import ID_NUMBER, NAME, PHONE, mask_value
@@ -241,32 +243,38 @@ class Hit:
 @dataclass
 class Matcher:
     """All needles and public words in two automata: words and numbers. A county's hundreds of thousands of
-    values are held as little as possible: the first needle of each form, by the form; the others are
-    counted only when a finding is written."""
+    values are held as little as possible: the first needle of each form, by the form, only once a value
+    is found; the others are counted only when a finding is written. `kept`: the automata of the last
+    build, reused when the values, public words, allowlist and the guard's code are the same (they hold
+    the values: a signed store inside the restricted output only)."""
 
     needles: list[Needle]
     public_words: Iterable[str] = ()
     allowlist: list[AllowEntry] = field(default_factory=list)
+    kept: SignedPickles | None = None
 
     def __post_init__(self) -> None:
+        self._rows: Counter[tuple[str, str]] | None = None
+        self._index: tuple[dict[str, Needle], dict[str, Needle], list[tuple[Needle, AllowEntry]]] | None = (
+            None
+        )
+        self.words: Any  # the automata: from `kept`, or made here
+        self.numbers: Any
+        self.shortest_number: int
+        self.key: str
+        self._any: bool
+        self.public_words = tuple(self.public_words)
+        inputs = self._inputs() if self.kept is not None else ""
+        found = self.kept.load(inputs) if self.kept is not None else None
+        if found is not None:
+            self.words, self.numbers, self.shortest_number, self.key, self._any = found  # type: ignore[misc]
+            return
         import ahocorasick
 
         # A word's value in an automaton is (side, form), the form being its key in `word_needles` or
         # `number_needles`; ("p", form) for a public word.
         self.words = ahocorasick.Automaton()
         self.numbers = ahocorasick.Automaton()
-        self.word_needles: dict[str, Needle] = {}
-        self.number_needles: dict[str, Needle] = {}
-        self.allowed: list[tuple[Needle, AllowEntry]] = []
-        self._rows: Counter[tuple[str, str]] | None = None
-        for needle in self.needles:
-            entry = next((e for e in self.allowlist if e.allows(needle)), None)
-            if entry is not None:
-                self.allowed.append((needle, entry))
-                continue
-            found = _looked_for(needle)
-            if found is not None:
-                (self.number_needles if found[0] == "n" else self.word_needles).setdefault(found[1], needle)
         for form in self.word_needles:
             self.words.add_word(form, ("w", form))
         for form in self.number_needles:
@@ -283,9 +291,63 @@ class Matcher:
         self.key = hashlib.sha256(
             "\n".join([GUARD_VERSION, *sorted(forms), *sorted(self.public_words)]).encode()
         ).hexdigest()
+        self._any = bool(forms)
+        if self.kept is not None:
+            self.kept.store_object(
+                inputs, (self.words, self.numbers, self.shortest_number, self.key, self._any)
+            )
+
+    def _inputs(self) -> str:
+        """What the automata are made from: every value and its kind, the public words, the allowlist, the
+        guard's code and the libraries that make the forms and the automata."""
+        from importlib.metadata import version
+
+        digest = hashlib.sha256()
+        for part in (
+            source_digest("generators.privacy"),
+            version("pyahocorasick"),
+            version("opencc"),
+            repr(self.allowlist),
+            *sorted(self.public_words),
+        ):
+            digest.update(part.encode() + b"\0")
+        for n in self.needles:
+            digest.update(f"{n.kind}\0{n.value}\0".encode())
+        return digest.hexdigest()
+
+    def _indexed(self) -> tuple[dict[str, Needle], dict[str, Needle], list[tuple[Needle, AllowEntry]]]:
+        if self._index is None:
+            words: dict[str, Needle] = {}
+            numbers: dict[str, Needle] = {}
+            allowed: list[tuple[Needle, AllowEntry]] = []
+            for needle in self.needles:
+                entry = next((e for e in self.allowlist if e.allows(needle)), None)
+                if entry is not None:
+                    allowed.append((needle, entry))
+                    continue
+                found = _looked_for(needle)
+                if found is not None:
+                    (numbers if found[0] == "n" else words).setdefault(found[1], needle)
+            self._index = words, numbers, allowed
+        return self._index
+
+    @property
+    def word_needles(self) -> dict[str, Needle]:
+        """The first needle of each word form."""
+        return self._indexed()[0]
+
+    @property
+    def number_needles(self) -> dict[str, Needle]:
+        """The first needle of each number form."""
+        return self._indexed()[1]
+
+    @property
+    def allowed(self) -> list[tuple[Needle, AllowEntry]]:
+        """The needles an allowlist entry lets be published, with the entry."""
+        return self._indexed()[2]
 
     def __bool__(self) -> bool:
-        return bool(self.word_needles or self.number_needles)
+        return self._any
 
     def needle(self, form: tuple[str, str]) -> Needle:
         """The first needle of a form (side "w" or "n", the form)."""
@@ -559,10 +621,14 @@ def guard(
     allowlist: list[AllowEntry],
     allowlist_hint: str,
     clean: Path | None = None,
+    kept: SignedPickles | None = None,
 ) -> None:
     """Fail the build if published output holds a registry value: one message per value, naming its
-    registry row and field, the files and one (masked) context, and how to allowlist a false alarm."""
-    matcher = Matcher(needles, tuple(public_words), allowlist)
+    registry row and field, the files and one (masked) context, and how to allowlist a false alarm.
+    `kept`: where the automata are kept for the next build (only this build's are kept)."""
+    matcher = Matcher(needles, tuple(public_words), allowlist, kept)
+    if kept is not None:
+        kept.prune()
     leaks = scan_for_pii(folder, matcher, clean)
     if not leaks:
         return
