@@ -814,15 +814,35 @@ class RestrictedPrint:
     townships: int  # townships with a sheet or pack made (a pack takes its unchanged sheets' cached PDFs)
 
 
-def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, done: dict[str, Path]):
+def township_prints(
+    env: jinja2.Environment,
+    plan: PrintPlan,
+    cache: PdfCache,
+    done: dict[str, Path],
+    known: KeyedFiles | None = None,
+):
     """What each township needs printed, made township by township (only one township's HTML at a time):
-    nothing when its sheets and pack are cached (where their cached files lie goes to `done`)."""
+    nothing when its sheets and pack are cached (where their cached files lie goes to `done`). `known`: the
+    keys of a township's PDFs by everything its HTML is made from (its pack's data, the templates, the code
+    that renders them): a township whose data is as last month's is not rendered again to find its keys."""
     joined_by = joiner()
+    code = _print_html_code(env) if known is not None else ""
     for pack in plan.packs:
+        source = hashlib.sha256(f"{plan.setup.key}\n{joined_by}\n{code}\n{pack!r}".encode()).hexdigest()
+        listed = known.get(source) if known is not None else None
+        if listed is not None:
+            files = {path: cache.file(key) for path, key in json.loads(listed)}
+            if all(files.values()):
+                done.update(files)  # each of them cached
+                yield None
+                continue
         sheets = sheet_jobs(env, pack)
         front = pack_job(env, pack)
         keys = [document_key(plan.setup, j.html) for j in sheets]
         pack_key = document_key(plan.setup, "\n".join(["pack", joined_by, front.html, *keys]))
+        if known is not None:
+            paths = [j.path for j in sheets] + [front.path]
+            known.put(source, json.dumps(list(zip(paths, [*keys, pack_key], strict=True))).encode())
         cached = {j.path: cache.file(k) for j, k in zip(sheets, keys, strict=True)}
         cached[front.path] = cache.file(pack_key)
         todo = {path for path, found in cached.items() if found is None}
@@ -844,6 +864,20 @@ def township_prints(env: jinja2.Environment, plan: PrintPlan, cache: PdfCache, d
             ),
             dict(zip([j.path for j in sheets] + [front.path], keys + [pack_key], strict=True)),
         )
+
+
+def _print_html_code(env: jinja2.Environment) -> str:
+    """What a briefing's HTML is made with besides its data: every template, the code that renders them
+    (filters, the print jobs) and jinja2's version."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("jinja2").encode())
+    digest.update(source_digest("generators.printing", "generators.website").encode())
+    for folder in getattr(env.loader, "searchpath", []):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 # Village sheets a task lays out: about a second's work, so that the build's last tasks leave a core idle
@@ -931,12 +965,14 @@ def print_restricted(
     reports = render_cached(executor, plan.setup, [(j, False) for j in plan.report_jobs], cache)
     fill_folder(staging, {j.path: data for j, data in zip(plan.report_jobs, reports, strict=True)})
     setup = _remote(executor, plan.setup)
+    known = KeyedFiles(settings.restricted / ".pack-keys", private=True)  # each township's PDFs' keys
+    staged.caches.append(known)
     written = counted = 0
     done: dict[str, Path] = {}
 
     def needed():
         nonlocal counted
-        for entry in township_prints(pages.env, plan, cache, done):
+        for entry in township_prints(pages.env, plan, cache, done, known):
             link_files(staging, done)  # cached PDFs of this township, linked: not read, not written again
             counted += len(done)
             done.clear()

@@ -318,6 +318,11 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     monkeypatch.setattr(PdfWriter, "layout", counted)
     monkeypatch.setattr(pipeline, "SHEETS_PER_TASK", 2)  # a township's sheets in two tasks, then its pack
     rejected = pipeline.rejected_workbook
+    rendered: list[str] = []  # the townships whose sheets' HTML is made (to be printed, or for their keys)
+    sheet_jobs = pipeline.sheet_jobs
+    monkeypatch.setattr(
+        pipeline, "sheet_jobs", lambda env, pack: rendered.append(pack.township) or sheet_jobs(env, pack)
+    )
     read: list[str] = []  # the registry files read from disk (the others come from the read cache)
     read_file = validate._read_file
     monkeypatch.setattr(
@@ -342,6 +347,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     again, printed = _restricted(settings, policies, executor)
     assert printed.written == printed.townships == 0 and again == before and not laid_out  # same bytes
     assert not made and (settings.restricted / ".workbook-cache").stat().st_mode & 0o777 == 0o700
+    assert len(rendered) == 2  # the first build's; this one made none (known by what they are made from)
     assert len(read) == 3 * 2  # none read again
 
     changed = _change_a_village(folder)
@@ -352,6 +358,7 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
     assert printed.written == 2 and printed.townships == 1 and read[3 * 2 :] == [changed.name]
     assert len(laid_out) == 1 and changed.stem.split("-", 1)[1] in laid_out[0]
     township, village = changed.stem.split("-", 1)
+    assert rendered[2:] == [township]
     differ = sorted(p for p in before if before[p] != after[p])
     assert differ == sorted([f"briefings/{township}/{village}.pdf", f"briefings/{township}-简报汇编.pdf"])
     cache = settings.restricted / ".pdf-cache"
