@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -829,13 +830,11 @@ def township_prints(
     code = _print_html_code(env) if known is not None else ""
     for pack in plan.packs:
         source = hashlib.sha256(f"{plan.setup.key}\n{joined_by}\n{code}\n{pack!r}".encode()).hexdigest()
-        listed = known.get(source) if known is not None else None
-        if listed is not None:
-            files = {path: cache.file(key) for path, key in json.loads(listed)}
-            if all(files.values()):
-                done.update(files)  # each of them cached
-                yield None
-                continue
+        files = _known_files(known.get(source), cache, len(pack.sheets) + 1) if known is not None else None
+        if files is not None:
+            done.update(files)
+            yield None
+            continue
         sheets = sheet_jobs(env, pack)
         front = pack_job(env, pack)
         keys = [document_key(plan.setup, j.html) for j in sheets]
@@ -864,6 +863,21 @@ def township_prints(
             ),
             dict(zip([j.path for j in sheets] + [front.path], keys + [pack_key], strict=True)),
         )
+
+
+def _known_files(listed: bytes | None, cache: PdfCache, count: int) -> dict[str, Path] | None:
+    """The cached PDFs of a township's `count` listed keys (path, key), when every one of them is there.
+    (Paths are checked again where the files are linked.)"""
+    try:
+        keys = [(str(path), str(key)) for path, key in json.loads(listed)] if listed else []
+    except (ValueError, TypeError):  # not what this build writes there: found again by rendering
+        return None
+    if len(keys) != count or not all(re.fullmatch("[0-9a-f]{64}", key) for _, key in keys):
+        return None
+    files = {path: cache.file(key) for path, key in keys}
+    if None in files.values():
+        return None
+    return files  # type: ignore[return-value]  # none is None
 
 
 def _print_html_code(env: jinja2.Environment) -> str:

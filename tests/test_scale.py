@@ -1037,3 +1037,28 @@ def test_freed_memory_is_handed_back_where_the_c_library_can():
     return_freed_memory()  # never fails, whatever the C library
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
         assert _trim() is not None  # this machine kind: glibc's malloc_trim is found and used
+
+
+def test_a_townships_listed_keys_are_used_only_when_well_formed_and_all_cached(tmp_path):
+    """What `.pack-keys` lists is taken only as this build writes it: hexadecimal keys of PDFs that are
+    all in the cache, as many as the township has documents; anything else is found again by rendering."""
+    import json
+
+    from generators.printing.pdf import PdfCache
+
+    cache = PdfCache(tmp_path / ".pdf-cache", private=True)
+    key = "a" * 64
+    cache.put(key, b"%PDF-1.7\n")
+    listed = json.dumps([["briefings/高峰镇-简报汇编.pdf", key]]).encode()
+    assert pipeline._known_files(listed, cache, 1) == {"briefings/高峰镇-简报汇编.pdf": cache.file(key)}
+    for wrong in (
+        b"not json",
+        b"{}",
+        b"[1]",
+        b'"ab"',
+        json.dumps([["briefings/x.pdf", "../../../../etc/passwd"]]).encode(),
+        json.dumps([["briefings/x.pdf", "b" * 64]]).encode(),  # not cached
+        None,
+    ):
+        assert pipeline._known_files(wrong, cache, 1) is None
+    assert pipeline._known_files(listed, cache, 2) is None  # a village more this month
