@@ -36,7 +36,7 @@ from generators.assessment.ingest import read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
-from generators.core.cache import KeyedFiles, SignedPickles, source_digest
+from generators.core.cache import KeyedFiles, SignedFiles, SignedPickles, source_digest
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import LATER, Executor, SerialExecutor
 from generators.core.files import (
@@ -607,15 +607,13 @@ def audit_cache(settings: Settings) -> SignedPickles | None:
     return SignedPickles(settings.restricted / ".audit-cache", secret, b"suppression audit", private=True)
 
 
-def guard_cache(settings: Settings) -> SignedPickles | None:
+def guard_cache(settings: Settings) -> SignedFiles | None:
     """The privacy guard's automata of the last build (made of the registry's personal values): inside the
     restricted output, signed like the other kept pickles there; reused while the values are the same."""
     secret = _restricted_secret(settings)
     if secret is None:
         return None
-    return SignedPickles(
-        settings.restricted / ".guard-cache", secret, b"privacy guard automata", private=True
-    )
+    return SignedFiles(settings.restricted / ".guard-cache", secret, b"privacy guard automata", private=True)
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:

@@ -368,13 +368,11 @@ def test_the_guards_automata_are_kept_signed_and_reused_only_for_the_same_values
     """A monthly rebuild whose personal values are the last build's loads the automata kept in the
     restricted output instead of making them again; other values, another allowlist or an entry that the
     key did not sign make them anew, and every matcher finds what a fresh one finds."""
-    from generators.core.cache import SignedPickles
+    from generators.core.cache import SignedFiles
     from generators.privacy import guard as guard_module
 
-    def kept(secret: bytes = b"k" * 32) -> SignedPickles:
-        return SignedPickles(
-            tmp_path / "restricted" / ".guard-cache", secret, b"privacy guard automata", True
-        )
+    def kept(secret: bytes = b"k" * 32) -> SignedFiles:
+        return SignedFiles(tmp_path / "restricted" / ".guard-cache", secret, b"privacy guard automata", True)
 
     made = []  # the needles looked at to make automata (a matcher from the store looks at none)
     looked_for = guard_module._looked_for
@@ -404,14 +402,19 @@ def test_the_guards_automata_are_kept_signed_and_reused_only_for_the_same_values
     ]
     made.clear()
     assert Matcher(NEEDLES, PLACES, [], kept(b"x" * 32)) and len(made) == 5
+    # a kept automaton changed by someone: not loaded (what it would find is not what the values say)
+    for automaton in (p for p in folder.rglob("*") if p.is_file() and p.stat().st_size > 200):
+        automaton.write_bytes(automaton.read_bytes()[:-1] + b"\0")
+    made.clear()
+    assert Matcher(NEEDLES, PLACES, [], kept(b"x" * 32)).find(text) == fresh and len(made) == 5
 
 
 def test_the_guard_keeps_only_this_builds_automata(tmp_path):
-    from generators.core.cache import SignedPickles
+    from generators.core.cache import SignedFiles
 
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "p.html").write_text("<p>月度数字</p>", encoding="utf-8")
     for needles in (NEEDLES, NEEDLES[:2]):  # two builds, each with its own view of the store
-        store = SignedPickles(tmp_path / ".guard-cache", b"k" * 32, b"privacy guard automata", True)
+        store = SignedFiles(tmp_path / ".guard-cache", b"k" * 32, b"privacy guard automata", True)
         guard(tmp_path / "site", needles, PLACES, [], "allow.yaml", None, store)
-    assert len([p for p in (tmp_path / ".guard-cache").rglob("*") if p.is_file()]) == 1
+    assert len([p for p in (tmp_path / ".guard-cache").rglob("*") if p.is_file()]) == 6  # 3 files, signed

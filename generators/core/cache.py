@@ -7,6 +7,7 @@ import hmac
 import importlib.util
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 MAC_BYTES = 32
@@ -118,3 +119,42 @@ class SignedPickles(KeyedFiles):
 
     def store_object(self, key: str, value: object) -> None:
         self.store(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+class SignedFiles(KeyedFiles):
+    """Files by key, each signed as `SignedPickles` entries are, its signature kept in an entry of its own
+    (`<key>-mac`). Written and checked in chunks: a file that a library writes and reads by its path (an
+    automaton of a county's personal values, tens of megabytes) is never held in memory as one string."""
+
+    def __init__(self, folder: Path, secret: bytes, purpose: bytes, private: bool = False):
+        super().__init__(folder, private)
+        self.secret = hmac.new(secret, purpose, hashlib.sha256).digest()
+
+    def _mac(self, key: str, path: Path) -> bytes:
+        mac = hmac.new(self.secret, key.encode() + b"\n", hashlib.sha256)
+        with path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                mac.update(chunk)
+        return mac.digest()
+
+    def verified_file(self, key: str) -> Path | None:
+        """The entry's file, when its signature holds."""
+        path, signature = self.file(key), self.get(f"{key}-mac")
+        if path is None or signature is None or not hmac.compare_digest(signature, self._mac(key, path)):
+            return None
+        return path
+
+    def store_file(self, key: str, write: Callable[[Path], object]) -> None:
+        """`write(path)` writes the entry's content to a file aside; it is signed, then put in place."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        write(tmp)
+        if self.private:
+            for folder in (self.folder, path.parent):
+                folder.chmod(0o700)
+            tmp.chmod(0o600)
+        signature = self._mac(key, tmp)
+        tmp.replace(path)
+        self.used.add(key)
+        self.put(f"{key}-mac", signature)  # after the file: a file without its signature is not taken
