@@ -110,7 +110,7 @@ from generators.website.edition_pages import (
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
 from generators.website.pages import COVERAGE_PAGE, navigation, not_in_nav, unit_pdf
 from generators.website.registry_pages import registry_pages
-from generators.website.render import PageTask, make_environment, render_pages
+from generators.website.render import PageTask, make_environment, render_pages, template_code
 
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
 NOT_PRINTED = ("guide.md", COVERAGE_PAGE)  # pages for reading on screen, not in the printed handbook
@@ -523,7 +523,11 @@ def render_site_pages(
     env = handbook.env
     tasks, live = site_page_tasks(settings, policies, registry, figures)
     live_paths = {t.path for t in live}
-    rendered_live = render_pages(env, live)
+    # Beside build/docs, which holds the same pages: before the privacy guard has passed them, they are not
+    # what .cache/ may keep.
+    kept = KeyedFiles(settings.build / "page-cache")
+    rendered_live = render_pages(env, live, kept)
+    kept.prune()
     versions = {}
     for number, pages in tasks.items():
         own, rendered = handbook.versions[number]
@@ -825,7 +829,7 @@ def township_prints(
     keys of a township's PDFs by everything its HTML is made from (its pack's data, the templates, the code
     that renders them): a township whose data is as last month's is not rendered again to find its keys."""
     joined_by = joiner()
-    code = _print_html_code(env) if known is not None else ""
+    code = template_code(env, "generators.printing", "generators.website") if known is not None else ""
     for pack in plan.packs:
         source = hashlib.sha256(f"{plan.setup.key}\n{joined_by}\n{code}\n{pack!r}".encode()).hexdigest()
         files = _known_files(known.get(source), cache, len(pack.sheets) + 1) if known is not None else None
@@ -876,20 +880,6 @@ def _known_files(listed: bytes | None, cache: PdfCache, count: int) -> dict[str,
     if None in files.values():
         return None
     return files  # type: ignore[return-value]  # none is None
-
-
-def _print_html_code(env: jinja2.Environment) -> str:
-    """What a briefing's HTML is made with besides its data: every template, the code that renders them
-    (filters, the print jobs) and jinja2's version."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(version("jinja2").encode())
-    digest.update(source_digest("generators.printing", "generators.website").encode())
-    for folder in getattr(env.loader, "searchpath", []):
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 # Village sheets a task lays out: about a second's work, so that the build's last tasks leave a core idle

@@ -464,15 +464,27 @@ def test_a_monthly_rebuild_of_the_site_is_byte_for_byte_a_whole_build(tmp_path, 
             shutil.rmtree(staging)
             return out
 
+        from generators.website import render
+
+        rendered: list[str] = []  # the live pages rendered (the others taken from build/page-cache)
+        render_page = render.render_page
+        monkeypatch.setattr(
+            render, "render_page", lambda env, t: rendered.append(t.path) or render_page(env, t)
+        )
         before = site("monthly", "cache-a")
-        _change_a_village(folder)
+        every = sum(p.startswith("registry/") for p in rendered)
+        township, village = _change_a_village(folder).stem.split("-", 1)
         dirty: list[bool] = []
         real = mkdocs.commands.build.build
         monkeypatch.setattr(
             mkdocs.commands.build, "build", lambda c, **k: dirty.append(k.get("dirty", False)) or real(c, **k)
         )
+        rendered.clear()
         after = site("monthly", "cache-a")
         assert dirty == [True]  # the latest edition only, from its last build
+        # its village, township and county, and those whose hidden figures it changed (never all of them)
+        again = [p for p in rendered if p.startswith("registry/")]
+        assert f"registry/{township}/{village}.md" in again and len(again) < every
         dirty.clear()
         whole = site("whole", "cache-b")
         assert dirty == [False, False, False]  # every edition built whole

@@ -9,6 +9,7 @@ from data therefore shows as text — markup, links and scripts in it never take
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -21,6 +22,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from generators.core.cache import KeyedFiles, source_digest
 from generators.core.errors import InputError, Problem
 from generators.core.yamlio import parse_yaml
 
@@ -198,6 +200,41 @@ def render_page(env: jinja2.Environment, task: PageTask) -> str:
     return page
 
 
-def render_pages(env: jinja2.Environment, tasks: list[PageTask]) -> dict[str, str]:
-    """Every task on its own; the result does not depend on the order they run in."""
-    return {task.path: render_page(env, task) for task in tasks}
+def render_pages(
+    env: jinja2.Environment, tasks: list[PageTask], kept: KeyedFiles | None = None
+) -> dict[str, str]:
+    """Every task on its own; the result does not depend on the order they run in. `kept`: pages rendered
+    before, by their template code, path, title and context (a monthly rebuild changes a few village
+    pages of hundreds); a context that is not plain JSON is rendered every time."""
+    if kept is None:
+        return {task.path: render_page(env, task) for task in tasks}
+    code = template_code(env, "generators.website")
+    pages = {}
+    for task in tasks:
+        try:
+            source = json.dumps([code, task.path, task.template, task.title, task.context], sort_keys=True)
+        except (TypeError, ValueError):
+            pages[task.path] = render_page(env, task)
+            continue
+        key = hashlib.sha256(source.encode()).hexdigest()
+        found = kept.get(key)
+        if found is None:
+            pages[task.path] = render_page(env, task)
+            kept.put(key, pages[task.path].encode())
+        else:
+            pages[task.path] = found.decode()
+    return pages
+
+
+def template_code(env: jinja2.Environment, *modules: str) -> str:
+    """What pages are made with besides their data: every template, our `modules` that render them
+    (filters, contexts) and jinja2's version."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("jinja2").encode())
+    digest.update(source_digest(*modules).encode())
+    for folder in getattr(env.loader, "searchpath", []):
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
