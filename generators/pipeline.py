@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -262,6 +262,18 @@ def _restricted_secret(settings: Settings) -> bytes | None:
     return secret
 
 
+Signed = TypeVar("Signed", SignedPickles, SignedFiles)
+
+
+def _kept_signed(settings: Settings, store: type[Signed], folder: str, purpose: bytes) -> Signed | None:
+    """A store of what a build keeps for the next inside the restricted output, private, its entries
+    signed with the pseudonym key; None before there is a key."""
+    secret = _restricted_secret(settings)
+    if secret is None:
+        return None
+    return store(settings.restricted / folder, secret, purpose, private=True)
+
+
 def synthetic_county(
     settings: Settings,
     policies: Policies,
@@ -366,10 +378,7 @@ def derive_month(
 def derive_cache(settings: Settings) -> SignedPickles | None:
     """Each township's figures kept from the last build (inside the restricted output: they hold the
     villages' small counts), so that a monthly rebuild derives only the townships whose cases changed."""
-    secret = _restricted_secret(settings)
-    if secret is None:
-        return None
-    return SignedPickles(settings.restricted / ".derive-cache", secret, b"township figures", private=True)
+    return _kept_signed(settings, SignedPickles, ".derive-cache", b"township figures")
 
 
 def forget_contacts(registry: Registry) -> None:
@@ -605,19 +614,13 @@ def registry_figures(
 def audit_cache(settings: Settings) -> SignedPickles | None:
     """The suppression audit's answers for each group of hidden figures, kept from the last build: they
     hold true small counts, so inside the restricted output, signed like the other kept pickles there."""
-    secret = _restricted_secret(settings)
-    if secret is None:
-        return None
-    return SignedPickles(settings.restricted / ".audit-cache", secret, b"suppression audit", private=True)
+    return _kept_signed(settings, SignedPickles, ".audit-cache", b"suppression audit")
 
 
 def guard_cache(settings: Settings) -> SignedFiles | None:
     """The privacy guard's automata of the last build (made of the registry's personal values): inside the
     restricted output, signed like the other kept pickles there; reused while the values are the same."""
-    secret = _restricted_secret(settings)
-    if secret is None:
-        return None
-    return SignedFiles(settings.restricted / ".guard-cache", secret, b"privacy guard automata", private=True)
+    return _kept_signed(settings, SignedFiles, ".guard-cache", b"privacy guard automata")
 
 
 def search_dict(settings: Settings, edition: Edition) -> Path:

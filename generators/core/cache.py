@@ -63,11 +63,15 @@ class KeyedFiles:
         return None
 
     def put(self, key: str, data: bytes) -> None:
+        self.put_file(key, lambda path: path.write_bytes(data))
+
+    def put_file(self, key: str, write: Callable[[Path], object]) -> None:
+        """The entry as `write(path)` writes it to a file aside, then put in place."""
         self.used.add(key)
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        write(tmp)
         if self.private:
             for folder in (self.folder, path.parent):
                 folder.chmod(0o700)
@@ -83,20 +87,30 @@ class KeyedFiles:
                 path.unlink()
 
 
-class SignedPickles(KeyedFiles):
-    """Pickles by key, each signed with a key derived from `secret` for `purpose` (HMAC-SHA256 over the
-    entry's key and pickle), and unpickled only when the signature holds: unpickling runs whatever a pickle
-    names, so an entry that someone without the secret wrote, changed or moved to another key is ignored
-    (and made again)."""
-
-    suffix = ".pickle"
+class _Signed(KeyedFiles):
+    """Entries signed with a key derived from `secret` for `purpose`: HMAC-SHA256 over the entry's key and
+    content, so that an entry that someone without the secret wrote, changed or moved to another key is
+    ignored (and made again)."""
 
     def __init__(self, folder: Path, secret: bytes, purpose: bytes, private: bool = False):
         super().__init__(folder, private)
         self.secret = hmac.new(secret, purpose, hashlib.sha256).digest()
 
+    def _signer(self, key: str) -> hmac.HMAC:
+        """The signature of entry `key`, to be fed its content."""
+        return hmac.new(self.secret, key.encode() + b"\n", hashlib.sha256)
+
+
+class SignedPickles(_Signed):
+    """Pickles by key, each signed (`_Signed`), and unpickled only when the signature holds: unpickling
+    runs whatever a pickle names."""
+
+    suffix = ".pickle"
+
     def _mac(self, key: str, blob: bytes) -> bytes:
-        return hmac.new(self.secret, key.encode() + b"\n" + blob, hashlib.sha256).digest()
+        mac = self._signer(key)
+        mac.update(blob)
+        return mac.digest()
 
     def verified(self, key: str) -> bytes | None:
         """The entry's pickle, when its signature holds (for an unpickler of the caller's own)."""
@@ -121,17 +135,13 @@ class SignedPickles(KeyedFiles):
         self.store(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-class SignedFiles(KeyedFiles):
-    """Files by key, each signed as `SignedPickles` entries are, its signature kept in an entry of its own
-    (`<key>-mac`). Written and checked in chunks: a file that a library writes and reads by its path (an
-    automaton of a county's personal values, tens of megabytes) is never held in memory as one string."""
-
-    def __init__(self, folder: Path, secret: bytes, purpose: bytes, private: bool = False):
-        super().__init__(folder, private)
-        self.secret = hmac.new(secret, purpose, hashlib.sha256).digest()
+class SignedFiles(_Signed):
+    """Files by key, each signed (`_Signed`), its signature kept in an entry of its own (`<key>-mac`).
+    Written and checked in chunks: a file that a library writes and reads by its path (an automaton of a
+    county's personal values, tens of megabytes) is never held in memory as one string."""
 
     def _mac(self, key: str, path: Path) -> bytes:
-        mac = hmac.new(self.secret, key.encode() + b"\n", hashlib.sha256)
+        mac = self._signer(key)
         with path.open("rb") as f:
             while chunk := f.read(1 << 20):
                 mac.update(chunk)
@@ -145,16 +155,7 @@ class SignedFiles(KeyedFiles):
         return path
 
     def store_file(self, key: str, write: Callable[[Path], object]) -> None:
-        """`write(path)` writes the entry's content to a file aside; it is signed, then put in place."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        write(tmp)
-        if self.private:
-            for folder in (self.folder, path.parent):
-                folder.chmod(0o700)
-            tmp.chmod(0o600)
-        signature = self._mac(key, tmp)
-        tmp.replace(path)
-        self.used.add(key)
-        self.put(f"{key}-mac", signature)  # after the file: a file without its signature is not taken
+        """`write(path)` writes the entry's content; it is put in place, then signed (a file without its
+        signature is not taken)."""
+        self.put_file(key, write)
+        self.put(f"{key}-mac", self._mac(key, self._path(key)))
