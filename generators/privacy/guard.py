@@ -23,12 +23,11 @@ import hashlib
 import html
 import itertools
 import json
-import pickle
 import re
 import unicodedata
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,7 +134,9 @@ def number_runs(text: str, base: str | None = None, shortest: int = 1) -> list[s
 
 def digits_form(value: str) -> str:
     """A phone or ID number as compared: its digits and X only; a phone's country code 86 dropped."""
-    digits = re.sub(r"[^0-9X]", "", _nfkc(str(value)).upper())
+    text = str(value)
+    # most are plain digits already (a county's tens of thousands of phones): nothing to take out
+    digits = text if text.isascii() and text.isdigit() else re.sub(r"[^0-9X]", "", _nfkc(text).upper())
     if digits.startswith("0086") and len(digits) > 13:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
@@ -143,7 +144,9 @@ def digits_form(value: str) -> str:
     return digits
 
 
-@dataclass(frozen=True, slots=True)  # a county has hundreds of thousands
+# A county has hundreds of thousands, made every build: not frozen (a frozen dataclass sets each field
+# through object.__setattr__, which made making them three times slower); nothing changes one once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Needle:
     """One personal value of the registry, and where it stands there (file, sheet, row, column)."""
 
@@ -241,13 +244,23 @@ class Hit:
     context: str
 
 
+SIDE_WORD, SIDE_PUBLIC = 0, 1  # a word automaton's value: length * SIDES + side
+SIDES = 2
+SIDE_NAMES = ("w", "p")
+
+
+def _no_objects(_data: bytes) -> object:
+    raise ValueError("the guard's automaton holds ints only")
+
+
 @dataclass
 class Matcher:
-    """All needles and public words in two automata: words and numbers. A county's hundreds of thousands of
-    values are held as little as possible: the first needle of each form, by the form, only once a value
-    is found; the others are counted only when a finding is written. `kept`: the automata of the last
-    build, reused when the values, public words, allowlist and the guard's code are the same (they hold
-    the values: a signed store inside the restricted output only)."""
+    """All needles and public words: words in an automaton, numbers (phones, ID numbers) in a set looked up
+    by their few lengths. A county's hundreds of thousands of values are held as little as possible: the
+    first needle of each form, by the form, only once a value is found; the others are counted only when
+    a finding is written. `kept`: the word automaton of the last build, reused when the values, public
+    words, allowlist and the guard's code are the same (it holds the values: a signed store inside the
+    restricted output only)."""
 
     needles: list[Needle]
     public_words: Iterable[str] = ()
@@ -259,34 +272,33 @@ class Matcher:
         self._index: tuple[dict[str, Needle], dict[str, Needle], list[tuple[Needle, AllowEntry]]] | None = (
             None
         )
-        self.words: Any  # the automata: from `kept`, or made here
-        self.numbers: Any
-        self.shortest_number: int
+        self.words: Any  # the automaton: from `kept`, or made here
         self.key: str
         self._any: bool
         self.public_words = tuple(self.public_words)
+        # Numbers are digits of a few lengths: a set of them, made in a moment, takes a fifth of the memory
+        # of an automaton (a county's is tens of MiB) and none of its loading.
+        self.numbers = frozenset(self._number_forms())
+        self.number_lengths = sorted({len(f) for f in self.numbers}, reverse=True)
+        self.shortest_number = min(self.number_lengths, default=1)
         inputs = self._inputs() if self.kept is not None else ""
         if self.kept is not None and self._load(self.kept, inputs):
             return
         import ahocorasick
 
-        # A word's value in an automaton is (side, form), the form being its key in `word_needles` or
-        # `number_needles`; ("p", form) for a public word.
-        self.words = ahocorasick.Automaton()
-        self.numbers = ahocorasick.Automaton()
+        # A word's value in the automaton is an int: its length and side, since the form is the text
+        # matched. No Python object per word: a county's values held once, not again by the automaton, and
+        # a kept one loaded without unpickling each.
+        self.words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for form in self.word_needles:
-            self.words.add_word(form, ("w", form))
-        for form in self.number_needles:
-            self.numbers.add_word(form, ("n", form))
+            self.words.add_word(form, len(form) * SIDES + SIDE_WORD)
         for word in self.public_words:
             form = letters_form(word)
             if form and form not in self.words:
-                self.words.add_word(form, ("p", form))
-        for a in (self.words, self.numbers):
-            if len(a):
-                a.make_automaton()
-        self.shortest_number = min(map(len, self.number_needles), default=1)
-        forms = [*(f"w:{f}" for f in self.word_needles), *(f"n:{f}" for f in self.number_needles)]
+                self.words.add_word(form, len(form) * SIDES + SIDE_PUBLIC)
+        if len(self.words):
+            self.words.make_automaton()
+        forms = [*(f"w:{f}" for f in self.word_needles), *(f"n:{f}" for f in self.numbers)]
         self.key = hashlib.sha256(
             "\n".join([GUARD_VERSION, *sorted(forms), *sorted(self.public_words)]).encode()
         ).hexdigest()
@@ -294,26 +306,30 @@ class Matcher:
         if self.kept is not None:
             self._keep(self.kept, inputs)
 
+    def _number_forms(self) -> Iterator[str]:
+        """The forms of the phones and ID numbers looked for (as `number_needles` has them)."""
+        for needle in self.needles:
+            if needle.kind in DIGIT_KINDS and not any(e.allows(needle) for e in self.allowlist):
+                found = _looked_for(needle)
+                if found is not None:
+                    yield found[1]
+
     def _load(self, kept: SignedFiles, inputs: str) -> bool:
-        """The automata and what goes with them from `kept`, when all are there and signed."""
+        """The word automaton and what goes with it from `kept`, when both are there and signed."""
         import ahocorasick
 
-        words, numbers, about = (
-            kept.verified_file(f"{inputs}-{part}") for part in ("words", "numbers", "about")
-        )
-        if words is None or numbers is None or about is None:
+        words, about = (kept.verified_file(f"{inputs}-{part}") for part in ("words", "about"))
+        if words is None or about is None:
             return False
-        self.words = ahocorasick.load(str(words), pickle.loads)  # (signed: written by a build of ours)
-        self.numbers = ahocorasick.load(str(numbers), pickle.loads)
-        self.shortest_number, self.key, self._any = json.loads(about.read_text(encoding="utf-8"))
+        self.words = ahocorasick.load(str(words), _no_objects)  # (signed: written by a build of ours)
+        self.key, self._any = json.loads(about.read_text(encoding="utf-8"))
         return True
 
     def _keep(self, kept: SignedFiles, inputs: str) -> None:
-        """The automata written by the library itself, file by file: pickled whole, they took three times
-        their size in memory (a 4 x W1 county: 150 MiB) at the build's peak."""
-        kept.store_file(f"{inputs}-words", lambda path: self.words.save(str(path), pickle.dumps))
-        kept.store_file(f"{inputs}-numbers", lambda path: self.numbers.save(str(path), pickle.dumps))
-        about = json.dumps([self.shortest_number, self.key, self._any])
+        """The automaton written by the library itself: pickled whole with its values as objects, it took
+        three times its size in memory at the build's peak."""
+        kept.store_file(f"{inputs}-words", lambda path: self.words.save(str(path)))
+        about = json.dumps([self.key, self._any])
         kept.store_file(f"{inputs}-about", lambda path: path.write_text(about, encoding="utf-8"))
 
     def _inputs(self) -> str:
@@ -389,18 +405,26 @@ class Matcher:
         base = _base(text)
         if len(self.words):
             letters = letters_form(text, base)
-            spans = [
-                (end - len(form) + 1, end + 1, side, form) for end, (side, form) in self.words.iter(letters)
-            ]
+            spans = []
+            for end, value in self.words.iter(letters):
+                length, side = divmod(value, SIDES)
+                spans.append(
+                    (end - length + 1, end + 1, SIDE_NAMES[side], letters[end - length + 1 : end + 1])
+                )
             covered = _Cover([(s, e) for s, e, side, _ in spans if side == "p"])
             for s, e, side, form in spans:
                 if side != "w" or covered(s, e):
                     continue
                 found.append((("w", form), self._context(letters, s, e, spans)))
-        if len(self.numbers):
+        if self.numbers:
+            numbers, lengths = self.numbers, self.number_lengths
             for run in number_runs(text, base, self.shortest_number):
-                for _, (side, form) in self.numbers.iter(run):
-                    found.append(((side, form), mask_value(self.number_needles[form].kind, form)))
+                for end in range(
+                    self.shortest_number, len(run) + 1
+                ):  # as an automaton: by end, longest first
+                    for form in (run[end - n : end] for n in lengths if n <= end):
+                        if form in numbers:
+                            found.append((("n", form), mask_value(self.number_needles[form].kind, form)))
         return found
 
     def _context(self, text: str, start: int, end: int, spans) -> str:

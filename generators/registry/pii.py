@@ -3,11 +3,12 @@ the public words (the county's place names) that may contain them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, fields
 
 from generators.privacy.guard import Needle
 from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
-from generators.registry.model import RowRef
+from generators.registry.model import Case, RowRef
 from generators.registry.places import PlaceList
 from generators.registry.schema import RegistrySchema
 from generators.registry.validate import RegistryImport
@@ -26,6 +27,9 @@ KINDS = {
 }
 
 
+CASE_FIELDS = {f.name for f in fields(Case)}
+
+
 def _kind(schema: RegistrySchema, kind: str, key: str) -> str | None:
     sheet = schema.cases if kind == "cases" else schema.contacts
     column = next((c for c in sheet.columns if c.key == key), None)
@@ -36,7 +40,7 @@ def _kind(schema: RegistrySchema, kind: str, key: str) -> str | None:
     return {"id_number": ID_NUMBER, "phone": PHONE}.get(column.type, NOTE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen, as `Needle`: one for each of a county's values
 class CellPlace:
     """Where a personal value stands: written out only when a finding names it. (As text for every value
     of a county, hundreds of thousands of them, it was a sixth of what the build process held.)"""
@@ -66,9 +70,14 @@ def _headers(schema: RegistrySchema) -> dict[tuple[str, str], str]:
 def _values(imported: RegistryImport, schema: RegistrySchema):
     """(table, row, column key, kind, value, rows holding it) of every personal cell, in the order of the
     rows (the accepted contacts' values once each, with their first row: the import counted them)."""
+    keys = tuple(k for k in KINDS if k in CASE_FIELDS)
+    kinds = tuple(KINDS[k] for k in keys)
+    take = operator.attrgetter(*keys)  # a case's eight values in one call: a county has thousands of cases
     for case in imported.cases:
-        for key, kind in KINDS.items():
-            yield "cases", case.source, key, kind, getattr(case, key, None), 1
+        source = case.source
+        for key, kind, value in zip(keys, kinds, take(case), strict=True):
+            if value:  # (None and "" are no values; a case's fields are text or None)
+                yield "cases", source, key, kind, value, 1
     for (column, text), (ref, rows) in imported.contacts.values.items():
         yield "contacts", ref, column, KINDS[column], text, rows
     for row in imported.rejected:
