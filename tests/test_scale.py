@@ -7,6 +7,7 @@ import io
 import os
 import re
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,21 @@ def test_a_pool_started_in_the_background_runs_tasks_and_a_closed_one_stays_clos
         assert closed._pool is None  # the late thread made no pool that nobody would close
     finally:
         closed.close()
+
+
+def _imported(shared, item):
+    return [name for name in shared if name not in sys.modules]
+
+
+def test_pool_workers_have_weasyprint_loaded_before_their_first_task():
+    """A monthly rebuild's pool prints one sheet and one pack: loading WeasyPrint there (most of a second)
+    would stand on its critical path, so the fork server loads it once for every worker."""
+    pool = PoolExecutor(2)
+    try:
+        missing = dict(pool.run(_imported, range(2), ["weasyprint", "pikepdf", "generators.printing.packs"]))
+    finally:
+        pool.close()
+    assert missing == {0: [], 1: []}
 
 
 def test_pool_and_serial_run_the_same_tasks():
