@@ -1068,6 +1068,7 @@ def build_handbook_site(settings: Settings, policies: Policies, registry: Regist
             guard_cache(settings),
         ),
         reuse=settings.cache / "site",
+        compiled=settings.cache / "templates",
     )
     return staging
 

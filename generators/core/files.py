@@ -121,8 +121,11 @@ def write_file(folder: Path, rel_path: str, content: bytes | str) -> None:
     _write(checked_target(folder, rel_path), content)
 
 
-def _write(target: Path, content: bytes | str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _write(target: Path, content: bytes | str, made: set[Path] | None = None) -> None:
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
     target.unlink(missing_ok=True)  # replaced, never written in place: it may be a hard link (`link_tree`)
     target.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
 
@@ -178,8 +181,9 @@ def fill_folder(folder: Path, files: Mapping[str, bytes | str], static: Path | N
     if static and static.exists():
         copy_static(static, folder)
         checked = _Targets(folder)  # (what the copy made is looked at again)
+    made: set[Path] = set()  # folders made or found: one call less a file (each lets the other thread run)
     for rel_path, content in sorted(files.items()):
-        _write(checked(rel_path), content)
+        _write(checked(rel_path), content, made)
 
 
 def link_files(folder: Path, files: Mapping[str, Path]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
-from generators.core.files import link_tree, make_public, remove_leftovers, staging_folder, write_file
+from generators.core.files import fill_folder, link_tree, make_public, remove_leftovers, staging_folder
 from generators.core.memory import return_freed_memory
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
@@ -312,6 +312,22 @@ def merged_entries(previous: list[dict], fresh: list[dict], rebuilt: set[str]) -
     return None if set(new) - placed else out
 
 
+def _compiled_templates(folder: Path):
+    """A plugin object (not named in mkdocs.yml: it changes no page) that has the theme's templates compiled
+    once and kept in `folder` (jinja2's bytecode cache, keyed by each template's source): mkdocs compiles
+    them for every edition of every build otherwise, a seventh of a monthly rebuild's site."""
+    import jinja2
+    from mkdocs.plugins import BasePlugin
+
+    class CompiledTemplates(BasePlugin):
+        def on_env(self, env, config, files):
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            return env
+
+    return CompiledTemplates()
+
+
 def build_site(
     config_file: Path,
     versions: list[VersionBuild],
@@ -321,6 +337,7 @@ def build_site(
     aliases: dict[str, str],
     check=None,
     reuse: Path | None = None,
+    compiled: Path | None = None,
 ) -> Path:
     """Run mkdocs for every version into a staging folder beside `site_dir`, add the versions file and
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
@@ -329,7 +346,7 @@ def build_site(
     `reuse`: a folder of editions built before, with everything that went into them. An edition whose
     pages, downloads, navigation and theme are unchanged is copied, not built again; one where only some
     pages or files changed is built from its last build, rendering only those (`build_changed`). Only
-    editions that passed `check` are kept there."""
+    editions that passed `check` are kept there. `compiled`: a folder for the theme's compiled templates."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -353,6 +370,8 @@ def build_site(
         for name, plugin in config.plugins.items():
             if name.endswith("search") and "jieba_dict_user" in plugin.config:
                 plugin.config["jieba_dict_user"] = str(v.search_dict)
+        if compiled is not None:
+            config.plugins["handbook/compiled-templates"] = _compiled_templates(compiled)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         _reset_jieba()
         return config
@@ -380,8 +399,7 @@ def build_site(
         files = dict(extra_files)
         for alias, slug in aliases.items():
             files.update(alias_redirects(staging, slug, alias))
-        for rel_path, text in sorted(files.items()):
-            write_file(staging, rel_path, text)
+        fill_folder(staging, files)  # the latest edition's redirects: a page each, in folders checked once
         if check is not None:
             return_freed_memory()  # mkdocs' pages of every edition, let go: before the check reads the site
             check(staging)
