@@ -69,14 +69,14 @@ from generators.printing.jobs import (
 )
 from generators.printing.packs import SheetPrint, TownshipPrint, joiner, print_township
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
-from generators.privacy.guard import Needle, guard, read_allowlist
+from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
 from generators.registry.briefings import TownshipPack, briefing_packs
 from generators.registry.config import RegistryConfig, read_registry_config
 from generators.registry.figures import PublicFigures, on_place_list, public_figures
 from generators.registry.local_rules import CountyRules, county_rules
 from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
-from generators.registry.pii import personal_values, place_words
+from generators.registry.pii import PersonalValues, personal_values, place_words
 from generators.registry.places import PlaceList, read_places
 from generators.registry.read_cache import ReadCache, reader_code
 from generators.registry.rejected import rejected_workbook
@@ -193,7 +193,7 @@ class Registry:
         return import_summary(self.imported)
 
     @cached_property
-    def personal(self) -> list[Needle]:
+    def personal(self) -> PersonalValues:
         """Its personal values: masked on the console and looked for in everything published. Found once
         (a county's rows take a second or so), before the site's thread starts."""
         return personal_values(self.imported, self.schema)
@@ -383,9 +383,11 @@ def derive_cache(settings: Settings) -> SignedPickles | None:
 
 def forget_contacts(registry: Registry) -> None:
     """Once the month's figures and the personal values are made, nothing needs the contacts' dates (a W1
-    county has 350,000): they are let go, so that printing and the site run without them."""
+    county has 350,000) or their visitors and notes (the personal values hold them): they are let go, so
+    that printing and the site run without them."""
     _ = (registry.summary, registry.personal)  # counted and looked through first
     registry.imported.contacts.forget_dates()
+    registry.imported.contacts.forget_values()
 
 
 def forget_cases(registry: Registry) -> None:

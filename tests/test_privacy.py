@@ -196,6 +196,35 @@ def test_a_value_in_many_rows_is_one_needle_that_counts_them(tmp_path):
     assert "另有 299 行相同" in str(err.value.problems[0])
 
 
+def test_personal_values_are_held_as_one_text_and_give_back_each_needle():
+    """A county's values outlive its cases: held as one text and arrays (no object per value, none of the
+    import's strings or rows kept), each needle as it was made, whatever characters it holds."""
+    import gc
+
+    from generators.registry.model import RowRef
+    from generators.registry.pii import CellPlace, PersonalValues
+
+    rows = [
+        ("王建华", "姓名", RowRef("v.xlsx", "个案", 2), "姓名", 1),
+        ("𠮷田 A\x00b", "姓名", RowRef("v.xlsx", "个案", 3), "监护人", 3),  # astral, NUL
+        ("110101200001011234", "身份证号", RowRef("w.csv", None, 7), "公民身份号码", 1),
+        ("3", "备注", RowRef("w.csv", None, 8), "备注", 12),
+    ]
+    values = PersonalValues(iter(rows))
+    expected = [Needle(v, k, CellPlace(ref, header), n) for v, k, ref, header, n in rows]
+    assert list(values) == expected and values == expected and len(values) == 4
+    assert values[1] == expected[1] and values[-1] == expected[-1] and values[1:3] == expected[1:3]
+    assert list(values.pairs()) == [(v, k) for v, k, *_ in rows]
+    assert str(values[2].source) == "文件 w.csv，第 7 行，列 “公民身份号码”"
+    with pytest.raises(IndexError):
+        values[4]
+    held = [r for r in gc.get_referents(values) if not isinstance(r, type)]
+    held += [item for r in held if isinstance(r, list) for item in r]
+    assert len(held) < 20 and not any(isinstance(r, (RowRef, Needle, CellPlace)) for r in held)
+    assert not any(r is v for r in held for v, *_ in rows)  # not the strings read: one text of them
+    assert len(PersonalValues()) == 0 and list(PersonalValues()) == []
+
+
 def test_allowlist_entries_need_a_reason_and_a_reviewer(tmp_path):
     (tmp_path / "hotline.html").write_text("青少年服务热线 12355；咨询 13800138000", encoding="utf-8")
     allow = tmp_path / "privacy-allowlist.yaml"

@@ -17,6 +17,7 @@ from generators.core.executor import Executor, make_executor
 from generators.core.memory import return_freed_memory
 from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
+from generators.privacy.guard import value_pairs
 from generators.privacy.masking import TextMasker, masked_problem
 from generators.registry.pii import place_words
 from generators.registry.validate import RegistryImport
@@ -48,7 +49,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             # of objects, none in a cycle) is left out of the collector's scans, which a big registry slows.
             gc.freeze()
             masker = TextMasker(
-                ((n.value, n.kind) for n in registry.personal),  # the personal values found here
+                value_pairs(registry.personal),  # the personal values found here
                 place_words(registry.places),
             )
             return_freed_memory()  # the files' cells and what finding the values took, dropped

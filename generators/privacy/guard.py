@@ -27,7 +27,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -156,6 +156,12 @@ class Needle:
     rows: int = 1  # how many rows hold it (a visiting staff member's name stands in thousands)
 
 
+def value_pairs(needles: Sequence[Needle]) -> Iterator[tuple[str, str]]:
+    """(value, kind) of each needle; without making them where they are held compactly (`pairs`)."""
+    pairs = getattr(needles, "pairs", None)
+    return pairs() if pairs is not None else ((n.value, n.kind) for n in needles)
+
+
 @dataclass(frozen=True)
 class AllowEntry:
     """A reviewed exemption: registry values of `field` equal to `value` (or matching `pattern`) may be
@@ -262,7 +268,7 @@ class Matcher:
     words, allowlist and the guard's code are the same (it holds the values: a signed store inside the
     restricted output only)."""
 
-    needles: list[Needle]
+    needles: Sequence[Needle]
     public_words: Iterable[str] = ()
     allowlist: list[AllowEntry] = field(default_factory=list)
     kept: SignedFiles | None = None
@@ -308,11 +314,13 @@ class Matcher:
 
     def _number_forms(self) -> Iterator[str]:
         """The forms of the phones and ID numbers looked for (as `number_needles` has them)."""
-        for needle in self.needles:
-            if needle.kind in DIGIT_KINDS and not any(e.allows(needle) for e in self.allowlist):
-                found = _looked_for(needle)
-                if found is not None:
-                    yield found[1]
+        for value, kind in value_pairs(self.needles):
+            if kind in DIGIT_KINDS:
+                needle = Needle(value, kind, None)  # (where it stands is looked up only when found)
+                if not any(e.allows(needle) for e in self.allowlist):
+                    found = _looked_for(needle)
+                    if found is not None:
+                        yield found[1]
 
     def _load(self, kept: SignedFiles, inputs: str) -> bool:
         """The word automaton and what goes with it from `kept`, when both are there and signed."""
@@ -346,8 +354,8 @@ class Matcher:
             *sorted(self.public_words),
         ):
             digest.update(part.encode() + b"\0")
-        for n in self.needles:
-            digest.update(f"{n.kind}\0{n.value}\0".encode())
+        for value, kind in value_pairs(self.needles):
+            digest.update(f"{kind}\0{value}\0".encode())
         return digest.hexdigest()
 
     def _indexed(self) -> tuple[dict[str, Needle], dict[str, Needle], list[tuple[Needle, AllowEntry]]]:
@@ -659,7 +667,7 @@ def _found(texts: list[str], matcher: Matcher, clean: set[str], now: set[str]) -
 
 def guard(
     folder: Path,
-    needles: list[Needle],
+    needles: Sequence[Needle],
     public_words: Iterable[str],
     allowlist: list[AllowEntry],
     allowlist_hint: str,

@@ -218,3 +218,7 @@ class ContactLog:
     def forget_dates(self) -> None:
         """Once the month's figures are made, the dates go (the counts and personal values stay)."""
         self.dates.clear()
+
+    def forget_values(self) -> None:
+        """Once the registry's personal values are gathered, the contacts' go (the counts stay)."""
+        self.values.clear()

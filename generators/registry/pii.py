@@ -4,7 +4,10 @@ the public words (the county's place names) that may contain them."""
 from __future__ import annotations
 
 import operator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from typing import overload
 
 from generators.privacy.guard import Needle
 from generators.privacy.masking import ADDRESS, ID_NUMBER, NAME, NOTE, PHONE
@@ -85,7 +88,83 @@ def _values(imported: RegistryImport, schema: RegistrySchema):
             yield row.kind, row.ref, key, _kind(schema, row.kind, key), value, 1
 
 
-def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Needle]:
+class PersonalValues(Sequence[Needle]):
+    """The registry's personal values as the guard's needles, held as one text and a few arrays: a needle is
+    made when it is asked for. As objects (a needle, its place, its row, its string: a county's hundreds of
+    thousands), the values outlived the cases they were read with and stood scattered among them, so that
+    the memory the freed cases had taken could not be handed back."""
+
+    __slots__ = ("_ends", "_kind", "_kinds", "_row", "_rows", "_text", "_where", "_wheres")
+
+    def __init__(self, needles: Iterable[tuple[str, str, RowRef, str, int]] = ()):
+        """`needles`: (value, kind, first row, column header, rows holding it) of each value."""
+        texts: list[str] = []
+        self._ends = array("q")  # where each value ends in `_text`
+        self._kind = array("B")  # index into `_kinds`
+        self._where = array("l")  # index into `_wheres`: (file, sheet, header)
+        self._row = array("q")  # row number of its first row
+        self._rows = array("q")
+        self._kinds: list[str] = []
+        self._wheres: list[tuple[str, str | None, str]] = []
+        kinds: dict[str, int] = {}
+        wheres: dict[tuple[str, str | None, str], int] = {}
+        end = 0
+        for value, kind, ref, header, rows in needles:
+            texts.append(value)
+            end += len(value)
+            self._ends.append(end)
+            self._kind.append(kinds.setdefault(kind, len(kinds)))
+            self._where.append(wheres.setdefault((ref.file, ref.sheet, header), len(wheres)))
+            self._row.append(ref.row)
+            self._rows.append(rows)
+        self._text = "".join(texts)
+        self._kinds = list(kinds)
+        self._wheres = list(wheres)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _value(self, i: int) -> str:
+        return self._text[self._ends[i - 1] if i else 0 : self._ends[i]]
+
+    def _needle(self, i: int) -> Needle:
+        file, sheet, header = self._wheres[self._where[i]]
+        place = CellPlace(RowRef(file, sheet, self._row[i]), header)
+        return Needle(self._value(i), self._kinds[self._kind[i]], place, self._rows[i])
+
+    @overload
+    def __getitem__(self, index: int) -> Needle: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Needle]: ...
+
+    def __getitem__(self, index: int | slice) -> Needle | list[Needle]:
+        if isinstance(index, slice):
+            return [self._needle(i) for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        return self._needle(index % len(self))
+
+    def __iter__(self) -> Iterator[Needle]:
+        return (self._needle(i) for i in range(len(self)))
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """(value, kind) of each, without making needles."""
+        text, kinds, start = self._text, self._kinds, 0
+        for end, kind in zip(self._ends, self._kind, strict=True):
+            yield text[start:end], kinds[kind]
+            start = end
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"PersonalValues({len(self)} values)"
+
+
+def personal_values(imported: RegistryImport, schema: RegistrySchema) -> PersonalValues:
     """Every personal value of the registry — accepted and rejected rows alike — once, with the first row
     that holds it and how many do. Nothing is left out because it also occurs in a policy text: only a
     reviewed allowlist exempts."""
@@ -101,10 +180,10 @@ def personal_values(imported: RegistryImport, schema: RegistrySchema) -> list[Ne
             rows[found] = count
             first[found] = (table, ref, key)  # where it stands is written out for the first row only
     headers = _headers(schema)
-    return [
-        Needle(value, kind, CellPlace(ref, headers.get((table, key), key)), rows[(kind, value)])
+    return PersonalValues(
+        (value, kind, ref, headers.get((table, key), key), rows[(kind, value)])
         for (kind, value), (table, ref, key) in first.items()
-    ]
+    )
 
 
 def place_words(places: PlaceList) -> list[str]:
