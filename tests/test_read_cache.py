@@ -251,6 +251,10 @@ def test_files_that_share_an_id_number_or_a_village_are_validated_together(tmp_p
     assert _imported(twice, model, None, places_file=places) == together and merged == []
     assert "身份证号与" in together[0] and "重复" in together[0]
 
+    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")  # rows let go, taken again from the cache
+    assert _imported(twice, model, cache, places_file=places) == together
+    assert _imported(twice, model, cache, places_file=places) == together and merged == []
+
     contacts_only = tmp_path / "contacts"
     contacts_only.mkdir()
     workbook(contacts_only / "高峰镇-长岭村.xlsx", [case(1), case(2)])
@@ -258,3 +262,24 @@ def test_files_that_share_an_id_number_or_a_village_are_validated_together(tmp_p
     together = _imported(contacts_only, model, None, alone=False, places_file=places)
     assert _imported(contacts_only, model, None, places_file=places) == together and merged == []
     assert "ContactLog(dates={('高峰镇', '长岭村', 'V01-0002')" in together[0]  # found in the other file
+
+
+def test_rows_validated_where_read_are_let_go_and_come_back_from_the_cache(tmp_path, county, model):
+    """With a cache, a file's rows validated where it was read are not held by the build (the import's
+    peak of memory): its tables keep only what choosing the month's files looks at, and their rows come
+    back from the cache when the files must be validated together. Such a table is never pickled."""
+    import pickle
+
+    places = read_places(CORPUS / "places.yaml")
+    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
+    context = FileContext.of(places, model, rules, as_of, county)
+    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")
+    for _ in ("read here", "taken from the cache"):
+        _, reads = read_folder(county, SCHEMA, None, None, cache, context)
+        tables = [t for r in reads if r.fragment is not None for t in r.tables if t.distinct]
+        assert tables and all(t.packed is None and t.reload is not None for t in tables)
+        with pytest.raises(pickle.PicklingError):
+            pickle.dumps(tables[0])
+        for t in tables:
+            t.unpack()
+        assert all(t.reload is None for t in tables) and sum(len(t) for t in tables) > 100

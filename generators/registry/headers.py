@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -65,6 +65,8 @@ class Table:
     parsed: object = None  # the rows' values as meant, when parsed where the file was read (validate.py)
     packed: bytes | None = None  # the rows above, pickled while the table waits for validation (`pack`)
     distinct: dict[tuple[str, ...], set] = field(default_factory=dict)  # of a packed table (`pack`)
+    # A packed table's rows let go while a copy is kept elsewhere: `reload` gives them back (`spill`).
+    reload: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -107,14 +109,27 @@ class Table:
         self.packed = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.data, self.numbers, self.problems, self.parsed = {k: [] for k in self.data}, [], {}, None
 
-    def unpack(self) -> None:
+    def __getstate__(self) -> dict:
+        if self.reload is not None:  # its rows are elsewhere: a copy would have none
+            raise pickle.PicklingError("a table whose rows were let go (`spill`) is neither sent nor kept")
+        return self.__dict__
+
+    def spill(self, reload: Callable[[], bytes]) -> None:
+        """Let a packed table's rows go where a copy of them is kept (the read cache): a county's files seldom
+        need validating together, and their rows, held until then, were the import's peak of memory.
+        `reload` gives them back, should they be needed (`unpack`)."""
         if self.packed is not None:
-            self.data, self.numbers, self.problems, self.parsed = pickle.loads(self.packed)
-            self.packed, self.distinct = None, {}
+            self.packed, self.reload = None, reload
+
+    def unpack(self) -> None:
+        packed = self.packed if self.reload is None else self.reload()
+        if packed is not None:
+            self.data, self.numbers, self.problems, self.parsed = pickle.loads(packed)
+            self.packed, self.distinct, self.reload = None, {}, None
 
     def values_of(self, *keys: str) -> set:
         """The distinct values of one column, or of a tuple of columns (kept by `pack` for a packed table)."""
-        if self.packed is not None:
+        if self.packed is not None or self.reload is not None:
             return self.distinct[keys]
         if len(keys) == 1:
             return set(self.column(keys[0]))
@@ -124,7 +139,7 @@ class Table:
         """Let the rows go (validated: a county's tables need not all be held at once), packed or not."""
         self.data = {k: [] for k in self.data}
         self.numbers, self.problems, self.parsed = [], {}, None
-        self.packed, self.distinct = None, {}
+        self.packed, self.distinct, self.reload = None, {}, None
 
 
 @dataclass(frozen=True)

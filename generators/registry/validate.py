@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import hashlib
 import operator
@@ -746,6 +747,7 @@ def read_folder(
                     reads[i] = kept_read = cache.load(keys[i])
                     if kept_read is not None and context is not None:
                         kept_read.fragment = cache.load_fragment(keys[i], context.digest)
+                        _spill(kept_read, context, cache, keys[i])
         todo = [i for i, read in enumerate(reads) if read is None]
         task: Callable[[Any, tuple[Path, str]], Any] = _read_file if cache is None else _read_to_keep
         shared = schema if context is None else (schema, context)
@@ -784,6 +786,7 @@ def read_folder(
                     kept.append(writer.submit(cache.store, keys[i], blob))
                     if fragment is not None and context is not None:
                         kept.append(writer.submit(cache.store_fragment, keys[i], context.digest, fragment))
+                    _spill(read, context, cache, keys[i])
             for done_writing in kept:
                 done_writing.result()  # a failed write fails the build, as it would have here
         for i, read in enumerate(reads):
@@ -799,6 +802,23 @@ def read_folder(
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done
+
+
+def _spill(read: FileRead, context: FileContext | None, cache: ReadCache, key: str) -> None:
+    """A read whose rows were validated where it was read (in this context) and are kept in the cache:
+    its tables' rows let go, taken from the cache again only if the county's files must be validated
+    together (`Table.spill`)."""
+    if context is not None and not _stale(read, context):
+        for index, table in enumerate(read.tables):
+            table.spill(functools.partial(_kept_rows, cache, key, index))
+
+
+def _kept_rows(cache: ReadCache, key: str, index: int) -> bytes:
+    read = cache.load(key)
+    packed = read.tables[index].packed if read is not None and index < len(read.tables) else None
+    if packed is None:  # written by this build or kept from the last, and signed: not to be missing
+        raise RuntimeError(f"the read cache lost the rows of {key}")
+    return packed
 
 
 def _stale(read: FileRead, context: FileContext) -> bool:
