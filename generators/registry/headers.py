@@ -121,6 +121,12 @@ class Table:
         if self.packed is not None:
             self.packed, self.reload = None, reload
 
+    def chosen(self) -> None:
+        """The month's files are chosen: a spilled table's distinct values, looked at for that, let go (its
+        rows, should they be needed, come back with their own)."""
+        if self.reload is not None:
+            self.distinct = {}
+
     def unpack(self) -> None:
         packed = self.packed if self.reload is None else self.reload()
         if packed is not None:

@@ -63,5 +63,9 @@ class ReadCache(SignedPickles):
     def load_fragment(self, key: str, context: str) -> object | None:
         return super().load(self.fragment_key(key, context))
 
+    def fragment_blob(self, key: str, context: str) -> bytes | None:
+        """The fragment's pickle, signed by us, not yet unpickled."""
+        return self.verified(self.fragment_key(key, context))
+
     def store_fragment(self, key: str, context: str, blob: bytes) -> None:
         self.store(self.fragment_key(key, context), blob)

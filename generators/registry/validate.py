@@ -525,6 +525,26 @@ class FileFragment:
     villages: frozenset[tuple[str, str]]
 
 
+@dataclass(frozen=True)
+class PackedFragment:
+    """A file's fragment as pickled where it was made (or kept), in the context `context`: unpickled once
+    the month's files are chosen and what choosing them looked at is let go, so that the county's rows,
+    which the build keeps, are not made among the files' tables, which it lets go (a county's import left
+    most of its memory scattered, and held, otherwise)."""
+
+    context: str  # FileContext.digest
+    blob: bytes
+
+    def opened(self) -> FileFragment:
+        fragment = pickle.loads(self.blob)  # (signed by us, or made by our worker just now)
+        assert isinstance(fragment, FileFragment) and fragment.context == self.context
+        return fragment
+
+
+def _opened(fragment: object) -> object:
+    return fragment.opened() if isinstance(fragment, PackedFragment) else fragment
+
+
 def validate_alone(read: FileRead, context: FileContext) -> FileFragment | None:
     """The file's fragment, or None for a file that could not be read."""
     if read.error is not None:
@@ -746,7 +766,8 @@ def read_folder(
                     keys[i] = cache.key(name, hashlib.sha256(path.read_bytes()).hexdigest())
                     reads[i] = kept_read = cache.load(keys[i])
                     if kept_read is not None and context is not None:
-                        kept_read.fragment = cache.load_fragment(keys[i], context.digest)
+                        blob = cache.fragment_blob(keys[i], context.digest)
+                        kept_read.fragment = None if blob is None else PackedFragment(context.digest, blob)
                         _spill(kept_read, context, cache, keys[i])
         todo = [i for i, read in enumerate(reads) if read is None]
         task: Callable[[Any, tuple[Path, str]], Any] = _read_file if cache is None else _read_to_keep
@@ -779,8 +800,8 @@ def read_folder(
                     continue
                 digest, blob, fragment = result
                 read = reads[i] = pickle.loads(blob)
-                if fragment is not None:
-                    read.fragment = pickle.loads(fragment)
+                if fragment is not None and context is not None:
+                    read.fragment = PackedFragment(context.digest, fragment)
                 if digest:
                     keys[i] = cache.key(items[i][1], digest)
                     kept.append(writer.submit(cache.store, keys[i], blob))
@@ -825,7 +846,7 @@ def _stale(read: FileRead, context: FileContext) -> bool:
     fragment = read.fragment
     if read.error is not None:
         return False
-    return not (isinstance(fragment, FileFragment) and fragment.context == context.digest)
+    return not (isinstance(fragment, FileFragment | PackedFragment) and fragment.context == context.digest)
 
 
 def import_registry(
@@ -885,6 +906,9 @@ def _import(
     as_of: dt.date,
 ) -> RegistryImport:
     chosen = select(reads, listing.skipped, places, as_of, folder)
+    for r in reads:
+        for table in r.tables:
+            table.chosen()
     if not chosen.tables:  # nothing at all to build from: stop, and say why for every file
         why = [o.problem for o in chosen.outcomes if o.problem]
         raise InputError(
@@ -892,7 +916,7 @@ def _import(
             + [Problem(display_path(folder), "台账目录中没有可以读取的台账文件（.xlsx、.xls、.ods 或 .csv）")]
         )
     by_file = {r.file: r for r in reads}
-    fragments = [by_file[o.file].fragment for o in chosen.outcomes if o.outcome == "read"]
+    fragments = [_opened(by_file[o.file].fragment) for o in chosen.outcomes if o.outcome == "read"]
     context = FileContext.digest_of(places, model, rules, as_of)
     if all(isinstance(f, FileFragment) and f.context == context for f in fragments) and _apart(
         fragments  # type: ignore[arg-type]
