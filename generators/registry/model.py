@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -147,7 +148,9 @@ class ContactLog:
     __slots__ = ("dates", "sheets", "values", "newest")
 
     def __init__(self) -> None:
-        self.dates: dict[CaseKey, list[dt.date]] = {}
+        # Each case's contact days as day numbers (`date.toordinal`), four bytes each: as date objects in
+        # lists they took ten times that, a county's million of them, and scattered the import's memory.
+        self.dates: dict[CaseKey, array] = {}
         self.sheets: Counter[tuple[str, str | None]] = Counter()
         self.values: dict[tuple[str, str], list] = {}  # (column, value) → [first row, rows holding it]
         self.newest: dt.date | None = None
@@ -162,11 +165,11 @@ class ContactLog:
         return log
 
     def add(self, key: CaseKey, day: dt.date, by: object, note: object, source: RowRef) -> None:
-        dates = self.dates.get(key)
-        if dates is None:
-            self.dates[key] = [day]
+        days = self.dates.get(key)
+        if days is None:
+            self.dates[key] = array("i", (day.toordinal(),))
         else:
-            dates.append(day)
+            days.append(day.toordinal())
         if self.newest is None or day > self.newest:
             self.newest = day
         self.sheets[(source.file, source.sheet)] += 1
@@ -183,7 +186,7 @@ class ContactLog:
 
     def extend(self, other: ContactLog) -> None:
         """Another log's contacts added after this one's (its sheets and cases are not this one's). Its
-        lists of dates are taken over, not copied: `other` is not to be used afterwards."""
+        arrays of days are taken over, not copied: `other` is not to be used afterwards."""
         for key, dates in other.dates.items():
             mine = self.dates.get(key)
             if mine is None:
@@ -214,6 +217,10 @@ class ContactLog:
         )
 
     __hash__ = None  # type: ignore[assignment]  # changes as rows are added
+
+    def days_of(self, key: CaseKey) -> list[dt.date]:
+        """A case's contact dates, in the order of their rows."""
+        return [dt.date.fromordinal(d) for d in self.dates.get(key, ())]
 
     def forget_dates(self) -> None:
         """Once the month's figures are made, the dates go (the counts and personal values stay)."""

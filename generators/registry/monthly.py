@@ -113,6 +113,7 @@ def transitions_for(
 def _area(level, name, township, month, cases, contacts_by_case, rules, trend_months) -> AreaMonth:
     cut = month.shift(-1)  # the data month
     as_of, prev_end = cut.end, cut.shift(-1).end
+    as_of_day = as_of.toordinal()
     first, last = cut.start, cut.end  # a month's days are made anew each time they are asked for
     active = sorted((c for c in cases if c.active_on(as_of)), key=lambda c: c.case_id)
     left = [c for c in cases if c.exit_date and first <= c.exit_date <= last]
@@ -135,8 +136,8 @@ def _area(level, name, township, month, cases, contacts_by_case, rules, trend_mo
     for case in active:
         local = rules.of(case.township)  # the township's own documents decide its cycles and bounds
         rule = local.contacts[case.group]
-        dates = [d for d in contacts_by_case.get(case.key, []) if d <= as_of]
-        last = max(dates) if dates else None
+        days = [d for d in contacts_by_case.get(case.key, ()) if d <= as_of_day]  # day numbers
+        last = dt.date.fromordinal(max(days)) if days else None
         base = last or case.entry_date
         due = rule.due(base, month)
         if due is not None:
@@ -192,7 +193,7 @@ class _CasesFromPlace(pickle.Unpickler):
         return self.cases[pid]
 
 
-TownshipItem = tuple[str, list[CaseFacts], dict[CaseKey, list[dt.date]]]
+TownshipItem = tuple[str, list[CaseFacts], dict[CaseKey, array]]  # contact days by case: `ContactLog`
 
 
 def township_month(shared: MonthRules, item: TownshipItem) -> bytes:
@@ -229,7 +230,9 @@ def township_key(shared: bytes, item: TownshipItem) -> str:
     numbers), not pickled: the same values give the same key however the objects are shared, and a county's
     hundreds of thousands of dates are quick to write as numbers."""
     township, facts, by_case = item
-    days = array("i", (d.toordinal() for dates in by_case.values() for d in dates))
+    days = array("i")
+    for case_days in by_case.values():
+        days.extend(case_days)
     parts = [
         derive_code().encode(),
         shared,
