@@ -852,6 +852,39 @@ def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
     assert build() is not None and [Path(s).name for s in built] == ["a"]  # a was not kept by the failed one
 
 
+def test_the_themes_templates_are_compiled_once_and_give_the_same_pages(tmp_path, monkeypatch):
+    """mkdocs compiles the theme's templates for every edition of every build: they are kept compiled
+    (jinja2's bytecode cache) in the cache folder, and the site is byte for byte what it was without."""
+    import jinja2
+
+    from generators.website.mkdocs_build import VersionBuild, build_site
+
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment, "compile", lambda env, *a, **k: compiled.append(a[1]) or real(env, *a, **k)
+    )
+    words = tmp_path / "dict.txt"
+    words.write_text("", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首页\n\n正文。\n", encoding="utf-8")
+    edition = [VersionBuild("a", docs, ["index.md"], words)]
+
+    def build(kept: Path | None) -> dict[str, bytes]:
+        compiled.clear()
+        staging = build_site(ROOT / "mkdocs.yml", edition, tmp_path / "site", 86400, {}, {}, compiled=kept)
+        out = _tree(staging)
+        shutil.rmtree(staging)
+        return out
+
+    plain = build(None)
+    assert "main.html" in compiled
+    first = build(tmp_path / "templates")
+    assert first == plain and any((tmp_path / "templates").iterdir())
+    assert build(tmp_path / "templates") == plain and "main.html" not in compiled
+
+
 def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same_bytes(tmp_path, monkeypatch):
     """A monthly rebuild changes a few registry pages: mkdocs renders those pages only (its dirty build
     over the last build), and the edition comes out byte for byte as a whole build of the same pages."""
