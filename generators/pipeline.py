@@ -110,7 +110,13 @@ from generators.website.edition_pages import (
 from generators.website.mkdocs_build import VersionBuild, build_site, search_dictionary
 from generators.website.pages import COVERAGE_PAGE, navigation, not_in_nav, unit_pdf
 from generators.website.registry_pages import registry_pages
-from generators.website.render import PageTask, make_environment, render_pages, template_code
+from generators.website.render import (
+    PageTask,
+    compiled_templates,
+    make_environment,
+    render_pages,
+    template_code,
+)
 
 TEMPLATE_PATH = "downloads/registry-template.xlsx"
 NOT_PRINTED = ("guide.md", COVERAGE_PAGE)  # pages for reading on screen, not in the printed handbook
@@ -1070,7 +1076,7 @@ def build_handbook_site(settings: Settings, policies: Policies, registry: Regist
             guard_cache(settings),
         ),
         reuse=settings.cache / "site",
-        compiled=settings.cache / "templates",
+        compiled=compiled_templates(),  # (in a folder only this user may use, as our own templates are)
     )
     return staging
 

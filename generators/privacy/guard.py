@@ -425,11 +425,10 @@ class Matcher:
                     continue
                 found.append((("w", form), self._context(letters, s, e, spans)))
         if self.numbers:
-            numbers, lengths = self.numbers, self.number_lengths
-            for run in number_runs(text, base, self.shortest_number):
-                for end in range(
-                    self.shortest_number, len(run) + 1
-                ):  # as an automaton: by end, longest first
+            numbers, lengths, shortest = self.numbers, self.number_lengths, self.shortest_number
+            for run in number_runs(text, base, shortest):
+                # in the order an automaton reports them: by where they end, the longest first
+                for end in range(shortest, len(run) + 1):
                     for form in (run[end - n : end] for n in lengths if n <= end):
                         if form in numbers:
                             found.append((("n", form), mask_value(self.number_needles[form].kind, form)))

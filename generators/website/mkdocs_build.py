@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
@@ -20,6 +21,9 @@ from generators.core.files import fill_folder, link_tree, make_public, remove_le
 from generators.core.memory import return_freed_memory
 from generators.policy.model import PolicyModel
 from generators.website.edition_pages import redirect_page
+
+if TYPE_CHECKING:
+    import jinja2
 
 # A stem outweighs a two-character word that starts it, so that 留守儿童 is cut 留守儿 + 童, not 留守 + 儿童.
 STEM_FREQ, WORD_FREQ = 1_000_000, 100_000
@@ -312,17 +316,15 @@ def merged_entries(previous: list[dict], fresh: list[dict], rebuilt: set[str]) -
     return None if set(new) - placed else out
 
 
-def _compiled_templates(folder: Path):
+def _compiled_templates(cache: jinja2.BytecodeCache):
     """A plugin object (not named in mkdocs.yml: it changes no page) that has the theme's templates compiled
-    once and kept in `folder` (jinja2's bytecode cache, keyed by each template's source): mkdocs compiles
-    them for every edition of every build otherwise, a seventh of a monthly rebuild's site."""
-    import jinja2
+    once and kept in `cache` (jinja2's, keyed by each template's source): mkdocs compiles them for every
+    edition of every build otherwise, a seventh of a monthly rebuild's site."""
     from mkdocs.plugins import BasePlugin
 
     class CompiledTemplates(BasePlugin):
         def on_env(self, env, config, files):
-            folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            env.bytecode_cache = cache
             return env
 
     return CompiledTemplates()
@@ -337,7 +339,7 @@ def build_site(
     aliases: dict[str, str],
     check=None,
     reuse: Path | None = None,
-    compiled: Path | None = None,
+    compiled: jinja2.BytecodeCache | None = None,
 ) -> Path:
     """Run mkdocs for every version into a staging folder beside `site_dir`, add the versions file and
     alias pages, and run `check` on the result (it raises to stop the build). Returns the staging folder,
@@ -346,7 +348,7 @@ def build_site(
     `reuse`: a folder of editions built before, with everything that went into them. An edition whose
     pages, downloads, navigation and theme are unchanged is copied, not built again; one where only some
     pages or files changed is built from its last build, rendering only those (`build_changed`). Only
-    editions that passed `check` are kept there. `compiled`: a folder for the theme's compiled templates."""
+    editions that passed `check` are kept there. `compiled`: where the theme's compiled templates are kept."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 

@@ -129,7 +129,7 @@ def _autoescaped(name: str | None) -> bool:
     return name is not None and (name.endswith((".md.j2", ".html.j2")) or name.startswith("partials/"))
 
 
-def _compiled_templates() -> jinja2.BytecodeCache | None:
+def compiled_templates() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between builds, by each template's source (jinja2's own cache, in a folder
     of the temporary directory that only this user may use): a build compiles only the templates that
     changed. None where there is no such folder (jinja2 refuses one that others could write to)."""
@@ -148,7 +148,7 @@ def make_environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=_autoescaped,
         finalize=_finalize,
-        bytecode_cache=_compiled_templates(),
+        bytecode_cache=compiled_templates(),
     )
     env.filters["md"] = md_escape
     env.filters["attr"] = attr_escape
