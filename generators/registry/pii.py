@@ -104,8 +104,6 @@ class PersonalValues(Sequence[Needle]):
         self._where = array("l")  # index into `_wheres`: (file, sheet, header)
         self._row = array("q")  # row number of its first row
         self._rows = array("q")
-        self._kinds: list[str] = []
-        self._wheres: list[tuple[str, str | None, str]] = []
         kinds: dict[str, int] = {}
         wheres: dict[tuple[str, str | None, str], int] = {}
         end = 0
@@ -118,8 +116,8 @@ class PersonalValues(Sequence[Needle]):
             self._row.append(ref.row)
             self._rows.append(rows)
         self._text = "".join(texts)
-        self._kinds = list(kinds)
-        self._wheres = list(wheres)
+        self._kinds: list[str] = list(kinds)
+        self._wheres: list[tuple[str, str | None, str]] = list(wheres)
 
     def __len__(self) -> int:
         return len(self._ends)

@@ -60,9 +60,6 @@ class ReadCache(SignedPickles):
         what the validation depended on besides (the place list, rules, cut-off date)."""
         return hashlib.sha256(f"{key}\nfragment\n{context}".encode()).hexdigest()
 
-    def load_fragment(self, key: str, context: str) -> object | None:
-        return super().load(self.fragment_key(key, context))
-
     def fragment_blob(self, key: str, context: str) -> bytes | None:
         """The fragment's pickle, signed by us, not yet unpickled."""
         return self.verified(self.fragment_key(key, context))
