@@ -283,3 +283,27 @@ def test_rows_validated_where_read_are_let_go_and_come_back_from_the_cache(tmp_p
         for t in tables:
             t.unpack()
         assert all(t.reload is None for t in tables) and sum(len(t) for t in tables) > 100
+
+
+def test_reads_waiting_for_the_month_hold_no_copies_of_what_they_share(tmp_path, county, model):
+    """A county's reads wait together until its month is chosen: unpickled from a worker or the cache, each
+    held a copy of the sheet schemas and of the dates every file holds (most of a big import's memory).
+    They point at the registry's own schemas and share equal distinct values (of the same type)."""
+    places = read_places(CORPUS / "places.yaml")
+    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
+    context = FileContext.of(places, model, rules, as_of, county)
+    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")
+    for _ in ("read here", "taken from the cache"):
+        _, reads = read_folder(county, SCHEMA, None, None, cache, context)
+        tables = [t for r in reads for t in r.tables]
+        assert tables and all(
+            t.schema is (SCHEMA.cases, SCHEMA.contacts)[t.schema.kind == "contacts"] for t in tables
+        )
+        seen: dict[tuple[type, object], set[int]] = {}
+        for t in tables:
+            for values in t.distinct.values():
+                assert isinstance(values, tuple) and len(set(values)) == len(values)
+                for value in values:
+                    seen.setdefault((value.__class__, value), set()).add(id(value))
+        assert len(seen) > 50 and all(len(ids) == 1 for ids in seen.values())
+        assert any(isinstance(value, dt.date) for _, value in seen)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -64,7 +64,7 @@ class Table:
     notices: list[Problem] = field(default_factory=list)
     parsed: object = None  # the rows' values as meant, when parsed where the file was read (validate.py)
     packed: bytes | None = None  # the rows above, pickled while the table waits for validation (`pack`)
-    distinct: dict[tuple[str, ...], set] = field(default_factory=dict)  # of a packed table (`pack`)
+    distinct: dict[tuple[str, ...], tuple] = field(default_factory=dict)  # of a packed table (`pack`)
     # A packed table's rows let go while a copy is kept elsewhere: `reload` gives them back (`spill`).
     reload: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
 
@@ -104,7 +104,10 @@ class Table:
         blocks again and again."""
         if self.packed is not None:
             return
-        self.distinct = {keys: self.values_of(*keys) for keys in keep}
+        # as tuples: a county's files wait with these until its month is chosen, and a set of a sheet's
+        # contact dates is six times the size of the same values in a tuple
+        # (in the order the rows first hold them)
+        self.distinct = {keys: tuple(dict.fromkeys(self._zipped(keys))) for keys in keep}
         rows = (self.data, self.numbers, self.problems, self.parsed)
         self.packed = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
         self.data, self.numbers, self.problems, self.parsed = {k: [] for k in self.data}, [], {}, None
@@ -121,6 +124,15 @@ class Table:
         if self.packed is not None:
             self.packed, self.reload = None, reload
 
+    def share_values(self, shared: dict[tuple[type, object], object]) -> None:
+        """A packed table's distinct values replaced by the equal ones in `shared` (of the same type: 1 and
+        1.0 are two values), which it adds its own to: the county's files hold the same few hundred dates,
+        each file's unpickled as objects of its own otherwise."""
+        self.distinct = {
+            keys: tuple(shared.setdefault((value.__class__, value), value) for value in values)
+            for keys, values in self.distinct.items()
+        }
+
     def chosen(self) -> None:
         """The month's files are chosen: a spilled table's distinct values, looked at for that, let go (its
         rows, should they be needed, come back with their own)."""
@@ -136,10 +148,13 @@ class Table:
     def values_of(self, *keys: str) -> set:
         """The distinct values of one column, or of a tuple of columns (kept by `pack` for a packed table)."""
         if self.packed is not None or self.reload is not None:
-            return self.distinct[keys]
+            return set(self.distinct[keys])
+        return set(self._zipped(keys))
+
+    def _zipped(self, keys: tuple[str, ...]) -> Iterable[object]:
         if len(keys) == 1:
-            return set(self.column(keys[0]))
-        return set(zip(*(self.column(k) for k in keys), strict=True))
+            return self.column(keys[0])
+        return zip(*(self.column(k) for k in keys), strict=True)
 
     def release(self) -> None:
         """Let the rows go (validated: a county's tables need not all be held at once), packed or not."""

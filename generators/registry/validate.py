@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generators.core.errors import InputError, Problem, display_path
 from generators.core.executor import SerialExecutor
@@ -759,12 +759,13 @@ def read_folder(
     items = [(path, file_name(folder, path)) for path in listing.files]
     reads: list[FileRead | None] = [None] * len(items)
     keys: list[str] = [""] * len(items)  # the read cache's key of each file read so far
+    shared_values: dict[tuple[type, object], object] = {}  # the distinct values the reads share
     with _older_objects_left_alone():  # the tables arriving from the workers are many small objects
         if cache is not None:
             for i, (path, name) in enumerate(items):
                 with contextlib.suppress(OSError):
                     keys[i] = cache.key(name, hashlib.sha256(path.read_bytes()).hexdigest())
-                    reads[i] = kept_read = cache.load(keys[i])
+                    reads[i] = kept_read = _compacted(cache.load(keys[i]), schema, shared_values)
                     if kept_read is not None and context is not None:
                         blob = cache.fragment_blob(keys[i], context.digest)
                         kept_read.fragment = None if blob is None else PackedFragment(context.digest, blob)
@@ -796,10 +797,10 @@ def read_folder(
                 if tick:
                     tick(finished, len(todo))
                 if cache is None:
-                    reads[i] = result
+                    reads[i] = _compacted(result, schema, shared_values)
                     continue
                 digest, blob, fragment = result
-                read = reads[i] = pickle.loads(blob)
+                read = reads[i] = _compacted(pickle.loads(blob), schema, shared_values)
                 if fragment is not None and context is not None:
                     read.fragment = PackedFragment(context.digest, fragment)
                 if digest:
@@ -823,6 +824,26 @@ def read_folder(
     done = [r for r in reads if r is not None]
     assert len(done) == len(items), "a registry file's read was lost"  # the executor yields every task
     return listing, done
+
+
+R = TypeVar("R", FileRead, FileRead | None)
+
+
+def _compacted(read: R, schema: RegistrySchema, shared: dict[tuple[type, object], object]) -> R:
+    """A read (or None) as it arrives from a worker or the cache, holding no copy of what the county's
+    other reads hold: its tables point at the registry's own sheet schemas, not equal copies of them, and
+    its packed tables' distinct values are the ones in `shared` (`Table.share_values`). A county's reads
+    wait together until its month is chosen; with copies of their own, they were most of the memory a big
+    import took and held."""
+    if read is None:
+        return read
+    own = {sheet.kind: sheet for sheet in schema.sheets}
+    for table in read.tables:
+        sheet = own.get(table.schema.kind)
+        if sheet is not None and sheet is not table.schema and sheet == table.schema:
+            table.schema = sheet
+        table.share_values(shared)
+    return read
 
 
 def _spill(read: FileRead, context: FileContext | None, cache: ReadCache, key: str) -> None:
