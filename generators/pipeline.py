@@ -903,9 +903,10 @@ class TownshipTasks:
     sheets a few to a task, and its pack once they are in, made from their PDFs (`read`: a sheet's PDF as
     written by this build) and its cached ones. Only the pack's front HTML waits with the pack."""
 
-    def __init__(self, needed, read: Callable[[str], bytes]):
+    def __init__(self, needed, read: Callable[[str], bytes], workers: int = 1):
         self._needed = needed  # (TownshipPrint, keys of its PDFs) of each township with anything to print
         self._read = read
+        self._warm_ups = workers - 1
         self._sent: dict[int, tuple[str, bool, dict[str, str]]] = {}  # task → township, a pack?, keys
         self._waiting: dict[str, list] = {}  # township → [its pack's TownshipPrint, sheet tasks still out]
         self._ready: list[str] = []  # townships whose packs can go
@@ -924,10 +925,20 @@ class TownshipTasks:
                     self._ready.append(item.township)
             for sheets in tasks:
                 yield self._send(replace(item, sheets=tuple(sheets), pack_path=None, pack_html=""), keys)
+                yield from self._warmed()
                 yield from self._packs()
             yield from self._packs()
         while self._waiting:  # the last packs wait for sheets still being printed
             yield from self._packs() if self._ready else [LATER]
+
+    def _warmed(self):
+        """After the first task, one per other worker that only makes its writer (`print_township` of no
+        sheet), while the first lays out its sheets. A worker's first PDF of the build makes it (its
+        stylesheet and fonts, half a second); in a monthly rebuild the one sheet's pack goes to the worker
+        that has waited longest, not to the one that laid out the sheet, and made it after the sheet."""
+        for _ in range(self._warm_ups):
+            yield self._send(TownshipPrint("", (), None), {})
+        self._warm_ups = 0
 
     def finished(self, index: int) -> dict[str, str]:
         """A task's result is in: the keys of its PDFs. (Its sheets are written: a pack may go.)"""
@@ -992,7 +1003,7 @@ def print_restricted(
             if entry is not None:
                 yield entry
 
-    tasks = TownshipTasks(needed(), lambda path: (staging / path).read_bytes())
+    tasks = TownshipTasks(needed(), lambda path: (staging / path).read_bytes(), executor.workers)
     for index, outputs in executor.run(print_township, tasks, setup):
         keys = tasks.finished(index)
         for path, data in outputs.items():

@@ -1125,3 +1125,27 @@ def test_a_townships_listed_keys_are_used_only_when_well_formed_and_all_cached(t
     ):
         assert pipeline._known_files(wrong, cache, 1) is None
     assert pipeline._known_files(listed, cache, 2) is None  # a village more this month
+
+
+def test_the_other_workers_make_their_writers_while_the_first_sheets_are_laid_out():
+    """A monthly rebuild prints one sheet, then its pack on the worker that has waited longest: after the
+    first task, each other worker gets one that only makes its writer (no sheet, no pack), so the pack's
+    worker has it ready. Those finishing lets no pack go; the sheet's finishing does."""
+    from generators.printing.packs import SheetPrint, TownshipPrint
+
+    item = TownshipPrint("高峰镇", (SheetPrint("村.pdf", "<p>村</p>"),), "镇.pdf", "<p>镇</p>")
+    keys = {"村.pdf": "k1", "镇.pdf": "k2"}
+    tasks = pipeline.TownshipTasks(iter([(item, keys)]), lambda path: b"%PDF-" + path.encode(), workers=3)
+    items = iter(tasks)
+    first, *warm = next(items), next(items), next(items)
+    assert [s.path for s in first.sheets] == ["村.pdf"] and first.pack_path is None
+    assert all(w.sheets == () and w.pack_path is None for w in warm)
+    assert next(items) is LATER  # the pack waits for its sheet
+    assert tasks.finished(1) == {} and tasks.finished(2) == {}
+    assert next(items) is LATER
+    assert tasks.finished(0) == keys
+    pack = next(items)
+    assert pack.pack_path == "镇.pdf" and pack.sheets == (SheetPrint("村.pdf", "", "%PDF-村.pdf".encode()),)
+    assert list(items) == [] and tasks.townships == 1
+    alone = iter(pipeline.TownshipTasks(iter([(item, keys)]), lambda path: b"", workers=1))
+    assert next(alone).sheets and next(alone) is LATER  # one worker: nothing to warm
