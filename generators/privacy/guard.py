@@ -296,26 +296,41 @@ class Matcher:
         # matched. No Python object per word: a county's values held once, not again by the automaton, and
         # a kept one loaded without unpickling each.
         self.words = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-        for form in self.word_needles:
-            self.words.add_word(form, len(form) * SIDES + SIDE_WORD)
+        # What is looked for, hashed as it is added: the key of the files found clean against it.
+        key = hashlib.sha256(f"{GUARD_VERSION}\n".encode())
+        for form in self._word_forms():
+            if form not in self.words:
+                self.words.add_word(form, len(form) * SIDES + SIDE_WORD)
+                key.update(f"w:{form}\n".encode())
+        words = len(self.words)
         for word in self.public_words:
             form = letters_form(word)
             if form and form not in self.words:
                 self.words.add_word(form, len(form) * SIDES + SIDE_PUBLIC)
         if len(self.words):
             self.words.make_automaton()
-        forms = [*(f"w:{f}" for f in self.word_needles), *(f"n:{f}" for f in self.numbers)]
-        self.key = hashlib.sha256(
-            "\n".join([GUARD_VERSION, *sorted(forms), *sorted(self.public_words)]).encode()
-        ).hexdigest()
-        self._any = bool(forms)
+        for form in sorted(self.numbers):
+            key.update(f"n:{form}\n".encode())
+        for word in sorted(self.public_words):
+            key.update(f"p:{word}\n".encode())
+        self.key = key.hexdigest()
+        self._any = bool(words or self.numbers)
         if self.kept is not None:
             self._keep(self.kept, inputs)
 
     def _number_forms(self) -> Iterator[str]:
         """The forms of the phones and ID numbers looked for (as `number_needles` has them)."""
+        return self._forms(digits=True)
+
+    def _word_forms(self) -> Iterator[str]:
+        """The forms of the other values looked for, in the needles' order, repeated as often as they are
+        (`word_needles` has each once, with its first needle: made only when a value is found, since a
+        county's hundreds of thousands of needles, each with its form, were most of the build's peak)."""
+        return self._forms(digits=False)
+
+    def _forms(self, digits: bool) -> Iterator[str]:
         for value, kind in value_pairs(self.needles):
-            if kind in DIGIT_KINDS:
+            if (kind in DIGIT_KINDS) == digits:
                 needle = Needle(value, kind, None)  # (where it stands is looked up only when found)
                 if not any(e.allows(needle) for e in self.allowlist):
                     found = _looked_for(needle)
