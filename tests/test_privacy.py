@@ -39,6 +39,10 @@ def test_masks():
     assert mask_patterns(f"身份证 {ID}，电话 138-0013-8000") == "身份证 3412**********123X，电话 138****8000"
     masker = TextMasker([(NAME, "姓名"), (ADDRESS, "住址")])
     assert masker(f"（值：'{NAME}'）住 {ADDRESS}") == "（值：'张*明'）住 示范县***"
+    kinds = TextMasker(
+        [(NAME, "姓名"), ("杨柳", "监护人"), ("9527", "备注")], ["杨柳社区"]
+    )  # each its own way
+    assert kinds(f"杨柳社区：杨柳、{NAME}，编号9527") == "杨柳社区：（已隐去）、张*明，编号（已隐去）"
 
 
 def test_pseudonyms_are_keyed_and_stable():

@@ -72,6 +72,10 @@ def mask_patterns(text: str) -> str:
     return PHONE_LIKE.sub(lambda m: mask_value(PHONE, m.group(0)), text)
 
 
+KIND_BITS = 16  # a masker's automaton holds each word's length above its kind's index
+KIND_MASK = (1 << KIND_BITS) - 1
+
+
 class TextMasker:
     """Masks known personal values (and number patterns) in a line of text before it is printed. Public
     words (place names) are left alone: a guardian called 杨柳 is masked, 杨柳社区 in a file name is not."""
@@ -82,20 +86,26 @@ class TextMasker:
         self._values: Iterable[tuple[str, str]] | None = values
         self._public_words = public_words
         self._automaton: Any = None
+        self._kinds: list[str | None] = [None]
 
     def _made(self) -> Any:
         import ahocorasick
 
-        automaton = ahocorasick.Automaton()
+        # A word's value is an int, its length and kind (an index into `_kinds`; public words 0): no Python
+        # object per value, a county's hundreds of thousands of them.
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+        kinds: dict[str | None, int] = {None: 0}
         for word in self._public_words:
             if word:
-                automaton.add_word(word, (len(word), None))
+                automaton.add_word(word, len(word) << KIND_BITS)
         for value, kind in self._values or ():
             value = str(value).strip()
             if len(value) >= 2:
-                automaton.add_word(value, (len(value), kind))
+                index = kinds.setdefault(kind, len(kinds))
+                automaton.add_word(value, len(value) << KIND_BITS | index)
         if len(automaton):
             automaton.make_automaton()
+        self._kinds = list(kinds)
         self._values = self._public_words = ()
         return automaton
 
@@ -103,7 +113,10 @@ class TextMasker:
         if self._automaton is None:
             self._automaton = self._made()
         if len(self._automaton):
-            spans = [(end - length + 1, end + 1, kind) for end, (length, kind) in self._automaton.iter(text)]
+            spans = [
+                (end - (found >> KIND_BITS) + 1, end + 1, self._kinds[found & KIND_MASK])
+                for end, found in self._automaton.iter(text)
+            ]
             public = [(s, e) for s, e, kind in spans if kind is None]
             spans = sorted(
                 (s, e, kind)
