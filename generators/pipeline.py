@@ -486,6 +486,12 @@ class Pages:
     downloads: dict[str, bytes]  # workbooks published with the latest edition
     report: dict  # what a person should look at (build/report.json)
 
+    def forget_rendered(self) -> None:
+        """Let the rendered Markdown go once it is written for mkdocs (`write_public`), which reads it there
+        and holds it as it builds: a county's village pages, held twice otherwise."""
+        for number, (tasks, _) in list(self.versions.items()):
+            self.versions[number] = (tasks, {})
+
     def handbook(self) -> HandbookPages:
         """The editions' own pages, as `render_handbook_pages` made them."""
         return HandbookPages(

@@ -10,6 +10,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -1057,12 +1058,17 @@ def test_the_public_pdfs_start_before_the_pages_and_the_townships_wait_for_them(
     public = build.PublicSite(SimpleNamespace(site=tmp_path), None, None, None, pool)
     assert printing.wait(10)  # started with no pages yet
     said.append("pages rendered")
-    made, _ = public.finish("the pages", staged, lambda: said.append("townships"))
+
+    class Pages(str):
+        def forget_rendered(self) -> None:
+            said.append("rendered pages let go")
+
+    pages: Any = Pages("the pages")
+    made, _ = public.finish(pages, staged, lambda: said.append("townships"))
     public.join()
     assert made == 0 and staged.folders == [(tmp_path, tmp_path)]
-    assert (
-        said.index("pages rendered") < said.index("public PDFs written with the pages") < said.index("site")
-    )
+    order = ["pages rendered", "public PDFs written with the pages", "rendered pages let go", "site"]
+    assert sorted(order, key=said.index) == order
     assert said.index("public PDFs handed over") < said.index("townships")
 
     def failing(*args):
@@ -1149,3 +1155,15 @@ def test_the_other_workers_make_their_writers_while_the_first_sheets_are_laid_ou
     assert list(items) == [] and tasks.townships == 1
     alone = iter(pipeline.TownshipTasks(iter([(item, keys)]), lambda path: b"", workers=1))
     assert next(alone).sheets and next(alone) is LATER  # one worker: nothing to warm
+
+
+def test_rendered_pages_are_let_go_once_written_for_mkdocs():
+    """mkdocs reads the pages from the docs folder and holds them as it builds: the build's own copies (a
+    county's village pages) go once written, and the site is made from the page tasks alone."""
+    from types import SimpleNamespace
+
+    tasks = [SimpleNamespace(path="registry/镇/村.md")]
+    versions = {"2024.2": (tasks, {"registry/镇/村.md": "# 村"})}
+    pages = pipeline.Pages(None, versions, set(), {}, {})  # type: ignore[arg-type]
+    pages.forget_rendered()
+    assert pages.versions == {"2024.2": (tasks, {})}

@@ -194,6 +194,8 @@ class PublicSite:
             self.handed_over.set()  # also when it failed: the townships' thread must not wait for ever
         pages = self._pages.result()  # the registry's pages, once rendered (or why the build stopped)
         pipeline.write_public(settings, policies, pages, public, pdfs)
+        del pdfs  # written for mkdocs, which reads them there (and the rendered pages, next)
+        pages.forget_rendered()
         return made, pipeline.build_handbook_site(settings, policies, registry, pages)
 
     def finish(
