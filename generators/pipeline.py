@@ -940,8 +940,9 @@ class TownshipTasks:
     def _warmed(self):
         """After the first task, one per other worker that only makes its writer (`print_township` of no
         sheet), while the first lays out its sheets. A worker's first PDF of the build makes it (its
-        stylesheet and fonts, half a second); in a monthly rebuild the one sheet's pack goes to the worker
-        that has waited longest, not to the one that laid out the sheet, and made it after the sheet."""
+        stylesheet and fonts, a few tenths of a second); in a monthly rebuild the one sheet's pack goes to
+        the worker that has waited longest, not to the one that laid out the sheet, and made it after the
+        sheet."""
         for _ in range(self._warm_ups):
             yield self._send(TownshipPrint("", (), None), {})
         self._warm_ups = 0

@@ -104,9 +104,8 @@ class Table:
         blocks again and again."""
         if self.packed is not None:
             return
-        # as tuples: a county's files wait with these until its month is chosen, and a set of a sheet's
-        # contact dates is six times the size of the same values in a tuple
-        # (in the order the rows first hold them)
+        # As tuples, in the order the rows first hold them: a county's files wait with these until its month
+        # is chosen, and a set of a sheet's contact dates is six times the size of the same values in a tuple.
         self.distinct = {keys: tuple(dict.fromkeys(self._zipped(keys))) for keys in keep}
         rows = (self.data, self.numbers, self.problems, self.parsed)
         self.packed = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
