@@ -264,18 +264,24 @@ def test_files_that_share_an_id_number_or_a_village_are_validated_together(tmp_p
     assert "ContactLog(dates={('高峰镇', '长岭村', 'V01-0002')" in together[0]  # found in the other file
 
 
+def _read_here_then_from_the_cache(tmp_path, county, model):
+    """The folder's reads, each file validated where read (a context) and kept (a cache): read here, then
+    taken from the cache."""
+    places = read_places(CORPUS / "places.yaml")
+    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
+    context = FileContext.of(places, model, rules, as_of, county)
+    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")
+    for _ in ("read here", "taken from the cache"):
+        yield read_folder(county, SCHEMA, None, None, cache, context)[1]
+
+
 def test_rows_validated_where_read_are_let_go_and_come_back_from_the_cache(tmp_path, county, model):
     """With a cache, a file's rows validated where it was read are not held by the build (the import's
     peak of memory): its tables keep only what choosing the month's files looks at, and their rows come
     back from the cache when the files must be validated together. Such a table is never pickled."""
     import pickle
 
-    places = read_places(CORPUS / "places.yaml")
-    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
-    context = FileContext.of(places, model, rules, as_of, county)
-    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")
-    for _ in ("read here", "taken from the cache"):
-        _, reads = read_folder(county, SCHEMA, None, None, cache, context)
+    for reads in _read_here_then_from_the_cache(tmp_path, county, model):
         tables = [t for r in reads if r.fragment is not None for t in r.tables if t.distinct]
         assert tables and all(t.packed is None and t.reload is not None for t in tables)
         with pytest.raises(pickle.PicklingError):
@@ -289,12 +295,7 @@ def test_reads_waiting_for_the_month_hold_no_copies_of_what_they_share(tmp_path,
     """A county's reads wait together until its month is chosen: unpickled from a worker or the cache, each
     held a copy of the sheet schemas and of the dates every file holds (most of a big import's memory).
     They point at the registry's own schemas and share equal distinct values (of the same type)."""
-    places = read_places(CORPUS / "places.yaml")
-    rules, as_of = county_rules(model, places, 90), dt.date(2026, 10, 31)
-    context = FileContext.of(places, model, rules, as_of, county)
-    cache = ReadCache(tmp_path / ".read-cache", SECRET, "code")
-    for _ in ("read here", "taken from the cache"):
-        _, reads = read_folder(county, SCHEMA, None, None, cache, context)
+    for reads in _read_here_then_from_the_cache(tmp_path, county, model):
         tables = [t for r in reads for t in r.tables]
         assert tables and all(
             t.schema is (SCHEMA.cases, SCHEMA.contacts)[t.schema.kind == "contacts"] for t in tables
