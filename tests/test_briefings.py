@@ -219,6 +219,27 @@ def test_public_pdfs_do_not_depend_on_the_registrys_rare_characters():
     assert rare_public.extra is not None  # a public text's own rare character is printed as well
 
 
+def test_a_faces_characters_are_read_once_then_kept(tmp_path, monkeypatch):
+    """Which characters the installed face has is read from it once and kept beside the cuts; a kept list
+    that is damaged is read from the face again."""
+    from generators.printing import fonts
+
+    source, index = fonts.find_face("Regular")
+    first = fonts.covered(tmp_path, source, index)
+    assert ord("中") in first and ord("䶮") in first and 0xE000 not in first
+
+    def unread(*_args, **_kwargs):
+        raise AssertionError("the face was read again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fonts, "TTFont", unread)
+        assert fonts.covered(tmp_path, source, index) == first
+    (kept,) = (tmp_path / "charsets").rglob("*.bin")
+    kept.write_bytes(b"abc")
+    assert fonts.covered(tmp_path, source, index) == first
+    assert kept.stat().st_size == 4 * len(first)
+
+
 def test_village_sheet_pdf_is_a4_with_embedded_fonts_and_the_rare_character(pdfs):
     files, fonts = pdfs
     assert sorted(files) == ["briefings/高峰镇-简报汇编.pdf", "briefings/高峰镇/长岭村.pdf"]
