@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 from typing import Any
@@ -47,8 +48,15 @@ USERS = [
 
 def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """A Markdown link target from one page to another, as mkdocs resolves it."""
-    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    target = _relative(to_page, posixpath.dirname(from_page) or ".")
     return target + (f"#{anchor}" if anchor else "")
+
+
+# The pages of a folder link to the same few pages (a county's village pages, each to its township's and
+# to the group definitions): `relpath` of the same pair, thousands of times a build.
+@functools.lru_cache(maxsize=4096)
+def _relative(page: str, folder: str) -> str:
+    return posixpath.relpath(page, folder)
 
 
 def unit_pdf(page: str) -> str:
