@@ -853,6 +853,45 @@ def test_an_unchanged_edition_is_copied_not_built_again(tmp_path, monkeypatch):
     assert build() is not None and [Path(s).name for s in built] == ["a"]  # a was not kept by the failed one
 
 
+def test_the_aliases_redirect_pages_are_kept_until_the_pages_are_named_otherwise(tmp_path):
+    """The latest alias has a redirect page for every page of its edition: written once, then linked from
+    the last build that passed the check while the edition's pages keep their names."""
+    from generators.website.mkdocs_build import VersionBuild, build_site
+
+    words = tmp_path / "dict.txt"
+    words.write_text("", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首页\n\n正文。\n", encoding="utf-8")
+    (docs / "guide.md").write_text("# 使用说明\n\n正文。\n", encoding="utf-8")
+    reuse, site = tmp_path / "reuse", tmp_path / "site"
+
+    def build(nav: list[str]) -> tuple[dict[str, bytes], set[int]]:
+        edition = VersionBuild("2024.2", docs, nav, words)
+        staging = build_site(
+            ROOT / "mkdocs.yml", [edition], site, 86400, {}, {"latest": "2024.2"}, reuse=reuse
+        )
+        out = _tree(staging)
+        inodes = {p.stat().st_ino for p in (staging / "latest").rglob("*.html")}
+        shutil.rmtree(staging)
+        return out, inodes
+
+    def kept() -> set[int]:
+        return {p.stat().st_ino for p in reuse.glob("redirects-*/latest/**/*.html")}
+
+    first, written = build(["index.md", "guide.md"])
+    assert "latest/guide.html" in first and written and written == kept()
+    (docs / "guide.md").write_text("# 使用说明\n\n改过的正文。\n", encoding="utf-8")
+    again, linked = build(["index.md", "guide.md"])
+    assert linked == written  # the kept pages themselves
+    assert {p: v for p, v in again.items() if p.startswith("latest/")} == {
+        p: v for p, v in first.items() if p.startswith("latest/")
+    }
+    (docs / "help.md").write_text("# 帮助\n\n正文。\n", encoding="utf-8")
+    more, fresh = build(["index.md", "guide.md", "help.md"])
+    assert "latest/help.html" in more and not fresh & written and fresh == kept()
+
+
 def test_the_themes_templates_are_compiled_once_and_give_the_same_pages(tmp_path, monkeypatch):
     """mkdocs compiles the theme's templates for every edition of every build: they are kept compiled
     (jinja2's bytecode cache, where our own templates are kept), and the site is the same bytes."""

@@ -213,6 +213,19 @@ def keep_editions(reuse: Path, staging: Path, built: dict[str, EditionInputs], k
                 old.unlink(missing_ok=True)
 
 
+def keep_redirects(reuse: Path, staging: Path, aliases: dict[str, str], key: str) -> None:
+    """The aliases' redirect pages, as checked, kept for the next build: a page for every page of the
+    latest edition, the same unless its pages are named otherwise (written one by one, a tenth of the site
+    thread's time in a monthly rebuild)."""
+    partial = reuse / f".{key}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    for alias in aliases:
+        if (staging / alias).is_dir():
+            link_tree(staging / alias, partial / alias)
+    partial.rename(reuse / key)
+
+
 def last_build(reuse: Path, slug: str, inputs: EditionInputs) -> tuple[Path, set[str]] | None:
     """The edition's folder kept from the last build, and the files changed since, when nothing else did:
     the same tools, configuration, theme, navigation and file names; only what some files say."""
@@ -398,15 +411,26 @@ def build_site(
             if not from_last:
                 build(configured(v))
             write_sitemap(staging / v.slug, v.slug)
-        files = dict(extra_files)
+        redirects: dict[str, str] = {}
         for alias, slug in aliases.items():
-            files.update(alias_redirects(staging, slug, alias))
-        fill_folder(staging, files)  # the latest edition's redirects: a page each, in folders checked once
+            redirects.update(alias_redirects(staging, slug, alias))
+        redirects_key = (
+            "redirects-" + hashlib.sha256(json.dumps(sorted(redirects.items())).encode()).hexdigest()
+        )
+        kept_redirects = reuse / redirects_key if reuse is not None else None
+        if kept_redirects is not None and kept_redirects.is_dir():
+            for alias in aliases:  # the same pages as the last build's: linked, not written again
+                if (kept_redirects / alias).is_dir():
+                    link_tree(kept_redirects / alias, staging / alias)
+            redirects = {}
+        fill_folder(staging, {**extra_files, **redirects})  # redirects: a page each, folders checked once
         if check is not None:
             return_freed_memory()  # mkdocs' pages of every edition, let go: before the check reads the site
             check(staging)
         if reuse is not None:
-            keep_editions(reuse, staging, built, keys)
+            keep_editions(reuse, staging, built, [*keys, redirects_key])
+            if redirects:
+                keep_redirects(reuse, staging, aliases, redirects_key)
         make_public(staging)  # the staging folder is private while it is built; the site is for everyone
         return staging
     except BaseException:
