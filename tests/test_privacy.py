@@ -325,7 +325,8 @@ def test_a_file_found_clean_is_not_read_again_until_it_or_the_registry_changes(t
     (site / "p2.html").unlink()
     assert [leak.needle.value for leak in scan_for_pii(site, matcher, clean)] == [NAME]
     assert read == ["p1.html"]
-    assert len(list(clean.iterdir())) == 1  # p0's verdict; p2's is gone, p1 was never found clean
+    verdicts = [p for p in clean.iterdir() if not p.name.startswith("names-")]
+    assert len(verdicts) == 1  # p0's verdict; p2's is gone, p1 was never found clean
     read.clear()
     assert [leak.needle.value for leak in scan_for_pii(site, matcher, clean)] == [NAME]  # read again
     assert read == ["p1.html"]
@@ -333,6 +334,27 @@ def test_a_file_found_clean_is_not_read_again_until_it_or_the_registry_changes(t
     other = Matcher([*NEEDLES, Needle("欧阳明轩", "姓名", "文件 w.xlsx，第 3 行，列 “姓名”")], PLACES)
     scan_for_pii(site, other, clean)  # other registry strings: everything is read again
     assert sorted(read) == ["p0.html", "p1.html"]
+
+
+def test_a_files_name_found_clean_is_not_looked_at_again_but_a_name_with_a_value_always_is(
+    tmp_path, monkeypatch
+):
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    site.mkdir()
+    for name in ("欧阳明轩.html", f"{NAME}.html"):
+        (site / name).write_text("<p>第 0 页</p>", encoding="utf-8")
+    matcher = Matcher(NEEDLES, PLACES)
+    read: list[str] = []
+    find = Matcher.find
+    monkeypatch.setattr(Matcher, "find", lambda self, text: read.append(text) or find(self, text))
+    for _ in range(2):
+        leaks = scan_for_pii(site, matcher, clean)
+        assert [(leak.needle.value, leak.files) for leak in leaks] == [(NAME, (f"{NAME}.html",))]
+    assert read.count("欧阳明轩.html") == 1 and read.count(f"{NAME}.html") == 2
+    other = Matcher([*NEEDLES, Needle("欧阳明轩", "姓名", "文件 w.xlsx，第 3 行，列 “姓名”")], PLACES)
+    assert sorted(leak.needle.value for leak in scan_for_pii(site, other, clean)) == sorted(
+        [NAME, "欧阳明轩"]
+    )
 
 
 def test_a_changed_search_index_is_read_for_its_changed_entries_only(tmp_path, monkeypatch):

@@ -613,10 +613,18 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
     parts_file = clean / f"parts-{matcher.key}" if clean is not None else None
     parts_clean = _hashes(parts_file)
     parts_now: set[str] = set()
+    # Likewise the files' names (a site's thousands, the same from one month to the next), by their hash.
+    names_file = clean / f"names-{matcher.key}" if clean is not None else None
+    names_clean = _hashes(names_file)
+    names_now: set[str] = set()
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
-        for form, context in matcher.find(rel):
+        name = hashlib.sha256(rel.encode()).hexdigest()
+        in_name = [] if name in names_clean else matcher.find(rel)
+        for form, context in in_name:
             hits[form].append(Hit(rel, f"文件名 {context}"))
+        if not in_name:
+            names_now.add(name)
         if path.is_symlink():
             unreadable.append(Leak(None, (rel,), "符号链接"))
             continue
@@ -642,10 +650,11 @@ def scan_for_pii(folder: Path, matcher: Matcher, clean: Path | None = None) -> l
         if verdict is not None and not seen[digest]:
             verdict.parent.mkdir(parents=True, exist_ok=True)
             verdict.touch()
-    if parts_file is not None and parts_now:
-        parts_file.parent.mkdir(parents=True, exist_ok=True)
-        parts_file.write_text("".join(f"{h}\n" for h in sorted(parts_now)), encoding="ascii")
-        used.add(parts_file.name)
+    for kept, now in ((parts_file, parts_now), (names_file, names_now)):
+        if kept is not None and now:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text("".join(f"{h}\n" for h in sorted(now)), encoding="ascii")
+            used.add(kept.name)
     if clean is not None and clean.is_dir():  # verdicts of files no longer published go
         for old in clean.iterdir():
             if old.name not in used:
