@@ -147,6 +147,12 @@ def _key(*parts: object) -> str:
     return hashlib.sha256("\n".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
+def _face_key(source: Path, index: int) -> str:
+    """The installed face as what is made from it is kept by: a newer font file makes them again."""
+    stat = source.stat()
+    return _key(CUT_VERSION, source, index, stat.st_size, stat.st_mtime_ns)
+
+
 def _main_cuts(cache: Path) -> tuple[dict[str, tuple[Path, int, Path]], list[str]]:
     """The cached GB 2312 cuts of the regular and bold faces (made on first use, ~10 s each)."""
     cache.mkdir(parents=True, exist_ok=True)
@@ -154,11 +160,7 @@ def _main_cuts(cache: Path) -> tuple[dict[str, tuple[Path, int, Path]], list[str
     faces, made = {}, []
     for style in ("Regular", "Bold"):
         source, index = find_face(style)
-        stat = source.stat()
-        dest = (
-            cache
-            / f"print-{style.lower()}-{_key(CUT_VERSION, source, index, stat.st_size, stat.st_mtime_ns)}.ttf"
-        )
+        dest = cache / f"print-{style.lower()}-{_face_key(source, index)}.ttf"
         if not dest.exists():
             cut(source, index, base, dest)
             made.append(style)
@@ -176,9 +178,8 @@ def printed_chars(texts: Iterable[str]) -> set[int]:
 def covered(cache: Path, source: Path, index: int) -> set[int]:
     """The characters a face has, kept in `cache` beside the cuts: reading the installed face's table of
     65,535 characters took a tenth of a second, twice a build (a monthly rebuild takes five seconds)."""
-    stat = source.stat()
     kept = KeyedFiles(cache / "charsets")
-    key = _key(CUT_VERSION, source, index, stat.st_size, stat.st_mtime_ns)
+    key = _face_key(source, index)
     data = kept.get(key)
     codes = array("I")
     if data is not None and len(data) % codes.itemsize == 0:
