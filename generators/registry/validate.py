@@ -937,7 +937,12 @@ def _import(
             + [Problem(display_path(folder), "台账目录中没有可以读取的台账文件（.xlsx、.xls、.ods 或 .csv）")]
         )
     by_file = {r.file: r for r in reads}
-    fragments = [_opened(by_file[o.file].fragment) for o in chosen.outcomes if o.outcome == "read"]
+    fragments = []
+    for o in chosen.outcomes:
+        if o.outcome == "read":
+            read = by_file[o.file]
+            fragments.append(_opened(read.fragment))
+            read.fragment = None  # opened: its pickled bytes go now, not once every file's are opened
     context = FileContext.digest_of(places, model, rules, as_of)
     if all(isinstance(f, FileFragment) and f.context == context for f in fragments) and _apart(
         fragments  # type: ignore[arg-type]
