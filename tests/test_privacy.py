@@ -11,6 +11,7 @@ import os
 import stat
 import urllib.parse
 import zipfile
+from array import array
 from pathlib import Path
 
 import pytest
@@ -226,6 +227,7 @@ def test_personal_values_are_held_as_one_text_and_give_back_each_needle():
     held += [item for r in held if isinstance(r, list) for item in r]
     assert len(held) < 20 and not any(isinstance(r, (RowRef, Needle, CellPlace)) for r in held)
     assert not any(r is v for r in held for v, *_ in rows)  # not the strings read: one text of them
+    assert all(a.itemsize <= 4 for a in held if isinstance(a, array))  # four bytes a number at most
     assert len(PersonalValues()) == 0 and list(PersonalValues()) == []
 
 

@@ -99,11 +99,13 @@ class PersonalValues(Sequence[Needle]):
     def __init__(self, needles: Iterable[tuple[str, str, RowRef, str, int]] = ()):
         """`needles`: (value, kind, first row, column header, rows holding it) of each value."""
         texts: list[str] = []
-        self._ends = array("q")  # where each value ends in `_text`
+        # Four bytes a number, not eight: a county has hundreds of thousands of values, and none of these
+        # comes near 2**32 (the values' text in characters, the rows of a file).
+        self._ends = array("I")  # where each value ends in `_text`
         self._kind = array("B")  # index into `_kinds`
-        self._where = array("l")  # index into `_wheres`: (file, sheet, header)
-        self._row = array("q")  # row number of its first row
-        self._rows = array("q")
+        self._where = array("I")  # index into `_wheres`: (file, sheet, header)
+        self._row = array("I")  # row number of its first row
+        self._rows = array("I")  # rows holding it
         kinds: dict[str, int] = {}
         wheres: dict[tuple[str, str | None, str], int] = {}
         end = 0
