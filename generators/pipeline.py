@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -32,7 +33,7 @@ import jinja2
 from generators.assessment.criteria import Criteria, PilotList, read_criteria, read_pilots
 from generators.assessment.definition import form_definition
 from generators.assessment.forms import assessment_workbook, xlsform_workbook
-from generators.assessment.ingest import read_submissions
+from generators.assessment.ingest import Submission, read_submissions
 from generators.assessment.scoring import Assessment, assess, not_submitted, registry_facts
 from generators.config.paths import DataPaths
 from generators.config.settings import Settings
@@ -49,6 +50,7 @@ from generators.core.files import (
     sync_folder,
     write_tree,
 )
+from generators.core.memory import made_anew
 from generators.core.months import Month
 from generators.policy.build import build_policy_model
 from generators.policy.citations import clause_label
@@ -71,11 +73,11 @@ from generators.printing.packs import SheetPrint, TownshipPrint, joiner, print_t
 from generators.printing.pdf import PdfCache, PrintSetup, document_key, print_setup, render_document
 from generators.privacy.guard import guard, read_allowlist
 from generators.privacy.pseudonyms import KEY_ENV, Pseudonymizer, load_key
-from generators.registry.briefings import TownshipPack, briefing_packs
+from generators.registry.briefings import KeptPacks, TownshipPack, briefing_packs, sheet_count
 from generators.registry.config import RegistryConfig, read_registry_config
 from generators.registry.figures import PublicFigures, on_place_list, public_figures
 from generators.registry.local_rules import CountyRules, county_rules
-from generators.registry.monthly import AreaMonth, default_report_month, month_tasks, monthly_areas
+from generators.registry.monthly import AreaTally, default_report_month, month_tasks, monthly_areas
 from generators.registry.pii import PersonalValues, personal_values, place_words
 from generators.registry.places import PlaceList, read_places
 from generators.registry.read_cache import ReadCache, reader_code
@@ -340,18 +342,45 @@ def place_texts(places: PlaceList) -> list[str]:
 
 # --- 3. the month: figures per area, and the 双零 self-assessments ------------------------------------
 @dataclass(frozen=True)
+class PilotForms:
+    """The 双零 pilots, the criteria they are assessed by, and the self-assessment forms they sent in."""
+
+    criteria: Criteria
+    pilots: PilotList
+    submissions: dict[str, Submission]  # by pilot
+
+
+def load_forms(settings: Settings, policies: Policies) -> PilotForms:
+    """Read before the registry is (the build does): reading an exported form imports pandas, some
+    hundreds of modules whose objects, made while a county's cases were held, stood scattered among them
+    once they went, and held the memory the cases had taken."""
+    criteria = read_criteria(settings.assessment / "criteria.yaml", policies.model)
+    pilots = read_pilots(settings.assessment / "pilots.yaml")
+    submissions = read_submissions(settings.assessment / "submissions", criteria, pilots)
+    return PilotForms(criteria, pilots, {s.pilot.key: s for s in submissions})
+
+
+@dataclass(frozen=True)
 class MonthFigures:
-    county: AreaMonth
+    county: AreaTally  # the county, its townships and villages, counted
+    packs: Sequence[TownshipPack]  # each township's briefing sheets (kept pickled: `KeptPacks`)
     criteria: Criteria
     pilots: PilotList
     assessments: dict[str, Assessment]
     submitted: int
+    new_key: bool  # the pseudonym key the sheets are made with was made by this build
 
 
 def derive_month(
-    settings: Settings, policies: Policies, registry: Registry, executor: Executor | None = None
+    settings: Settings,
+    policies: Policies,
+    registry: Registry,
+    executor: Executor | None = None,
+    forms: PilotForms | None = None,
 ) -> MonthFigures:
-    """The month's figures per village, township (one task each) and county; the pilots' assessments."""
+    """The month's figures per village, township (one task each) and county, and the townships' briefing
+    packs; the pilots' assessments (of `forms`, read here when not given). Everything that reads the
+    county's cases is made here: afterwards they can go (`forget_cases`), before the pages and PDFs."""
     model, month = policies.model, registry.month
     # Places as the county's list spells them: the registry's own spelling never reaches a page or a path.
     cases = on_place_list(registry.imported.cases, registry.places)
@@ -366,11 +395,19 @@ def derive_month(
     )
     if kept is not None:
         kept.prune()  # the townships' figures of this build only
-    criteria = read_criteria(settings.assessment / "criteria.yaml", model)
-    pilots = read_pilots(settings.assessment / "pilots.yaml")
-    submissions = {
-        s.pilot.key: s for s in read_submissions(settings.assessment / "submissions", criteria, pilots)
-    }
+    new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
+    packs = KeptPacks(
+        briefing_packs(
+            county,
+            model,
+            Pseudonymizer(load_key(settings.key_file)),
+            month_tasks(policies.calendar, model, month),
+            registry.rules,
+            registry.imported.unreadable,
+        )
+    )
+    forms = forms or load_forms(settings, policies)
+    criteria, pilots, submissions = forms.criteria, forms.pilots, forms.submissions
     data_end = month.shift(-1).end
     assessments = {
         p.key: assess(criteria, submissions[p.key], registry_facts(registry.imported.cases, p, data_end))
@@ -378,7 +415,7 @@ def derive_month(
         else not_submitted(criteria, p)
         for p in pilots.pilots
     }
-    return MonthFigures(county, criteria, pilots, assessments, len(submissions))
+    return MonthFigures(AreaTally.of(county), packs, criteria, pilots, assessments, len(submissions), new_key)
 
 
 def derive_cache(settings: Settings) -> SignedPickles | None:
@@ -397,11 +434,28 @@ def forget_contacts(registry: Registry) -> None:
 
 
 def forget_cases(registry: Registry) -> None:
-    """Once the sheets' packs are made (they hold what the townships print), nothing needs the county's
-    cases (a W1 county has 24,000, with everything the registry says of each): they are let go, so that
-    printing and the site run without them (the month's figures list them too: the caller drops those)."""
+    """Once the month's figures and packs are made (`derive_month`: they hold what the pages and the
+    townships print), nothing needs the county's cases (a W1 county has 24,000, with everything the
+    registry says of each): they are let go, so that pages, printing and the site run without them."""
     _ = (registry.summary, registry.personal)  # counted and looked through first
-    registry.imported.cases.clear()
+    imported = registry.imported
+    imported.cases.clear()
+    # What is kept of each file's rows (its counts, outcome, refused rows, where its personal values stand)
+    # was read with its cases and stood among them: made again, apart from the memory they took.
+    kept = (
+        *(imported.contacts, imported.rejected, imported.notes, imported.read, imported.warnings),
+        *(imported.files, imported.unreadable, registry.personal),
+    )
+    (
+        imported.contacts,
+        imported.rejected,
+        imported.notes,
+        imported.read,
+        imported.warnings,
+        imported.files,
+        imported.unreadable,
+        registry.__dict__["personal"],  # (a cached property: the instance's own value)
+    ) = made_anew(kept)
 
 
 # --- 4. the handbook's pages, and the public PDFs made of them ------------------------------------------
@@ -647,7 +701,7 @@ class PrintPlan:
     """The print jobs of this build and the setup (stylesheet, fonts cut for their text) to write them."""
 
     public_print: PublicPrint  # the public PDFs, planned first
-    packs: list[TownshipPack]  # briefing sheets per township (their HTML is made township by township)
+    packs: Sequence[TownshipPack]  # briefing sheets per township (their HTML made township by township)
     report_jobs: list[PrintJob]  # assessment reports (restricted)
     fonts: PrintFonts  # for every PDF of the build
     setup: PrintSetup  # the restricted PDFs'
@@ -668,7 +722,7 @@ class PrintPlan:
     @property
     def township_documents(self) -> int:
         """The village sheets and township packs: what the restricted stage's progress counts."""
-        return sum(len(p.sheets) + 1 for p in self.packs)
+        return sheet_count(self.packs) + len(self.packs)
 
 
 def plan_print(
@@ -683,23 +737,15 @@ def plan_print(
     before (planned here when not given)."""
     model, month, env = policies.model, registry.month, pages.env
     public = public or plan_public_print(settings, policies, pages.handbook(), figures, month)
-    new_key = not os.environ.get(KEY_ENV) and not settings.key_file.exists()
-    packs = briefing_packs(
-        figures.county,
-        model,
-        Pseudonymizer(load_key(settings.key_file)),
-        month_tasks(policies.calendar, model, month),
-        registry.rules,
-        registry.imported.unreadable,
-    )
+    packs = figures.packs
     report_jobs = assessment_report_jobs(env, figures.pilots, figures.assessments, model)
     # The fonts must hold every character printed; the sheets' text is their data (a sheet's HTML is
     # made only when it is printed), the template's own text is that of the first pack.
-    texts = [j.html for j in report_jobs]
-    texts += [repr(pack) for pack in packs] + [j.html for j in briefing_jobs(env, packs[:1])]
-    fonts = fonts_for(settings.cache / "fonts", set(public.used) | printed_chars(texts))
+    texts = [j.html for j in report_jobs] + [j.html for j in briefing_jobs(env, list(packs[:1]))]
+    used = printed_chars(itertools.chain(texts, (repr(pack) for pack in packs)))
+    fonts = fonts_for(settings.cache / "fonts", set(public.used) | used)
     setup = public.setup if fonts.extra == public.fonts.extra else print_setup(env, fonts)
-    return PrintPlan(public, packs, report_jobs, with_made(fonts, public.fonts), setup, new_key)
+    return PrintPlan(public, packs, report_jobs, with_made(fonts, public.fonts), setup, figures.new_key)
 
 
 def handbook_cache(settings: Settings) -> KeyedFiles:
@@ -1038,7 +1084,7 @@ def print_restricted(
     )
     fill_folder(staging, {"说明.txt": readme})
     make_private(staging)
-    sheets = sum(len(p.sheets) for p in plan.packs)
+    sheets = sheet_count(plan.packs)
     return RestrictedPrint(sheets, len(plan.packs), written, tasks.townships)
 
 

@@ -418,3 +418,37 @@ def test_a_rebuild_derives_only_the_townships_whose_cases_changed(rules, tmp_pat
     after = monthly_areas(changed, CONTACTS, NOV, rules, run=counted, kept=kept())
     assert derived == ["双河镇"]
     assert repr(after) == repr(monthly_areas(changed, CONTACTS, NOV, rules))
+
+
+def test_kept_packs_give_back_each_pack_as_made_and_count_its_sheets(packs):
+    from generators.registry.briefings import KeptPacks, sheet_count
+
+    made = packs
+    kept = KeptPacks(made)
+    assert len(kept) == len(made) and list(kept) == made and kept[-1] == made[-1] and kept[:1] == made[:1]
+    assert repr(list(kept)) == repr(made)  # what a township's PDF keys are made from
+    assert sheet_count(kept) == sheet_count(made) == sum(len(p.sheets) for p in made) > 0
+    assert "*" not in repr(kept) and "P-" not in repr(kept)  # counts only, no row of a sheet
+
+
+def test_an_areas_tally_counts_what_its_month_lists_and_outlives_its_cases(county):
+    """What the public figures read of an area, without its cases: made anew (as the build does once the
+    cases go), the same counts."""
+    from generators.core.memory import made_anew
+    from generators.registry.model import Case
+    from generators.registry.monthly import AreaTally
+
+    tally = AreaTally.of(county)
+    assert made_anew(tally) == tally and AreaTally.of(tally) is tally
+    for area, counted in [(county, tally), *zip(county.villages, tally.villages, strict=True)]:
+        lists = (area.entered, area.exited, area.moved, area.due, area.overdue)
+        assert (counted.total, counted.previous_total, counted.trend) == (
+            area.total,
+            area.previous_total,
+            area.trend,
+        )
+        assert (counted.entered, counted.exited, counted.moved, counted.due, counted.overdue) == tuple(
+            map(len, lists)
+        )
+        assert counted.by_group == area.by_group and counted.by_risk == area.by_risk
+    assert "Case(" not in repr(tally) and not any(isinstance(x, Case) for x in vars(tally).values())

@@ -398,18 +398,71 @@ def test_rebuild_after_one_village_changed_remakes_only_its_sheet_and_pack(tmp_p
 
 
 @pytest.mark.slow
-def test_contacts_are_let_go_after_the_month_is_derived_and_still_counted(tmp_path, policies):
+def test_cases_and_contacts_are_let_go_after_the_month_is_derived_and_still_counted(tmp_path, policies):
+    from generators.commands.build import PersonalPairs
+    from generators.registry.briefings import KeptPacks
+
     settings = _settings(tmp_path, "forget")
     registry = pipeline.import_registries(settings, policies, SerialExecutor())
     figures = pipeline.derive_month(settings, policies, registry, SerialExecutor())
     accepted = len(registry.imported.contacts)
+    cases = len(registry.imported.cases)
     written = {value for _, value in registry.imported.contacts.values}  # staff names, notes
+    names = {c.name for c in registry.imported.cases}
     pipeline.forget_contacts(registry)
+    before, masked = registry.personal, PersonalPairs(registry)  # as the build's console masker takes them
+    pipeline.forget_cases(registry)
+    # (made anew, apart from where the cases lay; the masker reads the values the registry holds now)
+    assert registry.personal is not before and registry.personal == before
+    assert list(masked) == list(registry.personal.pairs())
     assert accepted and registry.imported.contacts.dates == {} == registry.imported.contacts.values
+    assert cases and registry.imported.cases == []
     assert registry.summary["contacts_accepted"] == accepted  # counted before
+    assert registry.summary["cases_accepted"] == cases
     assert written and written <= {n.value for n in registry.personal}  # still looked for when publishing
+    assert names <= {n.value for n in registry.personal}
+    # The stages after derivation need no case and no contact: the figures are counts, the packs kept.
     pages = pipeline.render_site_pages(settings, policies, registry, figures)
-    assert pages.report  # the stages after derivation need no contact
+    assert pages.report
+    plan = pipeline.plan_print(settings, policies, registry, figures, pages)
+    assert isinstance(plan.packs, KeptPacks) and len(plan.packs) == SMALL["townships"]
+    villages = SMALL["townships"] * SMALL["villages_per_township"]
+    assert plan.township_documents == villages + SMALL["townships"]
+    assert sum(p.totals[0] for p in plan.packs) == figures.county.total > 0
+    assert [t.total for t in figures.county.villages] == [p.totals[0] for p in plan.packs]
+
+
+@pytest.mark.slow
+def test_a_build_reads_the_forms_before_the_registry_and_lets_the_cases_go_before_any_page(
+    tmp_path, monkeypatch
+):
+    """Nothing the build keeps is made while the county's cases are held, but what is made of them: the
+    forms (whose reading imports pandas) are read first, and the cases go before any page is made."""
+    from generators.commands import build
+
+    seen: list[object] = []
+    forms, registry, handbook = (
+        pipeline.load_forms,
+        pipeline.import_registries,
+        pipeline.render_handbook_pages,
+    )
+    imported: list[pipeline.Registry] = []
+
+    def importing(*args, **kwargs):
+        seen.append("registry")
+        imported.append(registry(*args, **kwargs))
+        return imported[-1]
+
+    def pages(*args):
+        seen.append(("pages", len(imported[-1].imported.cases)))
+        return handbook(*args)
+
+    monkeypatch.setattr(pipeline, "load_forms", lambda *args: seen.append("forms") or forms(*args))
+    monkeypatch.setattr(pipeline, "import_registries", importing)
+    monkeypatch.setattr(pipeline, "render_handbook_pages", pages)
+    build.run(_settings(tmp_path, "order"), quiet=True, executor=SerialExecutor())
+    assert seen == ["forms", "registry", ("pages", 0)]
+    assert imported[-1].summary["cases_accepted"] > 0
 
 
 @pytest.mark.slow

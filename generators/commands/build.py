@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -14,7 +15,7 @@ from generators.assessment.scoring import Assessment
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
-from generators.core.memory import return_freed_memory
+from generators.core.memory import made_anew, return_freed_memory
 from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
 from generators.privacy.guard import value_pairs
@@ -36,9 +37,10 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
     masker: TextMasker | None = None  # once the registry is read: its personal values, masked on the console
     public_site: PublicSite | None = None  # once the public PDFs are planned
     try:
-        with progress.stage("读取政策文本并抽取职责（各版本）") as step:
+        with progress.stage("读取政策文本并抽取职责（各版本），读取试点自评表") as step:
             policies = pipeline.load_policies(settings)
             model = policies.model
+            forms = pipeline.load_forms(settings, policies)  # the pilots' self-assessments
             step.note = (
                 f"版本 {'、'.join(e.number for e in policies.editions)}；当前 {len(model.documents)} 份文件，"
                 f"{sum(len(d.clauses) for d in model.documents)} 个条款，{len(model.assignments)} 条职责"
@@ -49,7 +51,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             # of objects, none in a cycle) is left out of the collector's scans, which a big registry slows.
             gc.freeze()
             masker = TextMasker(
-                value_pairs(registry.personal),  # the personal values found here
+                PersonalPairs(registry),  # the personal values found here (taken in at the first line)
                 place_words(registry.places),
             )
             return_freed_memory()  # the files' cells and what finding the values took, dropped
@@ -60,8 +62,13 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
                 + (f"；{s['files_failed']} 个文件无法读取" if s["files_failed"] else "")
             )
         with progress.stage("月度汇总与双零试点自评") as step:
-            figures = pipeline.derive_month(settings, policies, registry, executor)
+            figures = pipeline.derive_month(settings, policies, registry, executor, forms)
+            # The figures and the townships' packs hold what the pages and PDFs show: the county's
+            # cases and contacts are let go before any of those is made.
             pipeline.forget_contacts(registry)
+            pipeline.forget_cases(registry)
+            # (the county's figures too were made among the cases: made again, apart from them)
+            figures = replace(figures, county=made_anew(figures.county))
             return_freed_memory()
             step.note = (
                 f"{len(figures.pilots.pilots)} 个试点单位，收到自评表 {figures.submitted} 份："
@@ -90,12 +97,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             step.note = f"{len(plan.packs)} 个乡镇（街道）" + (
                 "；裁出本月台账所需的生僻字字体" if set(plan.fonts.made) - set(public.fonts.made) else ""
             )
-            # The packs hold what the townships print: the county's cases, and the month's figures that list
-            # every one of them, are let go (what is left of the figures: the pilots' assessments).
             assessments = figures.assessments
-            del figures
-            pipeline.forget_cases(registry)
-            return_freed_memory()
         with progress.stage("生成 PDF（公开的和个人信息的）并构建站点、检查隐私") as step:
             ticks.show(step.tick)
             restricted_tick = ticks.part("restricted", plan.township_documents)
@@ -152,6 +154,17 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
         "month": str(registry.month),
         "exit_code": imported.exit_code,
     }
+
+
+class PersonalPairs:
+    """The registry's personal values as (value, kind), read when iterated: from the values the registry
+    holds then (`forget_cases` makes them again), not those it held when this was made."""
+
+    def __init__(self, registry: pipeline.Registry):
+        self._registry = registry
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return value_pairs(self._registry.personal)
 
 
 class PublicSite:

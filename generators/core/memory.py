@@ -1,10 +1,13 @@
-"""Give memory that the process freed back to the system (glibc's `malloc_trim`)."""
+"""Give memory that the process freed back to the system (glibc's `malloc_trim`), and keep what it holds
+together."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import functools
+import pickle
+from typing import TypeVar
 
 
 @functools.cache
@@ -24,3 +27,14 @@ def return_freed_memory() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
+
+
+T = TypeVar("T")
+
+
+def made_anew(value: T) -> T:
+    """`value` made again (pickled and read back), for the few objects a stage keeps of the many it lets go:
+    made among those (a county's cases), each kept object holds the stretch of memory it stands in once the
+    rest is freed, and neither Python nor the system can use that stretch for anything larger. Made again
+    afterwards, they lie together. Only for plain data of this process's own making."""
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

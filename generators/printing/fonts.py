@@ -170,7 +170,9 @@ def _main_cuts(cache: Path) -> tuple[dict[str, tuple[Path, int, Path]], list[str
 
 def printed_chars(texts: Iterable[str]) -> set[int]:
     """The characters the texts print (beyond ASCII, no spaces, not our private-use slots)."""
-    chars: set[str] = set().union(*map(set, texts))
+    chars: set[str] = set()
+    for text in texts:  # one at a time: a county's packs are opened one by one to be read here
+        chars.update(text)
     used = {ord(ch) for ch in chars if ord(ch) > 0x7E and not ch.isspace()}
     return used - set(range(0xE000, 0xF900))  # private use: our own slots in templates, never printed
 

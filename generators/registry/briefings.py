@@ -6,7 +6,10 @@ no ID number, phone, address or guardian reaches a sheet. The sheets go to the r
 
 from __future__ import annotations
 
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from generators.core.charts import bar_chart, trend_chart
 from generators.core.months import Month
@@ -249,3 +252,43 @@ def briefing_packs(
     for pack in packs:
         pack.unreadable.extend(v for t, v in sorted(unreadable) if t == pack.township)
     return packs
+
+
+class KeptPacks(Sequence[TownshipPack]):
+    """The townships' packs, each kept pickled from when it is made (while the county's cases are at hand)
+    until it is printed, one township at a time. As objects, a county's rows of people outlived the cases
+    they were made with and stood scattered among them, holding the memory the cases had taken."""
+
+    __slots__ = ("_blobs", "sheets")
+
+    def __init__(self, packs: Iterable[TownshipPack] = ()):
+        self._blobs: list[bytes] = []
+        self.sheets = 0  # the village sheets of all packs
+        for pack in packs:
+            self._blobs.append(pickle.dumps(pack, protocol=pickle.HIGHEST_PROTOCOL))
+            self.sheets += len(pack.sheets)
+
+    def __len__(self) -> int:
+        return len(self._blobs)
+
+    @overload
+    def __getitem__(self, index: int) -> TownshipPack: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TownshipPack]: ...
+
+    def __getitem__(self, index: int | slice) -> TownshipPack | list[TownshipPack]:
+        if isinstance(index, slice):
+            return [pickle.loads(b) for b in self._blobs[index]]
+        return pickle.loads(self._blobs[index])  # (pickled by this process)
+
+    def __iter__(self) -> Iterator[TownshipPack]:
+        return (pickle.loads(b) for b in self._blobs)
+
+    def __repr__(self) -> str:
+        return f"KeptPacks({len(self)} townships, {self.sheets} sheets)"
+
+
+def sheet_count(packs: Sequence[TownshipPack]) -> int:
+    """The village sheets of `packs`, counted without opening kept ones."""
+    return packs.sheets if isinstance(packs, KeptPacks) else sum(len(p.sheets) for p in packs)

@@ -19,7 +19,7 @@ from generators.core.months import Month
 from generators.privacy.masking import mask_name
 from generators.privacy.suppression import FigureSystem, Relation, SuppressionError, protected
 from generators.registry.model import Case
-from generators.registry.monthly import RISKS, AreaMonth
+from generators.registry.monthly import RISKS, AreaMonth, AreaTally
 from generators.registry.places import PlaceList
 
 HIDDEN = "*"
@@ -114,21 +114,23 @@ def measures(groups: tuple[str, ...], months: tuple[Month, ...]) -> list[str]:
     )
 
 
-def _values(area: AreaMonth, groups: tuple[str, ...], months: tuple[Month, ...]) -> dict[str, int]:
+def _values(area: AreaTally, groups: tuple[str, ...], months: tuple[Month, ...]) -> dict[str, int]:
     trend = dict(area.trend)
     if [m for m, _ in area.trend][-2:] != list(months[-2:]) or trend[months[-1]] != area.total:
         raise AssertionError("the trend's last month must be the data month, its count the total")
     values = {f"g:{g}": area.by_group.get(g, 0) for g in groups}
     values.update({f"r:{r}": area.by_risk.get(r, 0) for r in RISKS})
     values.update({f"t:{m}": trend[m] for m in months})
-    values.update(entered=len(area.entered), exited=len(area.exited), moved=len(area.moved))
-    overdue = len(area.overdue)
-    values.update(due=len(area.due) - overdue, overdue=overdue, contacts=len(area.due))
+    values.update(entered=area.entered, exited=area.exited, moved=area.moved)
+    values.update(due=area.due - area.overdue, overdue=area.overdue, contacts=area.due)
     return values
 
 
-def figure_system(county: AreaMonth, groups: tuple[str, ...], group_names: dict[str, str]) -> FigureSystem:
+def figure_system(
+    area: AreaMonth | AreaTally, groups: tuple[str, ...], group_names: dict[str, str]
+) -> FigureSystem:
     """Every public figure of every area with its true value, and the relations between them."""
+    county = AreaTally.of(area)
     months = tuple(m for m, _ in county.trend)
     last, before = (f"t:{months[-1]}", f"t:{months[-2]}") if len(months) >= 2 else (f"t:{months[-1]}", None)
     system = FigureSystem({})
@@ -144,7 +146,7 @@ def figure_system(county: AreaMonth, groups: tuple[str, ...], group_names: dict[
         "contacts": "应联系人数",
     }
 
-    def add(area: AreaMonth, key: str, label: str) -> None:
+    def add(area: AreaTally, key: str, label: str) -> None:
         level = {"village": 0, "township": 1, "county": 2}[area.level]
         for measure, value in _values(area, groups, months).items():
             system.values[figure(key, measure)] = value
@@ -184,7 +186,7 @@ def figure_system(county: AreaMonth, groups: tuple[str, ...], group_names: dict[
 
 
 def public_figures(
-    county: AreaMonth,
+    area: AreaMonth | AreaTally,
     group_order: list[str],
     group_names: dict[str, str],
     threshold: int,
@@ -195,6 +197,7 @@ def public_figures(
     would reveal them hidden. The audit runs on the result; figures it cannot protect stop the build."""
     if threshold < 2:
         raise InputError(Problem("data/registry.yaml", "suppress_below 至少为 2（少于这个数的人数不公开）"))
+    county = AreaTally.of(area)
     present = {g for t in county.villages for v in t.villages for g in v.by_group} | set(county.by_group)
     groups = tuple(g for g in group_order if g in present)
     months = tuple(m for m, _ in county.trend)

@@ -86,6 +86,50 @@ class AreaMonth:
         return len(self.active)
 
 
+@dataclass(frozen=True)
+class AreaTally:
+    """An area's month as counts only: what the public figures read of it, without its cases, so that the
+    county's figures outlive the cases (which go once the townships' packs are made)."""
+
+    level: str
+    name: str
+    township: str | None
+    month: Month
+    total: int
+    by_group: Counter
+    by_risk: Counter
+    entered: int
+    exited: int
+    moved: int
+    previous_total: int
+    due: int  # due this month, the overdue among them
+    overdue: int
+    trend: list[tuple[Month, int]]
+    villages: list[AreaTally]
+
+    @classmethod
+    def of(cls, area: AreaMonth | AreaTally) -> AreaTally:
+        if isinstance(area, AreaTally):
+            return area
+        return cls(
+            area.level,
+            area.name,
+            area.township,
+            area.month,
+            area.total,
+            Counter(area.by_group),
+            Counter(area.by_risk),
+            len(area.entered),
+            len(area.exited),
+            len(area.moved),
+            area.previous_total,
+            len(area.due),
+            len(area.overdue),
+            list(area.trend),
+            [cls.of(v) for v in area.villages],
+        )
+
+
 def transitions_for(
     case: Case | CaseFacts, rules: dict[str, AgeRule], first: dt.date, last: dt.date
 ) -> list[Transition]:
