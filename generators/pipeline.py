@@ -433,29 +433,21 @@ def forget_contacts(registry: Registry) -> None:
     registry.imported.contacts.forget_values()
 
 
-def forget_cases(registry: Registry) -> None:
+def forget_cases(registry: Registry, figures: MonthFigures | None = None) -> None:
     """Once the month's figures and packs are made (`derive_month`: they hold what the pages and the
     townships print), nothing needs the county's cases (a W1 county has 24,000, with everything the
-    registry says of each): they are let go, so that pages, printing and the site run without them."""
+    registry says of each): they are let go, so that pages, printing and the site run without them.
+    What is kept of each file's rows (its counts, outcome, refused rows, where its personal values stand)
+    and the county's figures (`figures.county`) were made among the cases: they are made again apart from
+    the memory the cases took (`made_anew`)."""
     _ = (registry.summary, registry.personal)  # counted and looked through first
     imported = registry.imported
     imported.cases.clear()
-    # What is kept of each file's rows (its counts, outcome, refused rows, where its personal values stand)
-    # was read with its cases and stood among them: made again, apart from the memory they took.
-    kept = (
-        *(imported.contacts, imported.rejected, imported.notes, imported.read, imported.warnings),
-        *(imported.files, imported.unreadable, registry.personal),
-    )
-    (
-        imported.contacts,
-        imported.rejected,
-        imported.notes,
-        imported.read,
-        imported.warnings,
-        imported.files,
-        imported.unreadable,
-        registry.__dict__["personal"],  # (a cached property: the instance's own value)
-    ) = made_anew(kept)
+    kept: list[tuple[object, str]] = [
+        (imported, name) for name in ("contacts", "rejected", "notes", "read", "warnings", "files")
+    ]
+    kept += [(imported, "unreadable"), (registry, "personal")]  # (a cached property: its own value)
+    made_anew(*kept, *([(figures, "county")] if figures is not None else []))
 
 
 # --- 4. the handbook's pages, and the public PDFs made of them ------------------------------------------

@@ -411,9 +411,11 @@ def test_cases_and_contacts_are_let_go_after_the_month_is_derived_and_still_coun
     names = {c.name for c in registry.imported.cases}
     pipeline.forget_contacts(registry)
     before, masked = registry.personal, PersonalPairs(registry)  # as the build's console masker takes them
-    pipeline.forget_cases(registry)
+    counted = figures.county
+    pipeline.forget_cases(registry, figures)
     # (made anew, apart from where the cases lay; the masker reads the values the registry holds now)
     assert registry.personal is not before and registry.personal == before
+    assert figures.county is not counted and figures.county == counted
     assert list(masked) == list(registry.personal.pairs())
     assert accepted and registry.imported.contacts.dates == {} == registry.imported.contacts.values
     assert cases and registry.imported.cases == []

@@ -6,7 +6,6 @@ import gc
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,7 +14,7 @@ from generators.assessment.scoring import Assessment
 from generators.config.settings import Settings
 from generators.core.errors import InputError, display_path
 from generators.core.executor import Executor, make_executor
-from generators.core.memory import made_anew, return_freed_memory
+from generators.core.memory import return_freed_memory
 from generators.core.progress import Progress, TickSum
 from generators.printing.pdf import forget_writers
 from generators.privacy.guard import value_pairs
@@ -66,9 +65,7 @@ def run(settings: Settings, quiet: bool = False, executor: Executor | None = Non
             # The figures and the townships' packs hold what the pages and PDFs show: the county's
             # cases and contacts are let go before any of those is made.
             pipeline.forget_contacts(registry)
-            pipeline.forget_cases(registry)
-            # (the county's figures too were made among the cases: made again, apart from them)
-            figures = replace(figures, county=made_anew(figures.county))
+            pipeline.forget_cases(registry, figures)
             return_freed_memory()
             step.note = (
                 f"{len(figures.pilots.pilots)} 个试点单位，收到自评表 {figures.submitted} 份："

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import gc
 import pickle
-from typing import TypeVar
 
 
 @functools.cache
@@ -29,12 +29,16 @@ def return_freed_memory() -> None:
         trim(0)
 
 
-T = TypeVar("T")
-
-
-def made_anew(value: T) -> T:
-    """`value` made again (pickled and read back), for the few objects a stage keeps of the many it lets go:
-    made among those (a county's cases), each kept object holds the stretch of memory it stands in once the
-    rest is freed, and neither Python nor the system can use that stretch for anything larger. Made again
-    afterwards, they lie together. Only for plain data of this process's own making."""
-    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+def made_anew(*kept: tuple[object, str]) -> None:
+    """The attributes `kept` names ((owner, attribute name) each) made again: pickled, let go, and read
+    back. They are the few objects a stage keeps of the many it let go (a county's cases), and were made
+    among those: each held the stretch of memory it stood in once the rest was freed, which neither Python
+    nor the system could then use for anything larger. The originals go first, so that what only they
+    held is freed, and the copies lie together. Plain data of this process's own making only; also on a
+    frozen dataclass (no value changes, only where it lies)."""
+    blob = pickle.dumps([getattr(owner, name) for owner, name in kept], protocol=pickle.HIGHEST_PROTOCOL)
+    for owner, name in kept:
+        object.__setattr__(owner, name, None)
+    gc.collect()
+    for (owner, name), value in zip(kept, pickle.loads(blob), strict=True):
+        object.__setattr__(owner, name, value)
