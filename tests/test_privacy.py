@@ -149,6 +149,45 @@ def test_every_kind_of_published_file_is_read(tmp_path):
     }
 
 
+def pdf_hiding(where: str, value: str) -> bytes:
+    """A one-page PDF with nothing on its page and `value` only in one place of the file's structure."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    text = pikepdf.String(value)
+    if where == "bookmark":
+        with pdf.open_outline() as outline:
+            outline.root.append(pikepdf.OutlineItem(value, 0))
+    elif where == "field":
+        field = pdf.make_indirect(pikepdf.Dictionary(FT=pikepdf.Name.Tx, T=pikepdf.String("f1"), V=text))
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[field])
+    elif where == "nested field":  # the value in a kid of a field, the kid a direct object
+        kid = pikepdf.Dictionary(T=pikepdf.String("kid"), TU=text)
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[pdf.make_indirect(pikepdf.Dictionary(Kids=[kid]))])
+    elif where == "annotation":
+        note = pikepdf.Dictionary(Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Contents=text)
+        note.Rect = [0, 0, 10, 10]
+        pdf.pages[0].Annots = pdf.make_indirect(pikepdf.Array([note]))
+    elif where == "information":
+        pdf.docinfo["/Author"] = text
+    elif where == "xmp":
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:creator"] = [value]
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["bookmark", "field", "nested field", "annotation", "information", "xmp"])
+def test_a_value_anywhere_in_a_pdf_is_found(tmp_path, where):
+    (tmp_path / "a.pdf").write_bytes(pdf_hiding(where, NAME))
+    (tmp_path / "b.pdf").write_bytes(pdf_hiding(where, "示范县"))  # the same place, nothing personal
+    leaks = scan_for_pii(tmp_path, Matcher(NEEDLES, PLACES))
+    assert [(leak.needle.value, leak.files) for leak in leaks if leak.needle] == [(NAME, ("a.pdf",))]
+    assert not [leak for leak in leaks if leak.needle is None]  # both files read
+
+
 def test_place_names_from_the_list_are_public_words_but_nothing_else_is(tmp_path):
     """杨柳社区 is a place; 杨柳 alone is a guardian's name. A policy text that happens to contain a name
     exempts nothing."""
