@@ -111,6 +111,21 @@ def _call(fn, shared, item):
     return fn(shared, item)
 
 
+# A pool worker's garbage collector: WeasyPrint makes and drops millions of small objects a build, and at
+# the default thresholds each full collection also walks everything the worker has imported. With what the
+# worker holds at its start left out (`gc.freeze`) and collections started less often, a worker lays out
+# and writes 60 W1 sheets 8–9 % faster (three rounds each: 12.8 → 11.6 s with these thresholds alone,
+# 13.6 → 12.5 s with both). Cyclic garbage is still collected, later; other objects are freed at once.
+WORKER_GC_THRESHOLD = (20_000, 20, 20)
+
+
+def _worker_started() -> None:
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLD)
+
+
 class PoolExecutor:
     """A pool of local worker processes. Workers are forked from a small server process that has imported
     WeasyPrint once (not from the build process, whose threads and open files a fork would copy)."""
@@ -131,7 +146,9 @@ class PoolExecutor:
             if self._pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(PRELOAD)
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_worker_started
+                )
             return self._pool
 
     def start(self) -> None:
