@@ -174,12 +174,18 @@ def pdf_hiding(where: str, value: str) -> bytes:
     elif where == "xmp":
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:creator"] = [value]
+    elif where == "name":
+        pdf.pages[0].Tag = pikepdf.Name("/" + value)
+    elif where == "key":
+        pdf.pages[0]["/" + value] = 1
     out = io.BytesIO()
     pdf.save(out)
     return out.getvalue()
 
 
-@pytest.mark.parametrize("where", ["bookmark", "field", "nested field", "annotation", "information", "xmp"])
+@pytest.mark.parametrize(
+    "where", ["bookmark", "field", "nested field", "annotation", "information", "xmp", "name", "key"]
+)
 def test_a_value_anywhere_in_a_pdf_is_found(tmp_path, where):
     (tmp_path / "a.pdf").write_bytes(pdf_hiding(where, NAME))
     (tmp_path / "b.pdf").write_bytes(pdf_hiding(where, "示范县"))  # the same place, nothing personal

@@ -569,13 +569,16 @@ def _page_texts(data: bytes) -> list[str]:
 
 def _pdf_text(data: bytes) -> str:
     """The text of its pages, and every string the file holds besides (document information, bookmarks,
-    form fields and their values, annotations, link and destination names) and its XMP metadata."""
+    form fields and their values, annotations, link and destination names, names that are not plain ASCII)
+    and its XMP metadata."""
     import io
 
     import pikepdf
 
     parts = _page_texts(data)
-    with pikepdf.open(io.BytesIO(data)) as pdf:  # qpdf reads the objects: in C++, a tenth of the time
+    # qpdf parses the objects in C++ (pypdf, which read only the metadata, bookmarks and fields, in Python,
+    # took a third of the time of reading the W1 site's PDFs)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
         for obj in pdf.objects:
             _pdf_strings(obj, parts)
         metadata = pdf.Root.get("/Metadata")
@@ -585,15 +588,25 @@ def _pdf_text(data: bytes) -> str:
 
 
 def _pdf_strings(obj, out: list[str]) -> None:
-    """The strings in one object of a PDF, those in its dictionaries and arrays included; the objects it
-    refers to are read as objects of their own (no reference is followed: they may loop)."""
+    """The strings in one object of a PDF, those in its dictionaries and arrays included, and its names
+    (keys too) other than plain ASCII ones (/Type, /F1: a PDF's own vocabulary, thousands of them). The
+    objects it refers to are read as objects of their own: no reference is followed (they may loop)."""
     import pikepdf
 
     if isinstance(obj, pikepdf.String):
         out.append(str(obj))
-    elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
-        for value in obj.values() if not isinstance(obj, pikepdf.Array) else obj:
-            if not getattr(value, "is_indirect", False):  # numbers and names come as Python values
+    elif isinstance(obj, pikepdf.Name):
+        if not str(obj).isascii():
+            out.append(str(obj))
+    elif isinstance(obj, pikepdf.Array):
+        for value in obj:
+            if not getattr(value, "is_indirect", False):  # numbers and booleans come as Python values
+                _pdf_strings(value, out)
+    elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for key, value in obj.items():
+            if not key.isascii():
+                out.append(key)
+            if not getattr(value, "is_indirect", False):
                 _pdf_strings(value, out)
 
 
