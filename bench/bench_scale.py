@@ -138,7 +138,7 @@ def prepare(settings: Settings, workers: int) -> Prepared:
 
 
 @contextlib.contextmanager
-def held_objects_frozen():
+def collector_as_in_a_worker():
     """The garbage collector as a pool worker has it (`WORKER_GC_THRESHOLD`, what it started with frozen),
     while a measurement runs in this process: what this process holds (the W1 county, prepared) is left out
     of the collector's scans. Otherwise each full collection walks those objects too, and what is measured
@@ -164,7 +164,7 @@ def layout_floor(w1: Prepared) -> tuple[float, int]:
         htmls += [(j.html, False) for j in sheet_jobs(env, pack)]
         front = pack_job(env, pack).html
         htmls.append((re.sub("\ue000[^\ue001]*\ue001", "10", front), False))  # the pack's own pages
-    with held_objects_frozen():
+    with collector_as_in_a_worker():
         t0 = time.perf_counter()
         for html, forms in htmls:
             writer.layout(html, forms)
@@ -175,7 +175,7 @@ def raw_read(files: list[Path]) -> float:
     """Every sheet of every file read with python-calamine into Python values, nothing else."""
     from python_calamine import CalamineWorkbook
 
-    with held_objects_frozen():
+    with collector_as_in_a_worker():
         t0 = time.perf_counter()
         for f in files:
             book = CalamineWorkbook.from_path(str(f))
@@ -210,7 +210,7 @@ def pack_over_sheets(w1: Prepared, rounds: int = 3) -> tuple[float, float]:
     item = township_print(w1.pages.env, w1.plan.packs[0])
     documents = [writer.layout(s.html) for s in item.sheets]
     packs, sheets = [], []
-    with held_objects_frozen():
+    with collector_as_in_a_worker():
         for _ in range(rounds + 1):
             t0 = time.perf_counter()
             pdfs = [writer.write(d) for d in documents]
@@ -388,7 +388,7 @@ def main() -> None:
             print(f"  {seconds:7.1f} s  {name}")
 
         w1 = prepare(settings, cores)
-        with held_objects_frozen():
+        with collector_as_in_a_worker():
             t0 = time.perf_counter()  # as the build's guard does it, without its clean-file cache: all read
             matcher = Matcher(
                 personal_values(w1.registry.imported, w1.registry.schema),
