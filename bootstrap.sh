@@ -22,6 +22,8 @@ command -v "$py" >/dev/null || die "找不到 python3（需要 3.11 或更高版
   || die "需要 Python 3.11 或更高版本 / Python 3.11+ needed, found $("$py" --version 2>&1)"
 
 # --- Debian packages ------------------------------------------------------------------------------
+# A root shell started without a login may lack the sbin folders on PATH; dpkg needs ldconfig from there.
+case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" ;; esac
 apt_updated=0
 need_deb() {  # need_deb PACKAGE CHECK-COMMAND WHAT-FOR
   local pkg="$1" check="$2" why="$3"
@@ -31,15 +33,18 @@ need_deb() {  # need_deb PACKAGE CHECK-COMMAND WHAT-FOR
     if [ $apt_updated = 0 ]; then apt-get update -qq >/dev/null || true; apt_updated=1; fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null \
       || die "安装 $pkg 失败 / apt-get install $pkg failed"
-    eval "$check" >/dev/null 2>&1 || die "$pkg 安装后仍不可用 / $pkg installed but not usable"
+    eval "$check" >/dev/null || die "$pkg 安装后仍不可用（检查：$check）/ $pkg installed but not usable"
   else
     die "缺少 Debian 软件包 $pkg（$why）。请以 root 运行本脚本，或执行：sudo apt-get install $pkg / missing Debian package $pkg ($why)"
   fi
 }
-need_deb fonts-noto-cjk "fc-list :lang=zh family | grep -q ." "中文字体，PDF 与页面排版需要"
+# (checks use no pipes: under pipefail an early-exiting grep can fail a check by SIGPIPE)
+need_deb fonts-noto-cjk '[ -n "$(fc-list :lang=zh family)" ]' "中文字体，PDF 与页面排版需要"
 # WeasyPrint subsets the fonts it embeds with HarfBuzz when this library is there (with fontTools, in
 # Python, otherwise): writing a PDF then costs a fraction of laying it out instead of several times it.
-need_deb libharfbuzz-subset0 "ldconfig -p | grep -q libharfbuzz-subset.so.0" "PDF 字体子集（HarfBuzz），写出 PDF 快数倍"
+# Loaded as WeasyPrint loads it (dlopen), so the check does not depend on PATH or on ldconfig's output.
+need_deb libharfbuzz-subset0 "\"\$py\" -c 'import ctypes; ctypes.CDLL(\"libharfbuzz-subset.so.0\")'" \
+  "PDF 字体子集（HarfBuzz），写出 PDF 快数倍"
 if [ "$mode" = test ]; then
   need_deb chromium "command -v chromium" "浏览器测试"
   need_deb poppler-utils "command -v pdftoppm" "PDF 测试"
