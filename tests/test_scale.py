@@ -1005,6 +1005,63 @@ def test_the_themes_templates_are_compiled_once_and_give_the_same_pages(tmp_path
     assert build(tmp_path / "templates") == plain and "main.html" not in compiled
 
 
+def test_mkdocs_lets_each_page_go_once_it_is_written_and_the_site_is_the_same_bytes(tmp_path, monkeypatch):
+    """mkdocs converts every page before it writes one and holds them all to the end: a county's village
+    pages held memory in proportion to the county. Each page's Markdown goes once converted, its HTML once
+    written; titles (in the navigation of pages written later) and every byte stay the same."""
+    import mkdocs.commands.build as mkdocs_build_command
+
+    from generators.website import mkdocs_build
+    from generators.website.mkdocs_build import VersionBuild, build_site
+
+    words = tmp_path / "dict.txt"
+    words.write_text("", encoding="utf-8")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("# 首页\n\n正文，见[乙村](b.md)。\n", encoding="utf-8")
+    (docs / "a.md").write_text(
+        '---\ntitle: "甲村"\n---\n# 甲村：汇总\n\n| 群体 | 人数 |\n|---|---|\n| 闲散 | 5 |\n'
+    )
+    (docs / "b.md").write_text("# 乙村\n\n正文。\n", encoding="utf-8")
+    edition = [VersionBuild("a", docs, ["index.md", "a.md", "b.md"], words)]
+    held: list[tuple[str, object, object]] = []
+    populate, write = mkdocs_build_command._populate_page, mkdocs_build_command._build_page
+
+    def populated(page, *a, **k):
+        populate(page, *a, **k)
+        held.append(("converted", page.file.src_uri, page.markdown))
+
+    def written(page, *a, **k):
+        write(page, *a, **k)
+        held.append(("written", page.file.src_uri, page.content))
+
+    monkeypatch.setattr(mkdocs_build_command, "_populate_page", populated)
+    monkeypatch.setattr(mkdocs_build_command, "_build_page", written)
+
+    def build() -> dict[str, bytes]:
+        held.clear()
+        staging = build_site(ROOT / "mkdocs.yml", edition, tmp_path / "site", 86400, {}, {})
+        out = _tree(staging)
+        shutil.rmtree(staging)
+        return out
+
+    let_go = build()
+    assert sorted(held) == sorted(
+        [
+            (step, page, "" if step == "converted" else None)
+            for step in ("converted", "written")
+            for page in ("index.md", "a.md", "b.md")
+        ]
+    )
+    from mkdocs.plugins import BasePlugin
+
+    monkeypatch.setattr(mkdocs_build, "_pages_let_go", BasePlugin)
+    kept = build()
+    assert all(value for _, _, value in held)  # without it, every page is held to the end
+    navigation = let_go["a/b.html"].decode()  # written last: the others' titles in its navigation
+    assert let_go == kept and "甲村" in navigation and "乙村" in navigation
+
+
 def test_an_edition_where_only_some_pages_changed_builds_them_alone_and_the_same_bytes(tmp_path, monkeypatch):
     """A monthly rebuild changes a few registry pages: mkdocs renders those pages only (its dirty build
     over the last build), and the edition comes out byte for byte as a whole build of the same pages."""

@@ -343,6 +343,28 @@ def _compiled_templates(cache: jinja2.BytecodeCache):
     return CompiledTemplates()
 
 
+def _pages_let_go():
+    """A plugin object (not named in mkdocs.yml: it changes no page) that lets each page's Markdown go once
+    it is converted, and its HTML once the page is written. mkdocs converts every page before it writes the
+    first and holds them all to the end; a county's village pages then held memory in proportion to the
+    county (measured: the 4 × W1 build's peak 431 → 412 MiB, W1's 334 → 327)."""
+    from mkdocs.plugins import BasePlugin
+
+    class PagesLetGo(BasePlugin):
+        def on_page_content(self, html, page, config, files):
+            # "", not None: a page whose Markdown is None has no title for mkdocs. The title is taken from the
+            # front matter or the rendered heading by now, so it stays the same.
+            page.markdown = ""
+            return html
+
+        def on_post_page(self, output, page, config):
+            # Written by now; the search index took its text when the page's context was made.
+            page.content = None
+            return output
+
+    return PagesLetGo()
+
+
 def build_site(
     config_file: Path,
     versions: list[VersionBuild],
@@ -387,6 +409,7 @@ def build_site(
                 plugin.config["jieba_dict_user"] = str(v.search_dict)
         if compiled is not None:
             config.plugins["handbook/compiled-templates"] = _compiled_templates(compiled)
+        config.plugins["handbook/pages-let-go"] = _pages_let_go()
         logging.getLogger("jieba").setLevel(logging.WARNING)
         _reset_jieba()
         return config
